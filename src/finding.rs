@@ -1,0 +1,192 @@
+//! Findings: what validation (and normalisation, when it had to repair a
+//! value) says about one field of one record. Each code is stable, has one
+//! severity and belongs to one dimension of the programme's motto
+//! *đúng, đủ, sạch, sống*.
+
+use crate::record::Field;
+
+/// The four dimensions of population data quality (Đề án 06).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dimension {
+    /// Đúng: every field valid and consistent with the others.
+    Correct,
+    /// Đủ: the required fields are present.
+    Complete,
+    /// Sạch: one person, one record, in standard form.
+    Clean,
+    /// Sống: the record reflects today.
+    Current,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 4] = [
+        Dimension::Correct,
+        Dimension::Complete,
+        Dimension::Clean,
+        Dimension::Current,
+    ];
+
+    pub fn label(self, language: Language) -> &'static str {
+        match (self, language) {
+            (Dimension::Correct, Language::Vi) => "đúng",
+            (Dimension::Complete, Language::Vi) => "đủ",
+            (Dimension::Clean, Language::Vi) => "sạch",
+            (Dimension::Current, Language::Vi) => "sống",
+            (Dimension::Correct, Language::En) => "correct",
+            (Dimension::Complete, Language::En) => "complete",
+            (Dimension::Clean, Language::En) => "clean",
+            (Dimension::Current, Language::En) => "current",
+        }
+    }
+}
+
+/// The language of text shown to people: Vietnamese by default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Language {
+    #[default]
+    Vi,
+    En,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $severity:ident, $dimension:ident, $vi:literal, $en:literal;)*) => {
+        /// Every finding dancu can report.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($variant),* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The stable code written in `issues.csv` and the report.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code),* }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity),* }
+            }
+
+            pub fn dimension(self) -> Dimension {
+                match self { $(Code::$variant => Dimension::$dimension),* }
+            }
+
+            pub fn describe(self, language: Language) -> &'static str {
+                match (self, language) {
+                    $((Code::$variant, Language::Vi) => $vi, (Code::$variant, Language::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    IdLength = "ID_LENGTH", Error, Correct,
+        "Số định danh không đủ 12 chữ số", "Citizen ID is not 12 digits";
+    IdNotDigits = "ID_NOT_DIGITS", Error, Correct,
+        "Số định danh chứa ký tự không phải chữ số", "Citizen ID contains characters other than digits";
+    IdProvinceUnknown = "ID_PROVINCE_UNKNOWN", Error, Correct,
+        "Mã tỉnh nơi đăng ký khai sinh (3 số đầu) không tồn tại", "The province code (first 3 digits) of the citizen ID does not exist";
+    IdSexMismatch = "ID_SEX_MISMATCH", Error, Correct,
+        "Chữ số thứ 4 của số định danh không khớp giới tính", "Digit 4 of the citizen ID disagrees with the sex";
+    IdCenturyMismatch = "ID_CENTURY_MISMATCH", Error, Correct,
+        "Chữ số thứ 4 của số định danh không khớp thế kỷ của năm sinh", "Digit 4 of the citizen ID disagrees with the century of birth";
+    IdYearMismatch = "ID_YEAR_MISMATCH", Error, Correct,
+        "Chữ số 5-6 của số định danh không khớp năm sinh", "Digits 5-6 of the citizen ID disagree with the birth year";
+    OldIdInvalid = "OLD_ID_INVALID", Error, Correct,
+        "Số CMND không phải 9 hoặc 12 chữ số", "Old ID card number is not 9 or 12 digits";
+    DateUnparseable = "DATE_UNPARSEABLE", Error, Correct,
+        "Không đọc được ngày sinh", "Birth date cannot be read";
+    DateImpossible = "DATE_IMPOSSIBLE", Error, Correct,
+        "Ngày sinh không tồn tại trên lịch", "Birth date does not exist in the calendar";
+    DateFuture = "DATE_FUTURE", Error, Correct,
+        "Ngày sinh ở tương lai", "Birth date is in the future";
+    SexUnknown = "SEX_UNKNOWN", Error, Correct,
+        "Giới tính không thuộc danh mục", "Sex is not a known value";
+    PhoneInvalid = "PHONE_INVALID", Warning, Correct,
+        "Số điện thoại không hợp lệ", "Phone number is not valid";
+    EthnicityUnknown = "ETHNICITY_UNKNOWN", Warning, Correct,
+        "Dân tộc không thuộc danh mục 54 dân tộc", "Ethnicity is not one of the 54 groups";
+    AddressAmbiguous = "ADDRESS_AMBIGUOUS", Warning, Correct,
+        "Địa chỉ khớp nhiều đơn vị hành chính", "Address matches several administrative units";
+    NameMissing = "NAME_MISSING", Error, Complete,
+        "Thiếu họ và tên", "Full name is missing";
+    FieldMissing = "FIELD_MISSING", Warning, Complete,
+        "Thiếu trường bắt buộc", "A required field is missing";
+    AddressUnresolved = "ADDRESS_UNRESOLVED", Warning, Complete,
+        "Không xác định được xã/phường", "The commune cannot be determined";
+    TextRepaired = "TEXT_REPAIRED", Info, Clean,
+        "Văn bản sai dạng (tổ hợp dấu, ký tự ẩn) đã được sửa", "Text in a non-standard form (combining marks, invisible characters) was repaired";
+    PhoneOldPrefix = "PHONE_OLD_PREFIX", Info, Clean,
+        "Số di động 11 số đầu cũ đã được chuyển sang 10 số", "An old 11-digit mobile number was converted to 10 digits";
+    Duplicate = "DUPLICATE", Info, Clean,
+        "Bản ghi trùng với một bản ghi khác của cùng một người", "The record duplicates another record of the same person";
+    IdShared = "ID_SHARED", Warning, Clean,
+        "Cùng số định danh trên bản ghi của người khác", "The same citizen ID is on a record of a different person";
+    AgeOverLimit = "AGE_OVER_LIMIT", Warning, Current,
+        "Tuổi vượt quá giới hạn mà không có thông tin khai tử", "Age is over the limit with no death record";
+    AddressOldUnits = "ADDRESS_OLD_UNITS", Info, Current,
+        "Địa chỉ còn ghi theo đơn vị hành chính trước 2025", "The address is still written in pre-2025 units";
+}
+
+/// One finding about one field of one record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub field: Field,
+    pub code: Code,
+    /// The value the finding is about, as the source gave it.
+    pub value: Box<str>,
+    /// A corrected value where one can be derived; empty otherwise.
+    pub suggestion: Box<str>,
+}
+
+impl Finding {
+    pub fn new(field: Field, code: Code, value: &str) -> Finding {
+        Finding {
+            field,
+            code,
+            value: value.into(),
+            suggestion: "".into(),
+        }
+    }
+
+    pub fn with_suggestion(mut self, suggestion: impl Into<Box<str>>) -> Finding {
+        self.suggestion = suggestion.into();
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_upper_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let text = code.as_str();
+            assert!(seen.insert(text), "{text} twice");
+            assert!(
+                text.chars()
+                    .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()),
+                "{text}"
+            );
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! dancu cleans batches of Vietnamese citizen records: it reads a population
+//! extract, normalises names, dates, IDs, phones and addresses, flags invalid
+//! fields, finds records of the same person, and writes a cleaned dataset
+//! with a per-commune quality report.
+//!
+//! The modules follow the pipeline: [`read`] → [`normalize`] → [`validate`]
+//! → [`link`] → [`write`] and [`report`]; [`pipeline::run`] drives them.
+
+pub mod error;
+pub mod finding;
+pub mod link;
+pub mod normalize;
+pub mod pipeline;
+pub mod progress;
+pub mod read;
+pub mod record;
+pub mod report;
+pub mod rules;
+pub mod validate;
+pub mod write;

@@ -1,0 +1,344 @@
+//! The second stage: turns each raw record into normalised values under the
+//! canonical field names. Where a value could not be read or had to be
+//! repaired, the normaliser records a finding; rule checks on the normalised
+//! values are the next stage's.
+
+pub mod address;
+pub mod date;
+pub mod ethnicity;
+pub mod id;
+pub mod name;
+pub mod phone;
+pub mod sex;
+pub mod text;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::finding::{Code, Finding};
+use crate::record::{Field, FieldValues, PartialDate, RawRecord, Sex};
+use crate::rules::Rules;
+use address::{AddressIndex, AddressInput, AddressStatus, Resolution};
+use date::DateParse;
+use ethnicity::EthnicIndex;
+use phone::PhoneRules;
+use sex::SexParse;
+
+/// One record's normalised values and what normalising it found.
+#[derive(Clone, Debug)]
+pub struct Normalized {
+    pub values: FieldValues,
+    pub birth_date: Option<PartialDate>,
+    pub sex: Option<Sex>,
+    /// Diacritic-free words of the full name, for matching.
+    pub name_key: Box<str>,
+    pub findings: Vec<Finding>,
+}
+
+/// The normalisers with their rule data compiled.
+pub struct Normalizer<'a> {
+    rules: &'a Rules,
+    addresses: AddressIndex<'a>,
+    ethnic: EthnicIndex,
+    phones: PhoneRules,
+    reference_year: u16,
+}
+
+impl<'a> Normalizer<'a> {
+    pub fn new(rules: &'a Rules, reference_year: u16) -> Normalizer<'a> {
+        Normalizer {
+            rules,
+            addresses: AddressIndex::new(&rules.admin),
+            ethnic: EthnicIndex::new(&rules.ethnic_groups),
+            phones: PhoneRules::new(&rules.mobile_prefixes, &rules.mobile_prefix_conversions),
+            reference_year,
+        }
+    }
+
+    /// Normalises every record, in input order. Addresses are resolved once
+    /// per distinct address, not once per record.
+    pub fn normalize_all(&self, records: &[RawRecord], parallel: bool) -> Vec<Normalized> {
+        let mut distinct: HashMap<AddressInput, usize> = HashMap::new();
+        let mut address_of = Vec::with_capacity(records.len());
+        let mut inputs = Vec::new();
+        for record in records {
+            let input = address_input(record);
+            let next = inputs.len();
+            let slot = *distinct.entry(input.clone()).or_insert(next);
+            if slot == next {
+                inputs.push(input);
+            }
+            address_of.push(slot);
+        }
+        let resolutions: Vec<Resolution> = if parallel {
+            inputs
+                .par_iter()
+                .map(|i| self.addresses.resolve(i))
+                .collect()
+        } else {
+            inputs.iter().map(|i| self.addresses.resolve(i)).collect()
+        };
+        let one =
+            |(record, &slot): (&RawRecord, &usize)| self.normalize(record, &resolutions[slot]);
+        if parallel {
+            records
+                .par_iter()
+                .zip(address_of.par_iter())
+                .map(one)
+                .collect()
+        } else {
+            records.iter().zip(address_of.iter()).map(one).collect()
+        }
+    }
+
+    pub fn normalize(&self, raw: &RawRecord, address: &Resolution) -> Normalized {
+        let mut values = FieldValues::new();
+        let mut findings = Vec::new();
+        let source = &raw.values;
+
+        let name = name::normalize_name(source.get(Field::FullName));
+        if name.repaired {
+            findings.push(
+                Finding::new(
+                    Field::FullName,
+                    Code::TextRepaired,
+                    source.get(Field::FullName),
+                )
+                .with_suggestion(name.display.as_str()),
+            );
+        }
+        values.set(Field::FullName, name.display.as_str());
+        values.set(Field::Surname, name.surname.as_str());
+        values.set(Field::MiddleName, name.middle.as_str());
+        values.set(Field::GivenName, name.given.as_str());
+        for parent in [Field::FatherName, Field::MotherName] {
+            let parent_name = name::normalize_name(source.get(parent));
+            if parent_name.repaired {
+                findings.push(
+                    Finding::new(parent, Code::TextRepaired, source.get(parent))
+                        .with_suggestion(parent_name.display.as_str()),
+                );
+            }
+            values.set(parent, parent_name.display);
+        }
+
+        let birth_date = match date::parse_date(source.get(Field::BirthDate), self.reference_year) {
+            DateParse::Date(date) => {
+                values.set(Field::BirthDate, date.to_string());
+                Some(date)
+            }
+            DateParse::Empty => None,
+            DateParse::Impossible { suggestion } => {
+                let finding = Finding::new(
+                    Field::BirthDate,
+                    Code::DateImpossible,
+                    source.get(Field::BirthDate),
+                );
+                findings.push(match suggestion {
+                    Some(swapped) => finding.with_suggestion(swapped.to_string()),
+                    None => finding,
+                });
+                None
+            }
+            DateParse::Unparseable => {
+                findings.push(Finding::new(
+                    Field::BirthDate,
+                    Code::DateUnparseable,
+                    source.get(Field::BirthDate),
+                ));
+                None
+            }
+        };
+
+        let sex = match sex::parse_sex(source.get(Field::Sex)) {
+            SexParse::Known(sex) => {
+                values.set(Field::Sex, sex.label());
+                Some(sex)
+            }
+            SexParse::Empty => None,
+            SexParse::Unknown => {
+                findings.push(Finding::new(
+                    Field::Sex,
+                    Code::SexUnknown,
+                    source.get(Field::Sex),
+                ));
+                None
+            }
+        };
+
+        values.set(
+            Field::CitizenId,
+            id::normalize_id(source.get(Field::CitizenId)),
+        );
+        values.set(Field::OldId, id::normalize_id(source.get(Field::OldId)));
+
+        if let Some(phone) = self.phones.parse(source.get(Field::Phone)) {
+            if phone.converted {
+                findings.push(
+                    Finding::new(Field::Phone, Code::PhoneOldPrefix, source.get(Field::Phone))
+                        .with_suggestion(phone.number.as_str()),
+                );
+            }
+            if !phone.valid {
+                findings.push(Finding::new(
+                    Field::Phone,
+                    Code::PhoneInvalid,
+                    source.get(Field::Phone),
+                ));
+            }
+            values.set(Field::Phone, phone.number);
+        }
+
+        let ethnicity = source.get(Field::Ethnicity);
+        let ethnicity = if ethnicity.trim().is_empty() {
+            source.get(Field::EthnicityCode)
+        } else {
+            ethnicity
+        };
+        if !ethnicity.trim().is_empty() {
+            match self.ethnic.find(ethnicity) {
+                Some(group) => {
+                    values.set(Field::Ethnicity, group.name.as_str());
+                    values.set(Field::EthnicityCode, group.code.as_str());
+                }
+                None => {
+                    findings.push(Finding::new(
+                        Field::Ethnicity,
+                        Code::EthnicityUnknown,
+                        ethnicity,
+                    ));
+                    values.set(Field::Ethnicity, text::tidy(ethnicity));
+                }
+            }
+        }
+
+        values.set(Field::Religion, text::tidy(source.get(Field::Religion)));
+        values.set(
+            Field::Nationality,
+            normalize_nationality(source.get(Field::Nationality)),
+        );
+        values.set(
+            Field::HouseholdId,
+            text::tidy(source.get(Field::HouseholdId)),
+        );
+        values.set(
+            Field::RelationToHead,
+            text::tidy(source.get(Field::RelationToHead)),
+        );
+
+        self.set_address(raw, address, &mut values, &mut findings);
+
+        Normalized {
+            values,
+            birth_date,
+            sex,
+            name_key: name.key.into(),
+            findings,
+        }
+    }
+
+    fn set_address(
+        &self,
+        raw: &RawRecord,
+        address: &Resolution,
+        values: &mut FieldValues,
+        findings: &mut Vec<Finding>,
+    ) {
+        let admin = &self.rules.admin;
+        values.set(Field::Address, address.street.as_str());
+        values.set(Field::AddressStatus, address.status.label());
+        if let Some(i) = address.new_commune {
+            let commune = &admin.new_communes[i];
+            values.set(Field::CommuneCode, commune.commune_code.as_str());
+            values.set(Field::CommuneName, commune.commune_name.as_str());
+        }
+        if let Some(province) = address
+            .new_province
+            .as_ref()
+            .and_then(|code| admin.new_provinces.get(code))
+        {
+            values.set(Field::ProvinceCode, province.code.as_str());
+            values.set(Field::ProvinceName, province.name.as_str());
+        }
+        let old_unit = address
+            .old_unit
+            .or(address.old_district)
+            .map(|i| &admin.old_units[i]);
+        if let Some(unit) = old_unit {
+            if address.old_unit.is_some() {
+                values.set(Field::OldCommuneCode, unit.commune_code.as_str());
+                values.set(Field::OldCommuneName, unit.commune_name.as_str());
+            }
+            values.set(Field::OldDistrictCode, unit.district_code.as_str());
+            values.set(Field::OldDistrictName, unit.district_name.as_str());
+        }
+        let old_province = old_unit
+            .map(|u| u.province_code.clone())
+            .or_else(|| address.old_province.clone());
+        if let Some((code, name)) =
+            old_province.and_then(|code| admin.old_province_names.get_key_value(&code))
+        {
+            values.set(Field::OldProvinceCode, code.as_str());
+            values.set(Field::OldProvinceName, name.as_str());
+        }
+
+        let written = address_text(raw);
+        let field = if raw.values.is_present(Field::CommuneName) {
+            Field::CommuneName
+        } else {
+            Field::Address
+        };
+        match address.status {
+            AddressStatus::Ambiguous => findings.push(
+                Finding::new(field, Code::AddressAmbiguous, &written)
+                    .with_suggestion(address.suggestion.as_str()),
+            ),
+            AddressStatus::Unresolved if !written.is_empty() => {
+                findings.push(Finding::new(field, Code::AddressUnresolved, &written))
+            }
+            _ => {}
+        }
+        if address.written_in_old_units && address.status == AddressStatus::Exact {
+            let suggestion = values.get(Field::CommuneName).to_string();
+            findings.push(
+                Finding::new(field, Code::AddressOldUnits, &written).with_suggestion(suggestion),
+            );
+        }
+    }
+}
+
+/// The address as the record wrote it, for findings: the columns joined
+/// most specific first.
+fn address_text(raw: &RawRecord) -> String {
+    [
+        Field::Address,
+        Field::CommuneName,
+        Field::OldDistrictName,
+        Field::ProvinceName,
+    ]
+    .iter()
+    .map(|&f| raw.values.get(f).trim())
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+fn address_input(raw: &RawRecord) -> AddressInput {
+    let v = &raw.values;
+    AddressInput {
+        commune_code: v.get(Field::CommuneCode).trim().to_string(),
+        old_commune_code: v.get(Field::OldCommuneCode).trim().to_string(),
+        street: v.get(Field::Address).to_string(),
+        commune: v.get(Field::CommuneName).trim().to_string(),
+        district: v.get(Field::OldDistrictName).trim().to_string(),
+        province: v.get(Field::ProvinceName).trim().to_string(),
+    }
+}
+
+fn normalize_nationality(raw: &str) -> String {
+    match text::fold_compact(raw).as_str() {
+        "vietnam" | "vn" | "vnm" | "vietnamese" | "quoctichvietnam" => "Việt Nam".to_string(),
+        _ => text::tidy(raw),
+    }
+}

@@ -1,0 +1,154 @@
+//! Text primitives shared by every normaliser: invisible-character clean-up,
+//! Unicode composition, case, and the diacritic-free keys used for matching.
+//!
+//! Folding diacritics is right for a matching key and wrong for display:
+//! *Hùng*, *Hưng* and *Hứng* are different names, so folded forms never reach
+//! a normalised output value.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// Removes characters that are invisible in a spreadsheet but break equality:
+/// zero-width spaces and joiners, the byte-order mark, soft hyphens; turns
+/// non-breaking and other exotic spaces into a plain space; replaces the
+/// Icelandic eth (`Ð`/`ð`, U+00D0/U+00F0) that some systems type for `Đ`/`đ`.
+pub fn clean_invisible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => {}
+            '\u{00A0}' | '\u{2007}' | '\u{202F}' | '\u{3000}' | '\t' | '\r' | '\n' => out.push(' '),
+            '\u{00D0}' => out.push('Đ'),
+            '\u{00F0}' => out.push('đ'),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Collapses runs of white space to one space and trims both ends.
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Invisible characters removed, NFC, single spaces, trimmed: the form every
+/// free-text field gets before anything more specific happens to it.
+pub fn tidy(text: &str) -> String {
+    let cleaned = clean_invisible(text);
+    let composed: String = if cleaned.is_ascii() {
+        cleaned
+    } else {
+        cleaned.nfc().collect()
+    };
+    collapse_whitespace(&composed)
+}
+
+/// Upper-cases the first letter of every space-separated word. A word written
+/// in one case throughout (`NGUYỄN`, `nguyễn`) is lower-cased first; a word in
+/// mixed case (`H'Hen`, `Kđăm`) keeps its inner capitals, which minority names
+/// use on purpose.
+pub fn title_case_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let has_upper = word.chars().any(char::is_uppercase);
+        let has_lower = word.chars().any(char::is_lowercase);
+        let uniform = !(has_upper && has_lower);
+        let mut first = true;
+        for c in word.chars() {
+            if first && c.is_alphabetic() {
+                out.extend(c.to_uppercase());
+                first = false;
+            } else if uniform {
+                out.extend(c.to_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// The base letter of a Vietnamese letter without any mark: `ữ` → `u`,
+/// `Đ` → `D`. Characters outside Vietnamese pass through unchanged.
+fn strip_marks_into(text: &str, out: &mut String) {
+    for c in text.nfd() {
+        match c {
+            'đ' | 'ð' => out.push('d'),
+            'Đ' | 'Ð' => out.push('D'),
+            c if is_combining_mark(c) => {}
+            c => out.push(c),
+        }
+    }
+}
+
+/// Lower-case, diacritic-free, with `đ` folded to `d`; words kept apart by
+/// single spaces and everything that is not a letter or digit dropped.
+/// `Nguyễn  Văn-Hùng` → `nguyen van hung`.
+pub fn fold_words(text: &str) -> String {
+    let mut stripped = String::with_capacity(text.len());
+    strip_marks_into(text, &mut stripped);
+    let mut out = String::with_capacity(stripped.len());
+    let mut pending_space = false;
+    for c in stripped.chars() {
+        if c.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.extend(c.to_lowercase());
+        } else {
+            pending_space = true;
+        }
+    }
+    out
+}
+
+/// [`fold_words`] without the spaces: the key for headers and unit names,
+/// which real exports write with any spacing or none (`HO_TEN`, `hoten`,
+/// `Họ tên`).
+pub fn fold_compact(text: &str) -> String {
+    fold_words(text).replace(' ', "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_headers_written_every_way_to_one_key() {
+        for header in ["Họ tên", "HO_TEN", "hoten", "Ho  ten", "HỌ TÊN"] {
+            assert_eq!(fold_compact(header), "hoten", "{header}");
+        }
+        assert_eq!(fold_compact("Ngày, tháng, năm sinh"), "ngaythangnamsinh");
+    }
+
+    #[test]
+    fn fold_words_keeps_word_boundaries_and_folds_d_bar() {
+        assert_eq!(fold_words("  Đặng   Thị-Thu "), "dang thi thu");
+        assert_eq!(fold_words("Ðỗ"), "do");
+    }
+
+    #[test]
+    fn tidy_composes_nfd_and_removes_invisible_characters() {
+        let nfd = "Nguye\u{0302}\u{0303}n\u{00A0}\u{200B}Va\u{0306}n";
+        assert_eq!(tidy(nfd), "Nguyễn Văn");
+    }
+
+    #[test]
+    fn title_case_keeps_mixed_case_words() {
+        assert_eq!(title_case_words("NGUYỄN VĂN AN"), "Nguyễn Văn An");
+        assert_eq!(title_case_words("đặng thị thu"), "Đặng Thị Thu");
+        assert_eq!(title_case_words("H'Hen Niê"), "H'Hen Niê");
+        assert_eq!(title_case_words("y ngông niê kđăm"), "Y Ngông Niê Kđăm");
+    }
+}

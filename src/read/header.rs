@@ -1,0 +1,183 @@
+//! Finds the header row of an input and says what each of its columns holds:
+//! a canonical field, the preserved original of a field (when the input is a
+//! dancu output being cleaned again), a column dancu computes itself, or a
+//! column to carry through unchanged.
+
+use crate::record::Field;
+use crate::rules::ColumnRules;
+
+/// Columns dancu adds to its records output; in an input that is a dancu
+/// output they are recomputed, not carried.
+pub const OUTPUT_ONLY_COLUMNS: [&str; 5] = ["source", "row", "person_id", "is_primary", "issues"];
+
+/// How many leading rows may precede the header (report titles, the unit's
+/// name, a blank line) before the input is declared headerless.
+pub const HEADER_SEARCH_ROWS: usize = 30;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ColumnRole {
+    Field(Field),
+    /// `<field>_raw` of a dancu output: the original value of that field.
+    Original(Field),
+    /// A column of dancu's own output, recomputed by this run.
+    Recomputed,
+    /// Carried through unchanged under this header.
+    Extra(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct ColumnLayout {
+    pub headers: Vec<String>,
+    pub roles: Vec<ColumnRole>,
+    /// Headers that named a field already taken by an earlier column; they
+    /// are carried through as extra columns.
+    pub repeated: Vec<String>,
+}
+
+impl ColumnLayout {
+    /// Returns the index of the header row among `rows` and its layout, or
+    /// `None` when no row among the first [`HEADER_SEARCH_ROWS`] names a
+    /// full-name column.
+    pub fn find<'a>(
+        rows: impl IntoIterator<Item = &'a [String]>,
+        rules: &ColumnRules,
+    ) -> Option<(usize, ColumnLayout)> {
+        rows.into_iter()
+            .take(HEADER_SEARCH_ROWS)
+            .enumerate()
+            .find(|(_, cells)| {
+                cells
+                    .iter()
+                    .any(|c| rules.field_for(c) == Some(Field::FullName))
+            })
+            .map(|(i, cells)| (i, ColumnLayout::from_headers(cells, rules)))
+    }
+
+    pub fn from_headers(headers: &[String], rules: &ColumnRules) -> ColumnLayout {
+        let headers: Vec<String> = headers
+            .iter()
+            .map(|h| crate::normalize::text::tidy(h))
+            .collect();
+        let is_dancu_output = ["person_id", "is_primary"]
+            .iter()
+            .all(|name| headers.iter().any(|h| h == name));
+        let mut taken = Vec::new();
+        let mut repeated = Vec::new();
+        let mut roles = Vec::with_capacity(headers.len());
+        for header in &headers {
+            let role = if is_dancu_output && OUTPUT_ONLY_COLUMNS.contains(&header.as_str()) {
+                ColumnRole::Recomputed
+            } else if let Some(field) = header.strip_suffix("_raw").and_then(Field::from_name) {
+                ColumnRole::Original(field)
+            } else if let Some(field) = rules.field_for(header) {
+                if taken.contains(&field) {
+                    repeated.push(header.clone());
+                    ColumnRole::Extra(extra_name(header))
+                } else {
+                    taken.push(field);
+                    ColumnRole::Field(field)
+                }
+            } else {
+                ColumnRole::Extra(extra_name(header))
+            };
+            roles.push(role);
+        }
+        ColumnLayout {
+            headers,
+            roles,
+            repeated,
+        }
+    }
+
+    pub fn has_originals(&self) -> bool {
+        self.roles
+            .iter()
+            .any(|r| matches!(r, ColumnRole::Original(_)))
+    }
+
+    /// Which field each column maps to, for the manifest.
+    pub fn mapping(&self) -> Vec<(String, String)> {
+        self.headers
+            .iter()
+            .zip(&self.roles)
+            .map(|(header, role)| {
+                let target = match role {
+                    ColumnRole::Field(f) => f.name().to_string(),
+                    ColumnRole::Original(f) => format!("{f}_raw"),
+                    ColumnRole::Recomputed => "(recomputed)".to_string(),
+                    ColumnRole::Extra(name) => format!("(carried as {name})"),
+                };
+                (header.clone(), target)
+            })
+            .collect()
+    }
+}
+
+/// The output header of a carried column: its own, unless that would collide
+/// with a column dancu writes, or it is blank.
+fn extra_name(header: &str) -> String {
+    let collides = OUTPUT_ONLY_COLUMNS.contains(&header)
+        || Field::from_name(header).is_some()
+        || header
+            .strip_suffix("_raw")
+            .and_then(Field::from_name)
+            .is_some();
+    if header.is_empty() {
+        "input_unnamed".to_string()
+    } else if collides {
+        format!("input_{header}")
+    } else {
+        header.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> ColumnRules {
+        ColumnRules::parse("columns.toml", include_str!("../../rules/columns.toml")).unwrap()
+    }
+
+    fn strings(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn finds_the_header_below_a_title_block() {
+        let rows = [
+            strings(&["DANH SÁCH NHÂN KHẨU", "", ""]),
+            strings(&["Xã Trung Hạ", "", ""]),
+            strings(&["STT", "Họ và tên", "Ngày sinh"]),
+        ];
+        let (index, layout) =
+            ColumnLayout::find(rows.iter().map(|r| r.as_slice()), &rules()).unwrap();
+        assert_eq!(index, 2);
+        assert_eq!(layout.roles[0], ColumnRole::Extra("STT".into()));
+        assert_eq!(layout.roles[1], ColumnRole::Field(Field::FullName));
+    }
+
+    #[test]
+    fn a_dancu_output_is_recognised_and_a_repeated_field_is_carried() {
+        let headers = strings(&[
+            "source",
+            "row",
+            "full_name",
+            "full_name_raw",
+            "Họ tên",
+            "person_id",
+            "is_primary",
+        ]);
+        let layout = ColumnLayout::from_headers(&headers, &rules());
+        assert_eq!(layout.roles[0], ColumnRole::Recomputed);
+        assert_eq!(layout.roles[3], ColumnRole::Original(Field::FullName));
+        assert_eq!(layout.roles[4], ColumnRole::Extra("Họ tên".into()));
+        assert_eq!(layout.repeated, vec!["Họ tên".to_string()]);
+    }
+
+    #[test]
+    fn a_plain_input_column_named_like_an_output_column_is_renamed() {
+        let layout = ColumnLayout::from_headers(&strings(&["Họ tên", "source"]), &rules());
+        assert_eq!(layout.roles[1], ColumnRole::Extra("input_source".into()));
+    }
+}

@@ -1,0 +1,446 @@
+//! The first stage: reads every input file into raw records arranged by
+//! canonical field, and puts each row it cannot parse into quarantine with
+//! the reason. Nothing read is dropped: every data row ends up in one of the
+//! two.
+
+pub mod delimited;
+pub mod encoding;
+pub mod header;
+pub mod xlsx;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use encoding_rs::Encoding;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::record::{Field, FieldValues, RawRecord};
+use crate::rules::ColumnRules;
+use header::{ColumnLayout, ColumnRole};
+
+/// A row as a source format gives it, before the header is applied.
+#[derive(Clone, Debug)]
+pub enum SourceRow {
+    Cells {
+        line: u64,
+        cells: Vec<String>,
+    },
+    /// A row that could not be split into cells.
+    Broken {
+        line: u64,
+        raw: String,
+        reason: String,
+    },
+}
+
+/// A row that could not be parsed, kept with its raw text and the reason.
+#[derive(Clone, Debug)]
+pub struct QuarantineRow {
+    pub source: u32,
+    pub row: u64,
+    pub line: u64,
+    pub reason: String,
+    pub raw: String,
+}
+
+/// What the manifest says about one input.
+#[derive(Clone, Debug, Serialize)]
+pub struct InputSummary {
+    pub path: String,
+    /// The file name, as the `source` column writes it.
+    pub name: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub format: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    pub header_line: u64,
+    pub columns: Vec<ColumnMapping>,
+    pub data_rows: u64,
+    pub records: u64,
+    pub quarantined: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ColumnMapping {
+    pub header: String,
+    pub field: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    pub encoding: Option<&'static Encoding>,
+    pub sheet: Option<String>,
+}
+
+/// Everything the read stage produced.
+#[derive(Debug, Default)]
+pub struct Extract {
+    pub inputs: Vec<InputSummary>,
+    pub records: Vec<RawRecord>,
+    pub quarantine: Vec<QuarantineRow>,
+    /// Headers of carried columns across all inputs, in order of first
+    /// appearance; [`RawRecord::extras`] is indexed by this list.
+    pub extra_columns: Vec<String>,
+    /// Fields some input mapped a column to.
+    pub mapped_fields: Vec<Field>,
+}
+
+/// Reads every input in order. `progress` is told the bytes of each file
+/// once it has been read.
+pub fn read_inputs(
+    paths: &[PathBuf],
+    options: &ReadOptions,
+    columns: &ColumnRules,
+    mut progress: impl FnMut(u64),
+) -> Result<Extract> {
+    let mut extract = Extract::default();
+    let mut names_seen: HashMap<String, usize> = HashMap::new();
+    for (index, path) in paths.iter().enumerate() {
+        let file_name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        // Two inputs with one file name (same commune export in two folders)
+        // must stay apart in `source`.
+        let seen = names_seen.entry(file_name.clone()).or_insert(0);
+        *seen += 1;
+        let name = if *seen > 1 {
+            format!("{file_name}#{seen}")
+        } else {
+            file_name
+        };
+        let bytes_read = read_one(index as u32, path, name, options, columns, &mut extract)?;
+        progress(bytes_read);
+    }
+    Ok(extract)
+}
+
+fn is_workbook(path: &Path) -> bool {
+    matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods")
+    )
+}
+
+fn read_one(
+    source: u32,
+    path: &Path,
+    name: String,
+    options: &ReadOptions,
+    columns: &ColumnRules,
+    extract: &mut Extract,
+) -> Result<u64> {
+    let bytes = std::fs::read(path).map_err(|e| Error::ReadInput {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    if bytes.is_empty() {
+        return Err(Error::EmptyInput {
+            path: path.to_path_buf(),
+        });
+    }
+    let sha256 = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut summary = InputSummary {
+        path: path.display().to_string(),
+        name,
+        sha256,
+        bytes: bytes.len() as u64,
+        format: "csv",
+        encoding: None,
+        delimiter: None,
+        sheet: None,
+        header_line: 0,
+        columns: Vec::new(),
+        data_rows: 0,
+        records: 0,
+        quarantined: 0,
+    };
+    let mut assembler = Assembler::new(source, columns);
+    if is_workbook(path) {
+        summary.format = "xlsx";
+        drop(bytes);
+        let sheet = xlsx::read_sheet(path, options.sheet.as_deref(), |row| {
+            assembler.take(row, extract)
+        })?;
+        summary.sheet = Some(sheet);
+    } else {
+        let detected = match options.encoding {
+            Some(encoding) => encoding::Detected {
+                encoding,
+                bom: Encoding::for_bom(&bytes).is_some_and(|(e, _)| e == encoding),
+            },
+            None => encoding::detect(&bytes),
+        };
+        let decoded = encoding::decode(&bytes, detected);
+        let delimiter = delimited::detect_delimiter(&decoded.bytes);
+        summary.encoding = Some(detected.label());
+        summary.delimiter = Some(delimiter_name(delimiter).to_string());
+        let replaced = decoded.replaced;
+        delimited::split_rows(
+            &decoded.bytes,
+            delimiter,
+            |seen| header_width(seen, columns),
+            |row| {
+                let row = match row {
+                    SourceRow::Cells { line, cells }
+                        if replaced && cells.iter().any(|c| c.contains('\u{FFFD}')) =>
+                    {
+                        SourceRow::Broken {
+                            line,
+                            raw: cells.join(&(delimiter as char).to_string()),
+                            reason: format!(
+                                "bytes that are not valid {} text",
+                                detected.encoding.name()
+                            ),
+                        }
+                    }
+                    other => other,
+                };
+                assembler.take(row, extract)
+            },
+        );
+    }
+    let Some(layout) = assembler.layout.take() else {
+        return Err(Error::MissingNameColumn {
+            path: path.to_path_buf(),
+            found: assembler.first_row_headers(),
+        });
+    };
+    summary.header_line = assembler.header_line;
+    summary.columns = layout
+        .mapping()
+        .into_iter()
+        .map(|(header, field)| ColumnMapping { header, field })
+        .collect();
+    summary.data_rows = assembler.data_rows;
+    summary.records = assembler.records;
+    summary.quarantined = assembler.quarantined;
+    for role in &layout.roles {
+        if let ColumnRole::Field(field) = role {
+            if !extract.mapped_fields.contains(field) {
+                extract.mapped_fields.push(*field);
+            }
+        }
+    }
+    extract.mapped_fields.sort();
+    let summary_bytes = summary.bytes;
+    extract.inputs.push(summary);
+    Ok(summary_bytes)
+}
+
+fn delimiter_name(delimiter: u8) -> &'static str {
+    match delimiter {
+        b',' => ",",
+        b';' => ";",
+        b'\t' => "tab",
+        _ => "?",
+    }
+}
+
+/// The header's width once one of `seen` is the header.
+fn header_width(seen: &[SourceRow], columns: &ColumnRules) -> Option<usize> {
+    let cells: Vec<&[String]> = seen
+        .iter()
+        .filter_map(|r| match r {
+            SourceRow::Cells { cells, .. } => Some(cells.as_slice()),
+            SourceRow::Broken { .. } => None,
+        })
+        .collect();
+    ColumnLayout::find(cells, columns).map(|(_, layout)| layout.headers.len())
+}
+
+/// Applies the header to rows as they arrive.
+struct Assembler<'a> {
+    source: u32,
+    columns: &'a ColumnRules,
+    layout: Option<ColumnLayout>,
+    /// Output extra-column index of each input column (for carried columns).
+    extra_slots: Vec<Option<usize>>,
+    header_line: u64,
+    /// Rows seen before the header was found (title block, blank lines).
+    preamble: Vec<SourceRow>,
+    data_rows: u64,
+    records: u64,
+    quarantined: u64,
+}
+
+impl<'a> Assembler<'a> {
+    fn new(source: u32, columns: &'a ColumnRules) -> Self {
+        Assembler {
+            source,
+            columns,
+            layout: None,
+            extra_slots: Vec::new(),
+            header_line: 0,
+            preamble: Vec::new(),
+            data_rows: 0,
+            records: 0,
+            quarantined: 0,
+        }
+    }
+
+    fn first_row_headers(&self) -> String {
+        let first = self.preamble.iter().find_map(|r| match r {
+            SourceRow::Cells { cells, .. } if cells.iter().any(|c| !c.trim().is_empty()) => {
+                Some(cells)
+            }
+            _ => None,
+        });
+        match first {
+            Some(cells) => cells
+                .iter()
+                .filter(|c| !c.trim().is_empty())
+                .map(|c| format!("`{}`", c.trim()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            None => "none (no row has any text)".to_string(),
+        }
+    }
+
+    fn take(&mut self, row: SourceRow, extract: &mut Extract) {
+        if self.layout.is_none() {
+            if self.preamble.len() < header::HEADER_SEARCH_ROWS {
+                if let SourceRow::Cells { line, cells } = &row {
+                    if cells
+                        .iter()
+                        .any(|c| self.columns.field_for(c) == Some(crate::record::Field::FullName))
+                    {
+                        self.header_line = *line;
+                        self.set_layout(ColumnLayout::from_headers(cells, self.columns), extract);
+                        self.preamble.clear();
+                        return;
+                    }
+                }
+            }
+            // A file whose header never shows is an error once read; keep only
+            // what the error message needs.
+            if self.preamble.len() < header::HEADER_SEARCH_ROWS {
+                self.preamble.push(row);
+            }
+            return;
+        }
+        self.data_rows += 1;
+        let row_number = self.data_rows;
+        let layout = self.layout.as_ref().unwrap();
+        match row {
+            SourceRow::Broken { line, raw, reason } => {
+                self.quarantine(extract, row_number, line, raw, reason)
+            }
+            SourceRow::Cells { line, cells } => {
+                if cells.len() != layout.headers.len() {
+                    let reason = format!(
+                        "{} fields where the header has {}",
+                        cells.len(),
+                        layout.headers.len()
+                    );
+                    self.quarantine(extract, row_number, line, cells.join("\t"), reason);
+                } else if cells.iter().all(|c| c.trim().is_empty()) {
+                    self.quarantine(
+                        extract,
+                        row_number,
+                        line,
+                        cells.join("\t"),
+                        "row is empty".to_string(),
+                    );
+                } else {
+                    let record = self.assemble(row_number, line, cells);
+                    extract.records.push(record);
+                    self.records += 1;
+                }
+            }
+        }
+    }
+
+    fn quarantine(
+        &mut self,
+        extract: &mut Extract,
+        row: u64,
+        line: u64,
+        raw: String,
+        reason: String,
+    ) {
+        self.quarantined += 1;
+        extract.quarantine.push(QuarantineRow {
+            source: self.source,
+            row,
+            line,
+            reason,
+            raw,
+        });
+    }
+
+    fn set_layout(&mut self, layout: ColumnLayout, extract: &mut Extract) {
+        self.extra_slots = layout
+            .roles
+            .iter()
+            .map(|role| match role {
+                ColumnRole::Extra(name) => {
+                    Some(match extract.extra_columns.iter().position(|c| c == name) {
+                        Some(slot) => slot,
+                        None => {
+                            extract.extra_columns.push(name.clone());
+                            extract.extra_columns.len() - 1
+                        }
+                    })
+                }
+                _ => None,
+            })
+            .collect();
+        self.layout = Some(layout);
+    }
+
+    fn assemble(&self, row: u64, line: u64, cells: Vec<String>) -> RawRecord {
+        let layout = self.layout.as_ref().unwrap();
+        let mut values = FieldValues::new();
+        let mut originals = layout.has_originals().then(FieldValues::new);
+        let mut extras: Vec<Box<str>> = Vec::new();
+        for (column, cell) in cells.into_iter().enumerate() {
+            match &layout.roles[column] {
+                ColumnRole::Field(field) => {
+                    if let Some(originals) = originals.as_mut() {
+                        // A dancu output without `<field>_raw` for this field:
+                        // the value itself is the original.
+                        if !layout.roles.contains(&ColumnRole::Original(*field)) {
+                            originals.set(*field, cell.as_str());
+                        }
+                    }
+                    values.set(*field, cell);
+                }
+                ColumnRole::Original(field) => {
+                    if let Some(originals) = originals.as_mut() {
+                        originals.set(*field, cell);
+                    }
+                }
+                ColumnRole::Recomputed => {}
+                ColumnRole::Extra(_) => {
+                    let slot = self.extra_slots[column].unwrap();
+                    if extras.len() <= slot {
+                        extras.resize(slot + 1, Box::from(""));
+                    }
+                    extras[slot] = cell.into();
+                }
+            }
+        }
+        RawRecord {
+            source: self.source,
+            row,
+            line,
+            values,
+            originals,
+            extras,
+        }
+    }
+}

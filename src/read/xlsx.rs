@@ -1,0 +1,131 @@
+//! Excel workbooks (XLSX, and XLS/ODS through the same reader): one sheet's
+//! rows as text, with Excel's date serials written as dd/mm/yyyy and whole
+//! numbers without a decimal point.
+
+use std::path::Path;
+
+use calamine::{open_workbook_auto, Data, Reader};
+
+use super::SourceRow;
+use crate::error::Error;
+
+/// Reads the named sheet, or the first, and hands each row to `sink`.
+/// Returns the sheet's name.
+pub fn read_sheet(
+    path: &Path,
+    sheet: Option<&str>,
+    mut sink: impl FnMut(SourceRow),
+) -> Result<String, Error> {
+    let format_error = |message: String| Error::InputFormat {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut workbook = open_workbook_auto(path)
+        .map_err(|e| format_error(format!("cannot open the workbook: {e}")))?;
+    let names = workbook.sheet_names().to_vec();
+    let name = match sheet {
+        Some(wanted) => names
+            .iter()
+            .find(|n| n.as_str() == wanted)
+            .cloned()
+            .ok_or_else(|| {
+                format_error(format!(
+                    "no sheet named `{wanted}`; the sheets are: {}",
+                    names.join(", ")
+                ))
+            })?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| format_error("the workbook has no sheets".to_string()))?,
+    };
+    let range = workbook
+        .worksheet_range(&name)
+        .map_err(|e| format_error(format!("cannot read sheet `{name}`: {e}")))?;
+    let first_row = range.start().map_or(0, |(row, _)| row as u64);
+    for (offset, row) in range.rows().enumerate() {
+        let cells = row.iter().map(cell_text).collect();
+        sink(SourceRow::Cells {
+            line: first_row + offset as u64 + 1,
+            cells,
+        });
+    }
+    Ok(name)
+}
+
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(text) => text.clone(),
+        Data::Int(n) => n.to_string(),
+        Data::Float(f) => float_text(*f),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::DateTime(dt) => {
+            if dt.is_datetime() {
+                excel_serial_date(dt.as_f64()).unwrap_or_else(|| float_text(dt.as_f64()))
+            } else {
+                float_text(dt.as_f64())
+            }
+        }
+        Data::DateTimeIso(text) | Data::DurationIso(text) => text.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// Whole numbers as integers (`38085000123`, not `38085000123.0`); a
+/// spreadsheet that stored an ID as a number has already lost its leading
+/// zero, which validation reports.
+fn float_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e17 {
+        format!("{}", f as i64)
+    } else {
+        f.to_string()
+    }
+}
+
+/// An Excel date serial (1900 system) as dd/mm/yyyy, the way a clerk typed it.
+fn excel_serial_date(serial: f64) -> Option<String> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let mut days = serial.floor() as i64;
+    // Excel counts a 29 February 1900 that never was.
+    if days < 60 {
+        days += 1;
+    }
+    let (year, month, day) = civil_from_days(days - 25_569);
+    Some(format!("{day:02}/{month:02}/{year:04}"))
+}
+
+/// Days since 1970-01-01 to a Gregorian date (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excel_serials_become_the_dates_excel_shows() {
+        assert_eq!(excel_serial_date(31_113.0).unwrap(), "07/03/1985");
+        assert_eq!(excel_serial_date(1.0).unwrap(), "01/01/1900");
+        assert_eq!(excel_serial_date(61.0).unwrap(), "01/03/1900");
+        assert_eq!(excel_serial_date(45_658.0).unwrap(), "01/01/2025");
+    }
+
+    #[test]
+    fn whole_numbers_lose_the_decimal_point() {
+        assert_eq!(float_text(38_085_000_123.0), "38085000123");
+        assert_eq!(float_text(1.5), "1.5");
+    }
+}

@@ -1,0 +1,239 @@
+//! The record model every stage shares: the canonical fields of DESIGN.md, one
+//! input row as read, and the normalised values the later stages add to it.
+
+use std::fmt;
+
+/// A canonical field of the output contract. Input columns map to these through
+/// `rules/columns.toml`; every output names fields by [`Field::name`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    FullName,
+    Surname,
+    MiddleName,
+    GivenName,
+    BirthDate,
+    Sex,
+    CitizenId,
+    OldId,
+    Ethnicity,
+    EthnicityCode,
+    Religion,
+    Nationality,
+    Phone,
+    Address,
+    CommuneCode,
+    CommuneName,
+    ProvinceCode,
+    ProvinceName,
+    OldCommuneCode,
+    OldCommuneName,
+    OldDistrictCode,
+    OldDistrictName,
+    OldProvinceCode,
+    OldProvinceName,
+    AddressStatus,
+    FatherName,
+    MotherName,
+    HouseholdId,
+    RelationToHead,
+}
+
+impl Field {
+    /// Every field, in the order the outputs list them.
+    pub const ALL: [Field; 29] = [
+        Field::FullName,
+        Field::Surname,
+        Field::MiddleName,
+        Field::GivenName,
+        Field::BirthDate,
+        Field::Sex,
+        Field::CitizenId,
+        Field::OldId,
+        Field::Ethnicity,
+        Field::EthnicityCode,
+        Field::Religion,
+        Field::Nationality,
+        Field::Phone,
+        Field::Address,
+        Field::CommuneCode,
+        Field::CommuneName,
+        Field::ProvinceCode,
+        Field::ProvinceName,
+        Field::OldCommuneCode,
+        Field::OldCommuneName,
+        Field::OldDistrictCode,
+        Field::OldDistrictName,
+        Field::OldProvinceCode,
+        Field::OldProvinceName,
+        Field::AddressStatus,
+        Field::FatherName,
+        Field::MotherName,
+        Field::HouseholdId,
+        Field::RelationToHead,
+    ];
+
+    pub const COUNT: usize = Field::ALL.len();
+
+    /// The stable snake_case name used in every output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::FullName => "full_name",
+            Field::Surname => "surname",
+            Field::MiddleName => "middle_name",
+            Field::GivenName => "given_name",
+            Field::BirthDate => "birth_date",
+            Field::Sex => "sex",
+            Field::CitizenId => "citizen_id",
+            Field::OldId => "old_id",
+            Field::Ethnicity => "ethnicity",
+            Field::EthnicityCode => "ethnicity_code",
+            Field::Religion => "religion",
+            Field::Nationality => "nationality",
+            Field::Phone => "phone",
+            Field::Address => "address",
+            Field::CommuneCode => "commune_code",
+            Field::CommuneName => "commune_name",
+            Field::ProvinceCode => "province_code",
+            Field::ProvinceName => "province_name",
+            Field::OldCommuneCode => "old_commune_code",
+            Field::OldCommuneName => "old_commune_name",
+            Field::OldDistrictCode => "old_district_code",
+            Field::OldDistrictName => "old_district_name",
+            Field::OldProvinceCode => "old_province_code",
+            Field::OldProvinceName => "old_province_name",
+            Field::AddressStatus => "address_status",
+            Field::FatherName => "father_name",
+            Field::MotherName => "mother_name",
+            Field::HouseholdId => "household_id",
+            Field::RelationToHead => "relation_to_head",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Field> {
+        Field::ALL.iter().copied().find(|f| f.name() == name)
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One value per canonical field; empty when the field has no value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldValues {
+    values: Vec<Box<str>>,
+}
+
+impl FieldValues {
+    pub fn new() -> FieldValues {
+        FieldValues {
+            values: vec![Box::from(""); Field::COUNT],
+        }
+    }
+
+    pub fn get(&self, field: Field) -> &str {
+        &self.values[field.index()]
+    }
+
+    pub fn set(&mut self, field: Field, value: impl Into<Box<str>>) {
+        self.values[field.index()] = value.into();
+    }
+
+    pub fn is_present(&self, field: Field) -> bool {
+        !self.values[field.index()].is_empty()
+    }
+}
+
+/// How much of a birth date the source gave. A partial date is a fact, not an
+/// error: a record that says only `1950` keeps year precision everywhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DatePrecision {
+    Year,
+    Month,
+    Day,
+}
+
+/// A calendar date known to year, month or day precision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PartialDate {
+    pub year: u16,
+    pub month: Option<u8>,
+    pub day: Option<u8>,
+}
+
+impl PartialDate {
+    pub fn precision(&self) -> DatePrecision {
+        match (self.month, self.day) {
+            (Some(_), Some(_)) => DatePrecision::Day,
+            (Some(_), None) => DatePrecision::Month,
+            _ => DatePrecision::Year,
+        }
+    }
+}
+
+impl fmt::Display for PartialDate {
+    /// ISO 8601 at the date's own precision: `1985-03-07`, `1985-03` or `1985`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(month) = self.month {
+            write!(f, "-{month:02}")?;
+            if let Some(day) = self.day {
+                write!(f, "-{day:02}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Sex as the population register records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Sex {
+    Male,
+    Female,
+}
+
+impl Sex {
+    /// The register's own words, used in every output.
+    pub fn label(self) -> &'static str {
+        match self {
+            Sex::Male => "Nam",
+            Sex::Female => "Nữ",
+        }
+    }
+}
+
+/// One data row of one input file, as read: where it came from and its
+/// cells, unchanged, arranged by canonical field.
+#[derive(Clone, Debug)]
+pub struct RawRecord {
+    /// Index of the input file in the run's list of inputs.
+    pub source: u32,
+    /// 1-based data row number in that file, header excluded.
+    pub row: u64,
+    /// Physical line (CSV) or sheet row (XLSX) where the row starts, 1-based.
+    pub line: u64,
+    /// The cell of each mapped field; empty for fields the input lacks.
+    pub values: FieldValues,
+    /// The original value of each field when the input is itself a dancu
+    /// output carrying `<field>_raw` columns; otherwise the originals are
+    /// `values`.
+    pub originals: Option<FieldValues>,
+    /// Cells of columns that map to no field, by the run's extra-column index.
+    pub extras: Vec<Box<str>>,
+}
+
+impl RawRecord {
+    /// The value written under `<field>_raw`: what the source said, unchanged.
+    pub fn original(&self, field: Field) -> &str {
+        match &self.originals {
+            Some(originals) => originals.get(field),
+            None => self.values.get(field),
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! `manifest.json`: what a run read (with hashes), which rules it used, what
+//! each stage counted and how long it took. Everything but `run` is the same
+//! for the same inputs and rules.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::link::block::BlockingStats;
+use crate::read::InputSummary;
+
+#[derive(Debug, Serialize)]
+pub struct Manifest<'a> {
+    pub dancu_version: &'static str,
+    pub reference_date: String,
+    pub report_units: &'static str,
+    pub rules: RulesInfo<'a>,
+    pub inputs: &'a [InputSummary],
+    pub counts: Counts,
+    pub blocking: &'a [BlockingStats],
+    pub outputs: Vec<&'static str>,
+    /// The only part that differs between reruns.
+    pub run: RunInfo,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RulesInfo<'a> {
+    pub source: &'a str,
+    pub version: &'a str,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Counts {
+    pub rows_read: u64,
+    pub records: u64,
+    pub quarantined: u64,
+    pub findings: u64,
+    pub findings_by_severity: BTreeMap<&'static str, u64>,
+    pub findings_by_code: BTreeMap<&'static str, u64>,
+    pub records_with_findings: u64,
+    pub persons: u64,
+    pub duplicate_records: u64,
+    pub pairs_compared: u64,
+    pub pairs_written: u64,
+    pub address_status: BTreeMap<&'static str, u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RunInfo {
+    /// Seconds since the Unix epoch when the run started.
+    pub started_at_unix: u64,
+    pub threads: usize,
+    pub timings_ms: BTreeMap<&'static str, u64>,
+}
+
+pub fn write(path: &Path, manifest: &Manifest) -> Result<(), Error> {
+    let mut text = serde_json::to_string_pretty(manifest).map_err(|e| Error::WriteOutput {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    })?;
+    text.push('\n');
+    super::atomic::write_bytes(path, text.as_bytes())
+}

@@ -1,0 +1,221 @@
+//! The last stage: writes every output of the contract into the output
+//! folder, each file atomically, CSV cells made safe for spreadsheets.
+
+pub mod atomic;
+pub mod excel_safe;
+pub mod manifest;
+mod parquet;
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use crate::error::Error;
+use crate::finding::Finding;
+use crate::link::{compare::COMPARISONS, level_name, person_id, Linkage};
+use crate::normalize::Normalized;
+use crate::read::Extract;
+use crate::record::Field;
+use atomic::AtomicFile;
+use excel_safe::excel_safe;
+
+/// Everything the pipeline produced, as the writers need it.
+pub struct RunOutput<'a> {
+    pub extract: &'a Extract,
+    pub normalized: &'a [Normalized],
+    pub linkage: &'a Linkage,
+}
+
+impl RunOutput<'_> {
+    fn source_name(&self, source: u32) -> &str {
+        &self.extract.inputs[source as usize].name
+    }
+
+    /// The records table's header: source and row, each field beside its
+    /// original, the carried columns, then the linkage columns.
+    pub fn record_columns(&self) -> Vec<String> {
+        let mut columns = vec!["source".to_string(), "row".to_string()];
+        for field in Field::ALL {
+            columns.push(field.name().to_string());
+            columns.push(format!("{}_raw", field.name()));
+        }
+        columns.extend(self.extract.extra_columns.iter().cloned());
+        columns.extend(["person_id", "is_primary", "issues"].map(String::from));
+        columns
+    }
+
+    /// The cells of record `i`, in [`Self::record_columns`] order.
+    pub fn record_cells(&self, i: usize) -> Vec<Cow<'_, str>> {
+        let raw = &self.extract.records[i];
+        let normalized = &self.normalized[i];
+        let mut cells: Vec<Cow<str>> =
+            Vec::with_capacity(4 + Field::COUNT * 2 + self.extract.extra_columns.len());
+        cells.push(Cow::Borrowed(self.source_name(raw.source)));
+        cells.push(Cow::Owned(raw.row.to_string()));
+        for field in Field::ALL {
+            cells.push(Cow::Borrowed(normalized.values.get(field)));
+            cells.push(Cow::Borrowed(raw.original(field)));
+        }
+        for slot in 0..self.extract.extra_columns.len() {
+            cells.push(Cow::Borrowed(raw.extras.get(slot).map_or("", |c| c)));
+        }
+        cells.push(Cow::Owned(person_id(self.linkage.cluster[i])));
+        cells.push(Cow::Borrowed(if self.linkage.is_primary[i] {
+            "true"
+        } else {
+            "false"
+        }));
+        cells.push(Cow::Owned(issue_codes(&normalized.findings)));
+        cells
+    }
+}
+
+/// The `issues` column: each code once, in the order found.
+fn issue_codes(findings: &[Finding]) -> String {
+    let mut codes: Vec<&str> = Vec::new();
+    for finding in findings {
+        let code = finding.code.as_str();
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
+    }
+    codes.join(";")
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> Error {
+    Error::WriteOutput {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
+/// Writes rows to a CSV file atomically, every cell made spreadsheet-safe.
+/// `bom` puts a UTF-8 byte-order mark first, which Excel needs to read
+/// Vietnamese text in a CSV correctly.
+pub fn write_csv<'r>(
+    path: &Path,
+    header: &[String],
+    rows: impl Iterator<Item = Vec<Cow<'r, str>>>,
+    bom: bool,
+) -> Result<u64, Error> {
+    let mut file = AtomicFile::create(path)?;
+    if bom {
+        std::io::Write::write_all(file.writer(), b"\xEF\xBB\xBF").map_err(|e| {
+            Error::WriteOutput {
+                path: path.to_path_buf(),
+                source: e,
+            }
+        })?;
+    }
+    let mut count = 0;
+    {
+        let mut writer = csv::WriterBuilder::new().from_writer(file.writer());
+        writer
+            .write_record(header.iter().map(|h| excel_safe(h).into_owned()))
+            .map_err(|e| csv_error(path, e))?;
+        for row in rows {
+            writer
+                .write_record(row.iter().map(|cell| excel_safe(cell).into_owned()))
+                .map_err(|e| csv_error(path, e))?;
+            count += 1;
+        }
+        writer.flush().map_err(|e| Error::WriteOutput {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+    }
+    file.commit()?;
+    Ok(count)
+}
+
+pub fn write_records(out: &Path, run: &RunOutput) -> Result<(), Error> {
+    let columns = run.record_columns();
+    write_csv(
+        &out.join("records.csv"),
+        &columns,
+        (0..run.normalized.len()).map(|i| run.record_cells(i)),
+        false,
+    )?;
+    parquet::write_records(&out.join("records.parquet"), run)
+}
+
+pub fn write_issues(out: &Path, run: &RunOutput) -> Result<u64, Error> {
+    let header: Vec<String> = [
+        "source",
+        "row",
+        "field",
+        "code",
+        "severity",
+        "value",
+        "suggestion",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = run.normalized.iter().enumerate().flat_map(|(i, record)| {
+        let raw = &run.extract.records[i];
+        record.findings.iter().map(move |f| {
+            vec![
+                Cow::Borrowed(run.source_name(raw.source)),
+                Cow::Owned(raw.row.to_string()),
+                Cow::Borrowed(f.field.name()),
+                Cow::Borrowed(f.code.as_str()),
+                Cow::Borrowed(f.code.severity().label()),
+                Cow::Borrowed(&*f.value),
+                Cow::Borrowed(&*f.suggestion),
+            ]
+        })
+    });
+    write_csv(&out.join("issues.csv"), &header, rows, false)
+}
+
+pub fn write_duplicates(out: &Path, run: &RunOutput) -> Result<u64, Error> {
+    let mut header: Vec<String> = [
+        "source_a",
+        "row_a",
+        "source_b",
+        "row_b",
+        "match_weight",
+        "match_probability",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(COMPARISONS.iter().map(|c| c.name.to_string()));
+    header.push("decision".to_string());
+    let rows = run.linkage.pairs.iter().map(|pair| {
+        let a = &run.extract.records[pair.a as usize];
+        let b = &run.extract.records[pair.b as usize];
+        let mut cells = vec![
+            Cow::Borrowed(run.source_name(a.source)),
+            Cow::Owned(a.row.to_string()),
+            Cow::Borrowed(run.source_name(b.source)),
+            Cow::Owned(b.row.to_string()),
+            Cow::Owned(format!("{:.3}", pair.match_weight)),
+            Cow::Owned(format!("{:.6}", pair.match_probability())),
+        ];
+        cells.extend(
+            pair.levels
+                .iter()
+                .enumerate()
+                .map(|(c, &level)| Cow::Borrowed(level_name(c, level))),
+        );
+        // `match`: linked into one person; `review`: for a clerk to decide.
+        cells.push(Cow::Borrowed(if pair.linked { "match" } else { "review" }));
+        cells
+    });
+    write_csv(&out.join("duplicates.csv"), &header, rows, false)
+}
+
+pub fn write_quarantine(out: &Path, run: &RunOutput) -> Result<u64, Error> {
+    let header: Vec<String> = ["source", "row", "line", "reason", "raw"]
+        .map(String::from)
+        .to_vec();
+    let rows = run.extract.quarantine.iter().map(|q| {
+        vec![
+            Cow::Borrowed(run.source_name(q.source)),
+            Cow::Owned(q.row.to_string()),
+            Cow::Owned(q.line.to_string()),
+            Cow::Borrowed(q.reason.as_str()),
+            Cow::Borrowed(q.raw.as_str()),
+        ]
+    });
+    write_csv(&out.join("quarantine.csv"), &header, rows, false)
+}
