@@ -220,20 +220,17 @@ pub struct RawRecord {
     pub line: u64,
     /// The cell of each mapped field; empty for fields the input lacks.
     pub values: FieldValues,
-    /// The original value of each field when the input is itself a dancu
-    /// output carrying `<field>_raw` columns; otherwise the originals are
-    /// `values`.
-    pub originals: Option<FieldValues>,
+    /// Where the record first came from, when the input is itself a dancu
+    /// output: its `source` and `row` columns, kept so that cleaning a
+    /// cleaned file still points at the original extract.
+    pub origin: Option<Box<Origin>>,
     /// Cells of columns that map to no field, by the run's extra-column index.
     pub extras: Vec<Box<str>>,
 }
 
-impl RawRecord {
-    /// The value written under `<field>_raw`: what the source said, unchanged.
-    pub fn original(&self, field: Field) -> &str {
-        match &self.originals {
-            Some(originals) => originals.get(field),
-            None => self.values.get(field),
-        }
-    }
+/// The `source` and `row` a dancu output gave a record.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub source: Box<str>,
+    pub row: Box<str>,
 }

@@ -162,21 +162,17 @@ pub fn link(
 }
 
 /// The primary record of a cluster is the most valid (fewest error
-/// findings), then the most complete (most fields with a value), then the
-/// first in input order.
+/// findings), then the most complete as entered (most fields the source gave
+/// a value for), then the first in input order.
 fn choose_primaries(records: &[Normalized], cluster: &[u32], persons: u32) -> Vec<bool> {
-    let mut best: Vec<Option<(usize, usize, u32)>> = vec![None; persons as usize];
+    let mut best: Vec<Option<(usize, u8, u32)>> = vec![None; persons as usize];
     for (i, record) in records.iter().enumerate() {
         let errors = record
             .findings
             .iter()
             .filter(|f| f.code.severity() == Severity::Error)
             .count();
-        let missing = Field::ALL
-            .iter()
-            .filter(|&&f| !record.values.is_present(f))
-            .count();
-        let candidate = (errors, missing, i as u32);
+        let candidate = (errors, u8::MAX - record.source_fields, i as u32);
         let slot = &mut best[cluster[i] as usize];
         if slot.is_none_or(|current| candidate < current) {
             *slot = Some(candidate);

@@ -33,6 +33,9 @@ pub struct Normalized {
     pub sex: Option<Sex>,
     /// Diacritic-free words of the full name, for matching.
     pub name_key: Box<str>,
+    /// How many canonical fields the source itself gave a value for: the
+    /// completeness of the record as entered, not of what dancu derived.
+    pub source_fields: u8,
     pub findings: Vec<Finding>,
 }
 
@@ -234,6 +237,10 @@ impl<'a> Normalizer<'a> {
             birth_date,
             sex,
             name_key: name.key.into(),
+            source_fields: Field::ALL
+                .iter()
+                .filter(|&&f| !raw.values.get(f).trim().is_empty())
+                .count() as u8,
             findings,
         }
     }

@@ -83,28 +83,14 @@ pub fn split_rows(
             Some(w) if record.len() != w && spans_lines => {
                 recover_lines(raw_bytes, line, delimiter, w, &mut sink);
             }
-            Some(w) if record.len() != w && !only_empty_cells_beyond(&record, w) => {
-                sink(SourceRow::Broken {
-                    line,
-                    raw: String::from_utf8_lossy(raw_bytes).into_owned(),
-                    reason: format!("{} fields where the header has {w}", record.len()),
-                });
-            }
-            _ => {
-                if let Some(w) = width {
-                    record.truncate(w);
-                }
-                let row = to_source_row(&record, line, raw_bytes);
-                if width.is_none() {
-                    pending.push(row);
-                    width = expected_width(&pending);
-                    if width.is_some() || pending.len() >= super::header::HEADER_SEARCH_ROWS {
-                        for row in pending.drain(..) {
-                            sink(row);
-                        }
+            Some(w) => sink(checked_row(&mut record, line, raw_bytes, w)),
+            None => {
+                pending.push(to_source_row(&record, line, raw_bytes));
+                width = expected_width(&pending);
+                if width.is_some() || pending.len() >= super::header::HEADER_SEARCH_ROWS {
+                    for row in pending.drain(..) {
+                        sink(row);
                     }
-                } else {
-                    sink(row);
                 }
             }
         }
@@ -134,8 +120,8 @@ fn recover_lines(
         let mut record = csv::ByteRecord::new();
         let parsed = matches!(rdr.read_byte_record(&mut record), Ok(true));
         let quotes = line_bytes.iter().filter(|&&b| b == b'"').count();
-        if parsed && record.len() == width && quotes % 2 == 0 {
-            sink(to_source_row(&record, line, line_bytes));
+        if parsed && quotes % 2 == 0 {
+            sink(checked_row(&mut record, line, line_bytes, width));
         } else {
             sink(SourceRow::Broken {
                 line,
@@ -144,6 +130,30 @@ fn recover_lines(
             });
         }
     }
+}
+
+/// A row once the header's width is known: too many or too few fields, or
+/// nothing in any field, makes it a quarantined row with its raw text.
+fn checked_row(record: &mut csv::ByteRecord, line: u64, raw: &[u8], width: usize) -> SourceRow {
+    let broken = |reason: String| SourceRow::Broken {
+        line,
+        raw: String::from_utf8_lossy(raw).into_owned(),
+        reason,
+    };
+    if record.len() != width && !only_empty_cells_beyond(record, width) {
+        return broken(format!(
+            "{} fields where the header has {width}",
+            record.len()
+        ));
+    }
+    if record
+        .iter()
+        .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
+    {
+        return broken("row is empty".to_string());
+    }
+    record.truncate(width);
+    to_source_row(record, line, raw)
 }
 
 fn to_source_row(record: &csv::ByteRecord, line: u64, raw: &[u8]) -> SourceRow {

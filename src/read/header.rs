@@ -1,7 +1,10 @@
 //! Finds the header row of an input and says what each of its columns holds:
-//! a canonical field, the preserved original of a field (when the input is a
-//! dancu output being cleaned again), a column dancu computes itself, or a
-//! column to carry through unchanged.
+//! a canonical field, a column dancu computes itself, the provenance of a
+//! record that was cleaned before, or a column to carry through unchanged.
+//!
+//! A dancu output (it has `person_id` and `is_primary`) is cleaned from its
+//! originals: `<field>_raw` is read as the field and the normalised column
+//! beside it is recomputed, so cleaning a cleaned file reproduces it.
 
 use crate::record::Field;
 use crate::rules::ColumnRules;
@@ -17,10 +20,12 @@ pub const HEADER_SEARCH_ROWS: usize = 30;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ColumnRole {
     Field(Field),
-    /// `<field>_raw` of a dancu output: the original value of that field.
-    Original(Field),
     /// A column of dancu's own output, recomputed by this run.
     Recomputed,
+    /// `source` of a dancu output: the file the record first came from.
+    OriginSource,
+    /// `row` of a dancu output: the record's row in that file.
+    OriginRow,
     /// Carried through unchanged under this header.
     Extra(String),
 }
@@ -65,10 +70,26 @@ impl ColumnLayout {
         let mut repeated = Vec::new();
         let mut roles = Vec::with_capacity(headers.len());
         for header in &headers {
-            let role = if is_dancu_output && OUTPUT_ONLY_COLUMNS.contains(&header.as_str()) {
-                ColumnRole::Recomputed
-            } else if let Some(field) = header.strip_suffix("_raw").and_then(Field::from_name) {
-                ColumnRole::Original(field)
+            let raw_of = |field: Field| {
+                headers
+                    .iter()
+                    .any(|h| *h == format!("{}_raw", field.name()))
+            };
+            let role = if is_dancu_output {
+                match header.as_str() {
+                    "source" => ColumnRole::OriginSource,
+                    "row" => ColumnRole::OriginRow,
+                    "person_id" | "is_primary" | "issues" => ColumnRole::Recomputed,
+                    name => match (
+                        name.strip_suffix("_raw").and_then(Field::from_name),
+                        Field::from_name(name),
+                    ) {
+                        (Some(field), _) => ColumnRole::Field(field),
+                        (None, Some(field)) if raw_of(field) => ColumnRole::Recomputed,
+                        (None, Some(field)) => ColumnRole::Field(field),
+                        (None, None) => ColumnRole::Extra(extra_name(header)),
+                    },
+                }
             } else if let Some(field) = rules.field_for(header) {
                 if taken.contains(&field) {
                     repeated.push(header.clone());
@@ -89,12 +110,6 @@ impl ColumnLayout {
         }
     }
 
-    pub fn has_originals(&self) -> bool {
-        self.roles
-            .iter()
-            .any(|r| matches!(r, ColumnRole::Original(_)))
-    }
-
     /// Which field each column maps to, for the manifest.
     pub fn mapping(&self) -> Vec<(String, String)> {
         self.headers
@@ -103,8 +118,9 @@ impl ColumnLayout {
             .map(|(header, role)| {
                 let target = match role {
                     ColumnRole::Field(f) => f.name().to_string(),
-                    ColumnRole::Original(f) => format!("{f}_raw"),
                     ColumnRole::Recomputed => "(recomputed)".to_string(),
+                    ColumnRole::OriginSource => "(origin source)".to_string(),
+                    ColumnRole::OriginRow => "(origin row)".to_string(),
                     ColumnRole::Extra(name) => format!("(carried as {name})"),
                 };
                 (header.clone(), target)

@@ -16,7 +16,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::record::{Field, FieldValues, RawRecord};
+use crate::record::{Field, FieldValues, Origin, RawRecord};
 use crate::rules::ColumnRules;
 use header::{ColumnLayout, ColumnRole};
 
@@ -405,26 +405,18 @@ impl<'a> Assembler<'a> {
     fn assemble(&self, row: u64, line: u64, cells: Vec<String>) -> RawRecord {
         let layout = self.layout.as_ref().unwrap();
         let mut values = FieldValues::new();
-        let mut originals = layout.has_originals().then(FieldValues::new);
+        let mut origin: Option<Box<Origin>> = None;
         let mut extras: Vec<Box<str>> = Vec::new();
         for (column, cell) in cells.into_iter().enumerate() {
             match &layout.roles[column] {
-                ColumnRole::Field(field) => {
-                    if let Some(originals) = originals.as_mut() {
-                        // A dancu output without `<field>_raw` for this field:
-                        // the value itself is the original.
-                        if !layout.roles.contains(&ColumnRole::Original(*field)) {
-                            originals.set(*field, cell.as_str());
-                        }
-                    }
-                    values.set(*field, cell);
-                }
-                ColumnRole::Original(field) => {
-                    if let Some(originals) = originals.as_mut() {
-                        originals.set(*field, cell);
-                    }
-                }
+                ColumnRole::Field(field) => values.set(*field, cell),
                 ColumnRole::Recomputed => {}
+                ColumnRole::OriginSource => {
+                    origin.get_or_insert_with(Default::default).source = cell.into()
+                }
+                ColumnRole::OriginRow => {
+                    origin.get_or_insert_with(Default::default).row = cell.into()
+                }
                 ColumnRole::Extra(_) => {
                     let slot = self.extra_slots[column].unwrap();
                     if extras.len() <= slot {
@@ -439,7 +431,7 @@ impl<'a> Assembler<'a> {
             row,
             line,
             values,
-            originals,
+            origin,
             extras,
         }
     }

@@ -26,8 +26,17 @@ pub struct RunOutput<'a> {
 }
 
 impl RunOutput<'_> {
-    fn source_name(&self, source: u32) -> &str {
-        &self.extract.inputs[source as usize].name
+    /// The `source` and `row` of record `i`: the file and row it was read
+    /// from, or, for a record of a cleaned file, where it first came from.
+    fn provenance(&self, i: usize) -> (Cow<'_, str>, Cow<'_, str>) {
+        let raw = &self.extract.records[i];
+        match &raw.origin {
+            Some(origin) => (Cow::Borrowed(&*origin.source), Cow::Borrowed(&*origin.row)),
+            None => (
+                Cow::Borrowed(self.extract.inputs[raw.source as usize].name.as_str()),
+                Cow::Owned(raw.row.to_string()),
+            ),
+        }
     }
 
     /// The records table's header: source and row, each field beside its
@@ -49,11 +58,12 @@ impl RunOutput<'_> {
         let normalized = &self.normalized[i];
         let mut cells: Vec<Cow<str>> =
             Vec::with_capacity(4 + Field::COUNT * 2 + self.extract.extra_columns.len());
-        cells.push(Cow::Borrowed(self.source_name(raw.source)));
-        cells.push(Cow::Owned(raw.row.to_string()));
+        let (source, row) = self.provenance(i);
+        cells.push(source);
+        cells.push(row);
         for field in Field::ALL {
             cells.push(Cow::Borrowed(normalized.values.get(field)));
-            cells.push(Cow::Borrowed(raw.original(field)));
+            cells.push(Cow::Borrowed(raw.values.get(field)));
         }
         for slot in 0..self.extract.extra_columns.len() {
             cells.push(Cow::Borrowed(raw.extras.get(slot).map_or("", |c| c)));
@@ -151,11 +161,11 @@ pub fn write_issues(out: &Path, run: &RunOutput) -> Result<u64, Error> {
     .map(String::from)
     .to_vec();
     let rows = run.normalized.iter().enumerate().flat_map(|(i, record)| {
-        let raw = &run.extract.records[i];
+        let (source, row) = run.provenance(i);
         record.findings.iter().map(move |f| {
             vec![
-                Cow::Borrowed(run.source_name(raw.source)),
-                Cow::Owned(raw.row.to_string()),
+                source.clone(),
+                row.clone(),
                 Cow::Borrowed(f.field.name()),
                 Cow::Borrowed(f.code.as_str()),
                 Cow::Borrowed(f.code.severity().label()),
@@ -181,13 +191,13 @@ pub fn write_duplicates(out: &Path, run: &RunOutput) -> Result<u64, Error> {
     header.extend(COMPARISONS.iter().map(|c| c.name.to_string()));
     header.push("decision".to_string());
     let rows = run.linkage.pairs.iter().map(|pair| {
-        let a = &run.extract.records[pair.a as usize];
-        let b = &run.extract.records[pair.b as usize];
+        let (source_a, row_a) = run.provenance(pair.a as usize);
+        let (source_b, row_b) = run.provenance(pair.b as usize);
         let mut cells = vec![
-            Cow::Borrowed(run.source_name(a.source)),
-            Cow::Owned(a.row.to_string()),
-            Cow::Borrowed(run.source_name(b.source)),
-            Cow::Owned(b.row.to_string()),
+            source_a,
+            row_a,
+            source_b,
+            row_b,
             Cow::Owned(format!("{:.3}", pair.match_weight)),
             Cow::Owned(format!("{:.6}", pair.match_probability())),
         ];
@@ -210,7 +220,7 @@ pub fn write_quarantine(out: &Path, run: &RunOutput) -> Result<u64, Error> {
         .to_vec();
     let rows = run.extract.quarantine.iter().map(|q| {
         vec![
-            Cow::Borrowed(run.source_name(q.source)),
+            Cow::Borrowed(run.extract.inputs[q.source as usize].name.as_str()),
             Cow::Owned(q.row.to_string()),
             Cow::Owned(q.line.to_string()),
             Cow::Borrowed(q.reason.as_str()),
