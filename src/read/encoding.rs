@@ -27,8 +27,8 @@ impl Detected {
 }
 
 /// Picks the encoding of a file's bytes. A BOM decides. Without one, valid
-/// UTF-8 is UTF-8; bytes that are mostly well-formed UTF-8 with a few broken
-/// sequences are UTF-8 too (the rows holding the broken bytes are
+/// UTF-8 is UTF-8; bytes with at least twice as many well-formed non-ASCII
+/// UTF-8 characters as broken sequences are UTF-8 too (the rows holding the broken bytes are
 /// quarantined); anything else is taken as Windows-1258.
 pub fn detect(bytes: &[u8]) -> Detected {
     if let Some((encoding, _)) = Encoding::for_bom(bytes) {
@@ -38,7 +38,7 @@ pub fn detect(bytes: &[u8]) -> Detected {
         };
     }
     let (valid_multibyte, invalid) = utf8_census(bytes);
-    let encoding = if invalid == 0 || valid_multibyte >= invalid * 4 {
+    let encoding = if invalid == 0 || valid_multibyte >= invalid * 2 {
         UTF_8
     } else {
         WINDOWS_1258

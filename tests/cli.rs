@@ -1,0 +1,492 @@
+//! The integration tests: they run the real `dancu` binary on the shipped
+//! fixtures in a temporary folder and check its outputs against golden files
+//! (`BLESS=1 cargo test` rewrites them for review) and the invariants of the
+//! design: nothing lost, deterministic at any thread count, idempotent,
+//! spreadsheet-safe, the same records whatever the encoding.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use support::*;
+
+const OUTPUT_FILES: [&str; 7] = [
+    "records.csv",
+    "issues.csv",
+    "duplicates.csv",
+    "quarantine.csv",
+    "report/communes.csv",
+    "report/codes.csv",
+    "records.parquet",
+];
+
+fn sample() -> PathBuf {
+    fixture("sample.csv")
+}
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+#[test]
+fn fixture_copies_are_derived_from_the_utf8_sample() {
+    let text = std::fs::read_to_string(sample()).unwrap();
+    let windows_1258 = to_windows_1258(&with_delimiter(&text, ';'));
+    let utf16 = to_utf16le(&with_delimiter(&text, '\t'));
+    for (name, bytes) in [
+        ("sample-windows1258.csv", windows_1258),
+        ("sample-utf16.txt", utf16),
+    ] {
+        let path = fixture(name);
+        if blessing() {
+            std::fs::write(&path, &bytes).unwrap();
+        }
+        assert!(
+            std::fs::read(&path).unwrap() == bytes,
+            "{name} is stale: run BLESS=1 cargo test"
+        );
+    }
+    // The workbook holds the rows that parse; its content is checked, not
+    // its bytes (a zip container has its own timestamps).
+    let dir = tempdir();
+    let run = clean(dir.path(), "csv", &[sample()], &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let parsed_rows: Vec<Vec<String>> = {
+        let (header, rows) = read_csv(&run.out.join("records.csv"));
+        let stt = header.iter().position(|h| h == "STT").unwrap();
+        let kept: std::collections::HashSet<String> = rows.iter().map(|r| r[stt].clone()).collect();
+        // The sample has no quoted line breaks: each line is parsed alone, so
+        // the line with a stray quote cannot swallow the ones after it.
+        text.lines()
+            .enumerate()
+            .filter_map(|(i, line)| {
+                let cells: Vec<String> = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .from_reader(line.as_bytes())
+                    .records()
+                    .next()?
+                    .ok()?
+                    .iter()
+                    .map(String::from)
+                    .collect();
+                (i == 0 || (cells.len() == 19 && kept.contains(&cells[0]))).then_some(cells)
+            })
+            .collect()
+    };
+    let workbook = fixture("sample.xlsx");
+    if blessing() {
+        write_workbook(&parsed_rows, &workbook);
+    }
+    let mut opened: calamine::Xlsx<_> = calamine::open_workbook(&workbook).unwrap();
+    let range = calamine::Reader::worksheet_range(&mut opened, "Danh sách").unwrap();
+    let cells: Vec<Vec<String>> = range
+        .rows()
+        .skip(2)
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        cells, parsed_rows,
+        "sample.xlsx is stale: run BLESS=1 cargo test"
+    );
+}
+
+#[test]
+fn sample_outputs_match_the_golden_files() {
+    let dir = tempdir();
+    let run = clean(dir.path(), "out", &[sample()], &["--threads", "2"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let golden = repo().join("tests/golden/sample");
+    for file in OUTPUT_FILES.iter().filter(|f| !f.ends_with(".parquet")) {
+        assert_golden(
+            &golden.join(file),
+            &std::fs::read(run.out.join(file)).unwrap(),
+        );
+    }
+    let manifest = serde_json::to_string_pretty(&stable_manifest(&run.out)).unwrap() + "\n";
+    assert_golden(&golden.join("manifest.json"), manifest.as_bytes());
+}
+
+#[test]
+fn every_input_row_is_a_record_or_in_quarantine() {
+    let dir = tempdir();
+    let run = clean(dir.path(), "out", &[sample()], &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    // Data rows counted independently of dancu: non-blank lines after the
+    // header (the sample has no quoted line breaks).
+    let text = std::fs::read_to_string(sample()).unwrap();
+    let data_lines = text.lines().skip(1).filter(|l| !l.is_empty()).count();
+    let (_, records) = read_csv(&run.out.join("records.csv"));
+    let (_, quarantine) = read_csv(&run.out.join("quarantine.csv"));
+    assert_eq!(records.len() + quarantine.len(), data_lines);
+    assert_eq!(
+        quarantine.len(),
+        3,
+        "the ragged row, the stray quote and the empty row"
+    );
+    let manifest = stable_manifest(&run.out);
+    assert_eq!(manifest["counts"]["rows_read"], data_lines as u64);
+    assert_eq!(manifest["inputs"][0]["data_rows"], data_lines as u64);
+}
+
+#[test]
+fn outputs_are_byte_identical_with_one_and_two_threads() {
+    let dir = tempdir();
+    let one = clean(dir.path(), "one", &[sample()], &["--threads", "1"]);
+    let two = clean(dir.path(), "two", &[sample()], &["--threads", "2"]);
+    assert_eq!(
+        (one.status, two.status),
+        (0, 0),
+        "{}{}",
+        one.stderr,
+        two.stderr
+    );
+    for file in OUTPUT_FILES {
+        let a = std::fs::read(one.out.join(file)).unwrap();
+        let b = std::fs::read(two.out.join(file)).unwrap();
+        assert!(a == b, "{file} differs between --threads 1 and --threads 2");
+    }
+    assert_eq!(stable_manifest(&one.out), stable_manifest(&two.out));
+}
+
+#[test]
+fn a_rerun_gives_the_same_bytes() {
+    let dir = tempdir();
+    let first = clean(dir.path(), "first", &[sample()], &[]);
+    let second = clean(dir.path(), "second", &[sample()], &[]);
+    for file in OUTPUT_FILES {
+        assert!(
+            std::fs::read(first.out.join(file)).unwrap()
+                == std::fs::read(second.out.join(file)).unwrap(),
+            "{file} differs on a rerun"
+        );
+    }
+}
+
+#[test]
+fn cleaning_a_cleaned_file_changes_nothing() {
+    let dir = tempdir();
+    let first = clean(dir.path(), "first", &[sample()], &[]);
+    let again = clean(dir.path(), "again", &[first.out.join("records.csv")], &[]);
+    assert_eq!(again.status, 0, "{}", again.stderr);
+    for file in [
+        "records.csv",
+        "issues.csv",
+        "duplicates.csv",
+        "report/communes.csv",
+    ] {
+        let a = std::fs::read_to_string(first.out.join(file)).unwrap();
+        let b = std::fs::read_to_string(again.out.join(file)).unwrap();
+        assert!(
+            a == b,
+            "{file} changed when the cleaned file was cleaned again"
+        );
+    }
+    let (_, quarantine) = read_csv(&again.out.join("quarantine.csv"));
+    assert!(quarantine.is_empty());
+}
+
+fn is_negative_number(cell: &str) -> bool {
+    cell.strip_prefix('-')
+        .is_some_and(|rest| rest.parse::<f64>().is_ok())
+}
+
+#[test]
+fn no_output_cell_starts_a_formula() {
+    let dir = tempdir();
+    let run = clean(dir.path(), "out", &[sample()], &[]);
+    let mut neutralised = 0;
+    for file in OUTPUT_FILES.iter().filter(|f| f.ends_with(".csv")) {
+        let (header, rows) = read_csv(&run.out.join(file));
+        for cell in header.iter().chain(rows.iter().flatten()) {
+            let dangerous = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+            assert!(
+                !dangerous || is_negative_number(cell),
+                "{file}: cell {cell:?} would run as a formula"
+            );
+            if cell.starts_with("'=")
+                || cell.starts_with("'+")
+                || cell.starts_with("'@")
+                || cell.starts_with("'-")
+            {
+                neutralised += 1;
+            }
+        }
+    }
+    // The sample carries `=HYPERLINK(...)`, `+84 ...`, `@...` and `-1+1`.
+    assert!(
+        neutralised >= 4,
+        "expected the sample's formula cells to be neutralised, found {neutralised}"
+    );
+}
+
+/// The normalised columns of records.csv (not the originals, which differ
+/// where an encoding cannot hold the UTF-8 original, nor source and row).
+fn normalised_records(out: &Path) -> Vec<Vec<String>> {
+    let (header, rows) = read_csv(&out.join("records.csv"));
+    let keep: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| {
+            dancu::record::Field::from_name(h).is_some() || *h == "person_id" || *h == "is_primary"
+        })
+        .map(|(i, _)| i)
+        .collect();
+    rows.iter()
+        .map(|r| keep.iter().map(|&i| r[i].clone()).collect())
+        .collect()
+}
+
+#[test]
+fn the_four_encodings_of_the_sample_give_the_same_records() {
+    let dir = tempdir();
+    let utf8 = clean(dir.path(), "utf8", &[sample()], &[]);
+    let expected = normalised_records(&utf8.out);
+    for (name, encoding, delimiter) in [
+        ("sample-windows1258.csv", "windows-1258", ";"),
+        ("sample-utf16.txt", "utf-16le (BOM)", "tab"),
+    ] {
+        let run = clean(dir.path(), name, &[fixture(name)], &[]);
+        assert_eq!(run.status, 0, "{name}: {}", run.stderr);
+        assert_eq!(normalised_records(&run.out), expected, "{name}");
+        let manifest = stable_manifest(&run.out);
+        assert_eq!(manifest["inputs"][0]["encoding"], encoding, "{name}");
+        assert_eq!(manifest["inputs"][0]["delimiter"], delimiter, "{name}");
+    }
+    let run = clean(dir.path(), "xlsx", &[fixture("sample.xlsx")], &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(normalised_records(&run.out), expected, "sample.xlsx");
+    let manifest = stable_manifest(&run.out);
+    assert_eq!(manifest["inputs"][0]["sheet"], "Danh sách");
+    assert_eq!(manifest["inputs"][0]["header_line"], 3);
+}
+
+#[test]
+fn the_parquet_file_holds_the_csv_records() {
+    use polars::prelude::*;
+    let dir = tempdir();
+    let run = clean(dir.path(), "out", &[sample()], &[]);
+    let (header, rows) = read_csv(&run.out.join("records.csv"));
+    let file = std::fs::File::open(run.out.join("records.parquet")).unwrap();
+    let frame = ParquetReader::new(file).finish().unwrap();
+    assert_eq!(frame.height(), rows.len());
+    let names: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    assert_eq!(names, header);
+    let full_name = frame.column("full_name").unwrap().str().unwrap();
+    let column = header.iter().position(|h| h == "full_name").unwrap();
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(
+            full_name.get(i).unwrap_or(""),
+            row[column].trim_start_matches('\'')
+        );
+    }
+}
+
+#[test]
+fn an_empty_file_is_a_clear_error() {
+    let dir = tempdir();
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    let run = clean(dir.path(), "out", &[empty], &[]);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.contains("empty.csv") && run.stderr.contains("empty"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr.lines().count(),
+        1,
+        "one sentence, no backtrace: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_missing_name_column_lists_the_columns_found() {
+    let dir = tempdir();
+    let input = dir.path().join("no-name.csv");
+    std::fs::write(&input, "Nom complet,Date de naissance\nJean,1980\n").unwrap();
+    let run = clean(dir.path(), "out", &[input], &[]);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.contains("`Nom complet`, `Date de naissance`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--columns"), "{}", run.stderr);
+}
+
+#[test]
+fn english_headers_and_extra_aliases_are_understood() {
+    let dir = tempdir();
+    let english = dir.path().join("english.csv");
+    std::fs::write(
+        &english,
+        "Full name,Date of birth,Sex,Citizen ID\nNguyễn Văn An,07/03/1985,M,001085004567\n",
+    )
+    .unwrap();
+    let run = clean(dir.path(), "en", &[english], &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let (header, rows) = read_csv(&run.out.join("records.csv"));
+    let birth = header.iter().position(|h| h == "birth_date").unwrap();
+    assert_eq!(rows[0][birth], "1985-03-07");
+
+    let french = dir.path().join("french.csv");
+    std::fs::write(&french, "Nom complet,Né le\nNguyễn Văn An,07/03/1985\n").unwrap();
+    let aliases = dir.path().join("aliases.toml");
+    std::fs::write(
+        &aliases,
+        "[full_name]\naliases = [\"Nom complet\"]\n[birth_date]\naliases = [\"Né le\"]\n",
+    )
+    .unwrap();
+    let run = clean(
+        dir.path(),
+        "fr",
+        &[french],
+        &["--columns", aliases.to_str().unwrap()],
+    );
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let (header, rows) = read_csv(&run.out.join("records.csv"));
+    let birth = header.iter().position(|h| h == "birth_date").unwrap();
+    assert_eq!(rows[0][birth], "1985-03-07");
+}
+
+#[test]
+fn undecodable_bytes_quarantine_their_row_only() {
+    let dir = tempdir();
+    let input = dir.path().join("broken.csv");
+    let mut bytes = "Họ và tên,Ngày sinh,Địa chỉ\nNguyễn Văn An,1985,Xã Trung Hạ\nTrần Thị Bình,1987,Phường Ba Đình\n"
+        .as_bytes()
+        .to_vec();
+    bytes.extend_from_slice(b"L\xEA V\xE3n,1990,\n");
+    bytes.extend_from_slice("Lê Văn Cường,1991,Xã Hải Hậu\n".as_bytes());
+    std::fs::write(&input, bytes).unwrap();
+    let run = clean(dir.path(), "out", &[input], &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let (_, records) = read_csv(&run.out.join("records.csv"));
+    let (_, quarantine) = read_csv(&run.out.join("quarantine.csv"));
+    assert_eq!((records.len(), quarantine.len()), (3, 1));
+    assert_eq!(quarantine[0][1], "3");
+    assert!(
+        quarantine[0][3].contains("not valid text"),
+        "{:?}",
+        quarantine[0]
+    );
+}
+
+#[test]
+fn usage_errors_exit_with_2_and_run_errors_with_1() {
+    assert_eq!(dancu(&["clean"]).0, 2);
+    assert_eq!(dancu(&["frobnicate"]).0, 2);
+    let (status, stderr) = dancu(&[
+        "clean",
+        "x.csv",
+        "--out",
+        "o",
+        "--reference-date",
+        "2026-13-01",
+    ]);
+    assert_eq!(status, 2);
+    assert!(stderr.contains("--reference-date"), "{stderr}");
+    let (status, stderr) = dancu(&[
+        "clean",
+        "does-not-exist.csv",
+        "--out",
+        "/tmp/dancu-never-written",
+    ]);
+    assert_eq!(status, 1);
+    assert!(stderr.contains("does-not-exist.csv"), "{stderr}");
+}
+
+#[test]
+fn a_broken_rule_folder_reports_every_problem_with_file_and_line() {
+    let dir = tempdir();
+    let rules = dir.path().join("rules");
+    copy_tree(&repo().join("rules"), &rules);
+    std::fs::write(
+        rules.join("validation.toml"),
+        "age_limit = 500\nrequired = [\"full_name\", \"shoe_size\"]\n",
+    )
+    .unwrap();
+    let run = clean(
+        dir.path(),
+        "out",
+        &[sample()],
+        &["--rules", rules.to_str().unwrap()],
+    );
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.contains("validation.toml:1: age_limit 500"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("validation.toml:2: unknown field `shoe_size`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.out.join("records.csv").exists(),
+        "nothing is written when the rules are broken"
+    );
+}
+
+#[test]
+fn a_missing_sheet_names_the_sheets_there_are() {
+    let dir = tempdir();
+    let run = clean(
+        dir.path(),
+        "out",
+        &[fixture("sample.xlsx")],
+        &["--sheet", "Sheet9"],
+    );
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("Danh sách, Ghi chú"), "{}", run.stderr);
+}
+
+#[test]
+fn several_inputs_keep_their_sources_apart() {
+    let dir = tempdir();
+    let copy_dir = dir.path().join("other");
+    std::fs::create_dir_all(&copy_dir).unwrap();
+    std::fs::copy(sample(), copy_dir.join("sample.csv")).unwrap();
+    let run = clean(
+        dir.path(),
+        "out",
+        &[
+            sample(),
+            copy_dir.join("sample.csv"),
+            fixture("sample.xlsx"),
+        ],
+        &[],
+    );
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let (_, rows) = read_csv(&run.out.join("records.csv"));
+    let sources: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        sources.into_iter().collect::<Vec<_>>(),
+        ["sample.csv", "sample.csv#2", "sample.xlsx"]
+    );
+    // The same people three times: every person of the sample with a valid
+    // ID now has copies, and they are linked.
+    let (_, duplicates) = read_csv(&run.out.join("duplicates.csv"));
+    assert!(duplicates.len() > 100, "{}", duplicates.len());
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
