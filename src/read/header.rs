@@ -174,21 +174,32 @@ mod tests {
     }
 
     #[test]
-    fn a_dancu_output_is_recognised_and_a_repeated_field_is_carried() {
+    fn a_dancu_output_is_read_from_its_originals() {
         let headers = strings(&[
             "source",
             "row",
             "full_name",
             "full_name_raw",
-            "Họ tên",
+            "sex",
+            "STT",
             "person_id",
             "is_primary",
         ]);
         let layout = ColumnLayout::from_headers(&headers, &rules());
-        assert_eq!(layout.roles[0], ColumnRole::Recomputed);
-        assert_eq!(layout.roles[3], ColumnRole::Original(Field::FullName));
-        assert_eq!(layout.roles[4], ColumnRole::Extra("Họ tên".into()));
-        assert_eq!(layout.repeated, vec!["Họ tên".to_string()]);
+        assert_eq!(layout.roles[0], ColumnRole::OriginSource);
+        assert_eq!(layout.roles[1], ColumnRole::OriginRow);
+        assert_eq!(layout.roles[2], ColumnRole::Recomputed);
+        assert_eq!(layout.roles[3], ColumnRole::Field(Field::FullName));
+        assert_eq!(layout.roles[4], ColumnRole::Field(Field::Sex));
+        assert_eq!(layout.roles[5], ColumnRole::Extra("STT".into()));
+        assert_eq!(layout.roles[6], ColumnRole::Recomputed);
+    }
+
+    #[test]
+    fn a_repeated_field_is_carried() {
+        let layout = ColumnLayout::from_headers(&strings(&["Họ tên", "Họ và tên"]), &rules());
+        assert_eq!(layout.roles[1], ColumnRole::Extra("Họ và tên".into()));
+        assert_eq!(layout.repeated, vec!["Họ và tên".to_string()]);
     }
 
     #[test]

@@ -47,7 +47,7 @@ impl CitizenIdRules {
             problems.push((Code::IdProvinceUnknown, String::new()));
         }
         let digit4 = id.as_bytes()[3] - b'0';
-        let id_sex = if digit4 % 2 == 0 {
+        let id_sex = if digit4.is_multiple_of(2) {
             Sex::Male
         } else {
             Sex::Female

@@ -142,9 +142,9 @@ impl<'a> Validator<'a> {
             }
         }
         let old_id = record.values.get(Field::OldId);
-        if !old_id.is_empty()
-            && !(old_id.bytes().all(|b| b.is_ascii_digit()) && matches!(old_id.len(), 9 | 12))
-        {
+        let old_id_well_formed =
+            old_id.bytes().all(|b| b.is_ascii_digit()) && matches!(old_id.len(), 9 | 12);
+        if !old_id.is_empty() && !old_id_well_formed {
             findings.push(Finding::new(
                 Field::OldId,
                 Code::OldIdInvalid,
