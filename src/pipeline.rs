@@ -66,7 +66,7 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
         .map(|m| m.len())
         .sum();
     let bar = progress.stage("read", total_bytes, "bytes");
-    let extract = read::read_inputs(&options.inputs, &options.read, &rules.columns, |bytes| {
+    let extract = read::read_inputs(&options.inputs, &options.read, &rules.columns, &|bytes| {
         bar.inc(bytes)
     })?;
     bar.finish_and_clear();
@@ -75,7 +75,8 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
     let clock = Instant::now();
     let bar = progress.stage("normalise", extract.records.len() as u64, "records");
     let normalizer = Normalizer::new(&rules, options.reference_date.year);
-    let mut normalized = normalizer.normalize_all(&extract.records, parallel);
+    let mut normalized =
+        normalizer.normalize_all(&extract.records, parallel, &|done| bar.inc(done));
     bar.finish_and_clear();
     timings.insert("normalize", clock.elapsed().as_millis() as u64);
 
@@ -85,7 +86,8 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
     timings.insert("validate", clock.elapsed().as_millis() as u64);
 
     let clock = Instant::now();
-    let bar = progress.stage("link", normalized.len() as u64, "records");
+    let bar = progress.spinner("link");
+    bar.set_message("comparing records that share a citizen ID");
     let linkage = link::link(
         &mut normalized,
         |id| validator.citizen_ids().is_well_formed(id),
@@ -102,14 +104,19 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
         normalized: &normalized,
         linkage: &linkage,
     };
+    bar.set_message("records.csv, records.parquet");
     write::write_records(&options.out, &output)?;
     bar.inc(2);
+    bar.set_message("issues.csv");
     write::write_issues(&options.out, &output)?;
     bar.inc(1);
+    bar.set_message("duplicates.csv");
     let pairs_written = write::write_duplicates(&options.out, &output)?;
     bar.inc(1);
+    bar.set_message("quarantine.csv");
     write::write_quarantine(&options.out, &output)?;
     bar.inc(1);
+    bar.set_message("report/");
     report::write_report(&options.out, &output, options.units, options.language)?;
     bar.inc(1);
     bar.finish_and_clear();

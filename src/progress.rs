@@ -24,13 +24,28 @@ impl Progress {
             return ProgressBar::hidden();
         }
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-        let template =
-            format!("{{prefix:>10}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} {{elapsed}}");
+        let template = format!(
+            "{{prefix:>10}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} {{elapsed}} {{msg}}"
+        );
         bar.set_style(
             ProgressStyle::with_template(&template)
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
+        bar.set_prefix(name.to_string());
+        bar.enable_steady_tick(Duration::from_millis(200));
+        bar
+    }
+
+    /// A spinner for a stage whose amount of work is not known up front.
+    pub fn spinner(&self, name: &str) -> ProgressBar {
+        if !self.visible {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template("{prefix:>10} {spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        bar.set_style(style);
         bar.set_prefix(name.to_string());
         bar.enable_steady_tick(Duration::from_millis(200));
         bar

@@ -60,8 +60,14 @@ impl<'a> Normalizer<'a> {
     }
 
     /// Normalises every record, in input order. Addresses are resolved once
-    /// per distinct address, not once per record.
-    pub fn normalize_all(&self, records: &[RawRecord], parallel: bool) -> Vec<Normalized> {
+    /// per distinct address, not once per record. `progress` is told how
+    /// many more records are done, a chunk at a time.
+    pub fn normalize_all(
+        &self,
+        records: &[RawRecord],
+        parallel: bool,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Vec<Normalized> {
         let mut distinct: HashMap<AddressInput, usize> = HashMap::new();
         let mut address_of = Vec::with_capacity(records.len());
         let mut inputs = Vec::new();
@@ -82,17 +88,30 @@ impl<'a> Normalizer<'a> {
         } else {
             inputs.iter().map(|i| self.addresses.resolve(i)).collect()
         };
-        let one =
-            |(record, &slot): (&RawRecord, &usize)| self.normalize(record, &resolutions[slot]);
-        if parallel {
+        const CHUNK: usize = 16_384;
+        let chunk = |(records, slots): (&[RawRecord], &[usize])| -> Vec<Normalized> {
+            let done: Vec<Normalized> = records
+                .iter()
+                .zip(slots)
+                .map(|(record, &slot)| self.normalize(record, &resolutions[slot]))
+                .collect();
+            progress(done.len() as u64);
+            done
+        };
+        let chunks: Vec<Vec<Normalized>> = if parallel {
             records
-                .par_iter()
-                .zip(address_of.par_iter())
-                .map(one)
+                .par_chunks(CHUNK)
+                .zip(address_of.par_chunks(CHUNK))
+                .map(chunk)
                 .collect()
         } else {
-            records.iter().zip(address_of.iter()).map(one).collect()
-        }
+            records
+                .chunks(CHUNK)
+                .zip(address_of.chunks(CHUNK))
+                .map(chunk)
+                .collect()
+        };
+        chunks.into_iter().flatten().collect()
     }
 
     pub fn normalize(&self, raw: &RawRecord, address: &Resolution) -> Normalized {

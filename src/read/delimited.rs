@@ -53,6 +53,7 @@ pub fn split_rows(
     delimiter: u8,
     mut expected_width: impl FnMut(&[SourceRow]) -> Option<usize>,
     mut sink: impl FnMut(SourceRow),
+    mut progress: impl FnMut(usize),
 ) {
     let mut rdr = reader(bytes, delimiter);
     let mut record = csv::ByteRecord::new();
@@ -77,6 +78,9 @@ pub fn split_rows(
         }
         let line = record.position().map_or(start.line(), |p| p.line());
         let end = rdr.position().byte() as usize;
+        if line % 8192 == 0 {
+            progress(end);
+        }
         let raw_bytes = trim_line_end(&bytes[start.byte() as usize..end]);
         let spans_lines = raw_bytes.contains(&b'\n');
         match width {
@@ -98,6 +102,7 @@ pub fn split_rows(
     for row in pending {
         sink(row);
     }
+    progress(bytes.len());
 }
 
 /// A quoted field that never closes swallows the lines after it into one

@@ -92,13 +92,13 @@ pub struct Extract {
     pub mapped_fields: Vec<Field>,
 }
 
-/// Reads every input in order. `progress` is told the bytes of each file
-/// once it has been read.
+/// Reads every input in order. `progress` is told how many more bytes of
+/// the input files have been read, as reading goes.
 pub fn read_inputs(
     paths: &[PathBuf],
     options: &ReadOptions,
     columns: &ColumnRules,
-    mut progress: impl FnMut(u64),
+    progress: &dyn Fn(u64),
 ) -> Result<Extract> {
     let mut extract = Extract::default();
     let mut names_seen: HashMap<String, usize> = HashMap::new();
@@ -116,8 +116,15 @@ pub fn read_inputs(
         } else {
             file_name
         };
-        let bytes_read = read_one(index as u32, path, name, options, columns, &mut extract)?;
-        progress(bytes_read);
+        read_one(
+            index as u32,
+            path,
+            name,
+            options,
+            columns,
+            &mut extract,
+            progress,
+        )?;
     }
     Ok(extract)
 }
@@ -139,7 +146,8 @@ fn read_one(
     options: &ReadOptions,
     columns: &ColumnRules,
     extract: &mut Extract,
-) -> Result<u64> {
+    progress: &dyn Fn(u64),
+) -> Result<()> {
     let bytes = std::fs::read(path).map_err(|e| Error::ReadInput {
         path: path.to_path_buf(),
         source: e,
@@ -189,6 +197,9 @@ fn read_one(
         summary.encoding = Some(detected.label());
         summary.delimiter = Some(delimiter_name(delimiter).to_string());
         let replaced = decoded.replaced;
+        // Decoded offsets, scaled to the file's own bytes for the bar.
+        let (file_bytes, decoded_bytes) = (summary.bytes, decoded.bytes.len().max(1) as u64);
+        let mut reported = 0u64;
         delimited::split_rows(
             &decoded.bytes,
             delimiter,
@@ -210,6 +221,11 @@ fn read_one(
                     other => other,
                 };
                 assembler.take(row, extract)
+            },
+            |offset| {
+                let done = file_bytes * offset as u64 / decoded_bytes;
+                progress(done.saturating_sub(reported));
+                reported = reported.max(done);
             },
         );
     }
@@ -236,9 +252,8 @@ fn read_one(
         }
     }
     extract.mapped_fields.sort();
-    let summary_bytes = summary.bytes;
     extract.inputs.push(summary);
-    Ok(summary_bytes)
+    Ok(())
 }
 
 fn delimiter_name(delimiter: u8) -> &'static str {

@@ -120,11 +120,24 @@ pub fn write_csv<'r>(
     {
         let mut writer = csv::WriterBuilder::new().from_writer(file.writer());
         writer
-            .write_record(header.iter().map(|h| excel_safe(h).into_owned()))
+            .write_record(
+                header
+                    .iter()
+                    .map(|h| excel_safe(h))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(|c| c.as_bytes()),
+            )
             .map_err(|e| csv_error(path, e))?;
         for row in rows {
             writer
-                .write_record(row.iter().map(|cell| excel_safe(cell).into_owned()))
+                .write_record(
+                    row.iter()
+                        .map(|cell| excel_safe(cell))
+                        .collect::<Vec<_>>()
+                        .iter()
+                        .map(|c| c.as_bytes()),
+                )
                 .map_err(|e| csv_error(path, e))?;
             count += 1;
         }

@@ -10,22 +10,55 @@ use super::atomic::AtomicFile;
 use super::RunOutput;
 use crate::error::Error;
 
+/// Rows per row group: bounds the memory the writer holds at once.
+const ROWS_PER_GROUP: usize = 100_000;
+
 pub fn write_records(path: &Path, run: &RunOutput) -> Result<(), Error> {
-    let columns = run.record_columns();
-    let n = run.normalized.len();
-    let mut text: Vec<Vec<String>> = vec![Vec::with_capacity(n); columns.len()];
-    for i in 0..n {
-        for (c, cell) in run.record_cells(i).into_iter().enumerate() {
-            text[c].push(cell.into_owned());
-        }
-    }
     let parquet_error = |e: PolarsError| Error::WriteParquet {
         path: path.to_path_buf(),
         message: e.to_string(),
     };
-    let mut frame_columns: Vec<Column> = Vec::with_capacity(columns.len());
-    for (name, values) in columns.iter().zip(text) {
-        let column = match name.as_str() {
+    let columns = run.record_columns();
+    let n = run.normalized.len();
+    let mut file = AtomicFile::create(path)?;
+    let mut start = 0;
+    let first = row_group(run, &columns, 0..n.min(ROWS_PER_GROUP)).map_err(parquet_error)?;
+    let mut writer = ParquetWriter::new(file.writer())
+        .batched(first.schema())
+        .map_err(parquet_error)?;
+    let mut group = Some(first);
+    while let Some(frame) = group.take() {
+        writer.write_batch(&frame).map_err(parquet_error)?;
+        start += ROWS_PER_GROUP;
+        if start < n {
+            let end = (start + ROWS_PER_GROUP).min(n);
+            group = Some(row_group(run, &columns, start..end).map_err(parquet_error)?);
+        }
+    }
+    writer.finish().map_err(parquet_error)?;
+    drop(writer);
+    file.commit()
+}
+
+/// Records `rows` as a data frame with the records table's columns.
+fn row_group(
+    run: &RunOutput,
+    columns: &[String],
+    rows: std::ops::Range<usize>,
+) -> PolarsResult<DataFrame> {
+    let height = rows.len();
+    let mut text: Vec<Vec<std::borrow::Cow<str>>> = (0..columns.len())
+        .map(|_| Vec::with_capacity(height))
+        .collect();
+    for i in rows {
+        for (c, cell) in run.record_cells(i).into_iter().enumerate() {
+            text[c].push(cell);
+        }
+    }
+    let frame_columns: Vec<Column> = columns
+        .iter()
+        .zip(text)
+        .map(|(name, values)| match name.as_str() {
             "row" => Column::new(
                 name.into(),
                 values
@@ -37,14 +70,11 @@ pub fn write_records(path: &Path, run: &RunOutput) -> Result<(), Error> {
                 name.into(),
                 values.iter().map(|v| v == "true").collect::<Vec<bool>>(),
             ),
-            _ => Column::new(name.into(), values),
-        };
-        frame_columns.push(column);
-    }
-    let mut frame = DataFrame::new(n, frame_columns).map_err(parquet_error)?;
-    let mut file = AtomicFile::create(path)?;
-    ParquetWriter::new(file.writer())
-        .finish(&mut frame)
-        .map_err(parquet_error)?;
-    file.commit()
+            _ => Column::new(
+                name.into(),
+                values.iter().map(|v| v.as_ref()).collect::<Vec<&str>>(),
+            ),
+        })
+        .collect();
+    DataFrame::new(height, frame_columns)
 }
