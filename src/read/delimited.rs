@@ -216,6 +216,7 @@ mod tests {
             b',',
             |seen| (!seen.is_empty()).then_some(3),
             |r| rows.push(r),
+            |_| {},
         );
         rows
     }
