@@ -7,7 +7,9 @@
 //! → [`link`] → [`write`] and [`report`]; [`pipeline::run`] drives them.
 
 pub mod error;
+pub mod evaluate;
 pub mod finding;
+pub mod generate;
 pub mod link;
 pub mod normalize;
 pub mod pipeline;

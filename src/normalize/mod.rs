@@ -7,6 +7,7 @@ pub mod address;
 pub mod date;
 pub mod ethnicity;
 pub mod id;
+pub mod legacy;
 pub mod name;
 pub mod phone;
 pub mod sex;

@@ -21,10 +21,11 @@ use sha2::{Digest, Sha256};
 pub use admin::{AdminTables, CommuneMapping, NewCommune, OldUnit, Province2025};
 pub use columns::ColumnRules;
 pub use linkage::{LevelParameters, LinkageSettings};
-pub use table::Table;
+pub use table::{Table, TableRow};
 pub use validation::ValidationSettings;
 
 use crate::error::{RuleError, RuleErrors};
+use crate::normalize::legacy::LegacyEncodings;
 
 /// The rule files dancu ships, compiled in.
 const BUILT_IN: &[(&str, &str)] = &[
@@ -66,6 +67,31 @@ const BUILT_IN: &[(&str, &str)] = &[
         "admin/province_mapping_2025.csv",
         include_str!("../../rules/admin/province_mapping_2025.csv"),
     ),
+    (
+        "encoding/tcvn3.csv",
+        include_str!("../../rules/encoding/tcvn3.csv"),
+    ),
+    (
+        "encoding/vni.csv",
+        include_str!("../../rules/encoding/vni.csv"),
+    ),
+    (
+        "tone_placement_variants.csv",
+        include_str!("../../rules/tone_placement_variants.csv"),
+    ),
+    (
+        "names/component_counts.csv",
+        include_str!("../../rules/names/component_counts.csv"),
+    ),
+    (
+        "names/middle_full_counts.csv",
+        include_str!("../../rules/names/middle_full_counts.csv"),
+    ),
+    (
+        "names/surname_share_estimates.csv",
+        include_str!("../../rules/names/surname_share_estimates.csv"),
+    ),
+    ("generator.toml", include_str!("../../rules/generator.toml")),
 ];
 
 /// Where the rule files come from.
@@ -133,6 +159,18 @@ pub struct Rules {
     /// 4-digit prefix of an 11-digit mobile number → its 3-digit replacement.
     pub mobile_prefix_conversions: Vec<(String, String)>,
     pub admin: AdminTables,
+    pub legacy_encodings: LegacyEncodings,
+    /// Spelling pairs that differ only in tone placement: (new style, old style).
+    pub tone_variants: Vec<(String, String)>,
+    /// Name token counts by component and sex.
+    pub name_components: Table,
+    /// Whole middle names by sex.
+    pub name_middles: Table,
+    /// Estimated population share of the commonest surnames.
+    pub surname_shares: Table,
+    /// `generator.toml` as written, with its display name; `dancu gen`
+    /// parses it.
+    pub generator: (String, String),
 }
 
 impl Rules {
@@ -241,11 +279,42 @@ impl Rules {
                 )
             })
             .collect();
+        let tcvn3 = table("encoding/tcvn3.csv", &["byte_hex", "unicode_char"]);
+        let vni = table("encoding/vni.csv", &["legacy_bytes_hex", "unicode_char"]);
+        let tones = table(
+            "tone_placement_variants.csv",
+            &["tone_on_second_vowel", "tone_on_first_vowel"],
+        );
+        let name_components = table(
+            "names/component_counts.csv",
+            &["component", "token", "count_male", "count_female"],
+        );
+        let name_middles = table(
+            "names/middle_full_counts.csv",
+            &["middle_name", "count_male", "count_female"],
+        );
+        let surname_shares = table(
+            "names/surname_share_estimates.csv",
+            &["surname", "estimated_share_percent"],
+        );
         let admin = AdminTables::build(&units_pre, &units_new, &mapping, &province_mapping)
             .unwrap_or_else(|e| {
                 errors.extend(e);
                 AdminTables::default()
             });
+
+        let legacy_encodings = LegacyEncodings::new(&tcvn3, &vni);
+        let tone_variants = tones
+            .rows()
+            .map(|r| {
+                (
+                    r.get("tone_on_second_vowel").to_string(),
+                    r.get("tone_on_first_vowel").to_string(),
+                )
+            })
+            .collect();
+        let (file, text) = text_of("generator.toml");
+        let generator = (file.to_string(), text.to_string());
 
         if !errors.is_empty() {
             return Err(RuleErrors(errors));
@@ -263,6 +332,12 @@ impl Rules {
             mobile_prefixes,
             mobile_prefix_conversions,
             admin,
+            legacy_encodings,
+            tone_variants,
+            name_components,
+            name_middles,
+            surname_shares,
+            generator,
         })
     }
 }
