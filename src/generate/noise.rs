@@ -103,7 +103,7 @@ impl Noise<'_> {
                 let typo = name_typo(&cells[NAME], rng);
                 replace_if_changed(&mut cells[NAME], typo)
             }
-            "no_diacritics" => map_names(cells, |s| strip_diacritics(s)),
+            "no_diacritics" => map_names(cells, strip_diacritics),
             "all_caps" => map_names(cells, |s| s.to_uppercase()),
             "nfd" => map_names(cells, |s| s.nfd().collect()),
             "tcvn3" => map_names(cells, |s| self.legacy.to_tcvn3(s)),
@@ -215,7 +215,11 @@ impl Noise<'_> {
             }
             "id_century_sex" if has_id => {
                 let digit = id.as_bytes()[3] - b'0';
-                let flipped = if digit % 2 == 0 { digit + 1 } else { digit - 1 };
+                let flipped = if digit.is_multiple_of(2) {
+                    digit + 1
+                } else {
+                    digit - 1
+                };
                 cells[CITIZEN_ID] = format!("{}{flipped}{}", &id[..3], &id[4..]);
                 true
             }

@@ -253,8 +253,8 @@ impl<'a> Population<'a> {
         );
         let family_surname = head.surname.clone();
         members.push(head);
-        let mut father = (head_male).then(|| 0usize);
-        let mut mother = (!head_male).then(|| 0usize);
+        let mut father = (head_male).then_some(0usize);
+        let mut mother = (!head_male).then_some(0usize);
         if rng.chance(rates.spouse) {
             let year = (i64::from(head_year) + rng.between(-6, 6))
                 .min(i64::from(reference_year) - 18) as u16;
@@ -288,15 +288,14 @@ impl<'a> Population<'a> {
             let male = rng.chance(0.51);
             let parents = Some((father_name.as_str(), mother_name.as_str(), surname.as_str()));
             let mut child = self.person(rng, &ethnicity, male, year, &province, "Con", parents);
-            if male && father.is_some() && rng.chance(rates.father_son_same_name) {
-                let f = &members[father.unwrap()];
-                child.middle = f.middle.clone();
-                child.given = f.given.clone();
-                father_son.push((father.unwrap(), members.len()));
+            if let Some(f) = father.filter(|_| male && rng.chance(rates.father_son_same_name)) {
+                child.middle = members[f].middle.clone();
+                child.given = members[f].given.clone();
+                father_son.push((f, members.len()));
             }
             members.push(child);
             born += 1;
-            if born < children + 1 && rng.chance(rates.twins) {
+            if rng.chance(rates.twins) {
                 let first = members.len() - 1;
                 let twin_male = rng.chance(0.5);
                 let mut twin =

@@ -78,7 +78,7 @@ pub fn split_rows(
         }
         let line = record.position().map_or(start.line(), |p| p.line());
         let end = rdr.position().byte() as usize;
-        if line % 8192 == 0 {
+        if line.is_multiple_of(8192) {
             progress(end);
         }
         let raw_bytes = trim_line_end(&bytes[start.byte() as usize..end]);
