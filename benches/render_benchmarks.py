@@ -1,0 +1,108 @@
+"""Renders BENCHMARKS.md from the results benches/e2e.sh collected."""
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        for line in open("/proc/meminfo", encoding="utf-8"):
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
+                break
+    except OSError:
+        pass
+    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
+    return f"{os.cpu_count()} cores ({cpu}), {memory} memory, {platform.system()} {platform.release()}; {rustc}"
+
+
+def main() -> None:
+    path, seed = sys.argv[1], sys.argv[2]
+    timings, evaluations = {}, {}
+    for line in open(path, encoding="utf-8"):
+        record = json.loads(line)
+        key = (record["tool"], record["rows"])
+        if "wall_s" in record:
+            timings.setdefault(key, []).append(record)
+        else:
+            evaluations[key] = record
+    sizes = sorted({rows for _, rows in timings})
+    out = []
+    out.append("# Benchmarks\n")
+    out.append(
+        "Produced by `benches/e2e.sh` (see its header for options). Each extract is made by "
+        f"`dancu gen --rows N --seed {seed}`; each tool runs on it several times and the "
+        "median wall time and the median peak resident memory (`/usr/bin/time`) are shown. "
+        "Accuracy is scored by `dancu eval` against the generator's truth, for both tools "
+        "alike. The Splink setup is `benches/splink_baseline.py` (Splink 5.0.0, DuckDB).\n"
+    )
+    out.append(f"Machine: {machine()}. The machine is shared: compare ratios measured in the same run, not absolute times across runs.\n")
+    for rows in sizes:
+        out.append(f"## {rows:,} rows\n")
+        out.append("| tool | runs | median wall (s) | peak RSS (MB) | rows/s | precision | recall | F1 | twins merged | father/son merged | namesakes merged |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        medians = {}
+        for tool in ("dancu", "splink"):
+            runs = timings.get((tool, rows))
+            if not runs:
+                continue
+            wall = statistics.median(r["wall_s"] for r in runs)
+            rss = statistics.median(r["peak_rss_kb"] for r in runs) / 1024
+            medians[tool] = wall
+            e = evaluations.get((tool, rows), {})
+            link = e.get("linkage", {})
+            hard = e.get("hard_negatives", {})
+
+            def merged(kind):
+                h = hard.get(kind)
+                return f"{h['merged']} / {h['pairs']}" if h else "–"
+
+            out.append(
+                f"| {tool} | {len(runs)} | {wall:.2f} | {rss:.0f} | {rows / wall:,.0f} | "
+                f"{link.get('precision', 0):.4f} | {link.get('recall', 0):.4f} | {link.get('f1', 0):.4f} | "
+                f"{merged('twins')} | {merged('father_son')} | {merged('namesake')} |"
+            )
+        if "dancu" in medians and "splink" in medians:
+            out.append(f"\nSplink's median time is {medians['splink'] / medians['dancu']:.1f}× dancu's on this extract.\n")
+        else:
+            out.append("")
+        e = evaluations.get(("dancu", rows), {})
+        errors = e.get("errors")
+        if errors:
+            out.append("dancu's detection of the injected invalid fields:\n")
+            out.append("| error kind | expected code | injected | detected | recall | precision |")
+            out.append("|---|---|---:|---:|---:|---:|")
+            for k in errors["kinds"]:
+                out.append(
+                    f"| {k['kind']} | `{k['code']}` | {k['injected']} | {k['detected']} | {k['recall']:.4f} | {k['precision']:.4f} |"
+                )
+            clean = errors["error_findings_on_clean_rows"]
+            total = sum(clean.values())
+            detail = ", ".join(f"`{c}` {n}" for c, n in clean.items())
+            out.append(f"\nError-severity findings on rows the generator left error-free: {total}{' (' + detail + ')' if detail else ''}.\n")
+        addresses = e.get("addresses")
+        if addresses:
+            out.append(
+                f"Addresses: {addresses['resolution_rate']:.4f} of records placed in a post-2025 commune "
+                f"({addresses['exact']:,} exact, {addresses['ambiguous']:,} ambiguous, {addresses['unresolved']:,} unresolved); "
+                f"{addresses['accuracy']:.4f} of those in the right commune; {addresses['split_commune_records']:,} records "
+                "live in a pre-2025 commune that the reform split.\n"
+            )
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
