@@ -20,17 +20,10 @@ struct Sample {
 
 fn sample(rules: &Rules, rows: u64) -> Sample {
     let dir = tempfile::tempdir().unwrap();
-    let options = GenerateOptions {
-        rows,
-        seed: 20_261_127,
-        out: dir.path().to_path_buf(),
-        config: None,
-    };
+    let options = GenerateOptions { rows, seed: 20_261_127, out: dir.path().to_path_buf(), config: None };
     generate::generate(rules, &options, &|_| {}).unwrap();
     let mut reader = csv::Reader::from_path(dir.path().join("extract.csv")).unwrap();
-    Sample {
-        rows: reader.records().map(|r| r.unwrap()).collect(),
-    }
+    Sample { rows: reader.records().map(|r| r.unwrap()).collect() }
 }
 
 fn names(c: &mut Criterion, sample: &Sample) {
@@ -68,9 +61,7 @@ fn addresses(c: &mut Criterion, rules: &Rules, sample: &Sample) {
             ..AddressInput::default()
         })
         .collect();
-    inputs.sort_by(|a, b| {
-        (&a.street, &a.commune, &a.province).cmp(&(&b.street, &b.commune, &b.province))
-    });
+    inputs.sort_by(|a, b| (&a.street, &a.commune, &a.province).cmp(&(&b.street, &b.commune, &b.province)));
     inputs.dedup();
     let mut group = c.benchmark_group("addresses");
     group.throughput(Throughput::Elements(inputs.len() as u64));
@@ -97,11 +88,7 @@ fn pairs(c: &mut Criterion, sample: &Sample) {
                     DateParse::Date(d) => Some(d),
                     _ => None,
                 },
-                sex: Some(if &r[3] == "Nam" {
-                    Sex::Male
-                } else {
-                    Sex::Female
-                }),
+                sex: Some(if &r[3] == "Nam" { Sex::Male } else { Sex::Female }),
                 citizen_id: r[4].into(),
             }
         })

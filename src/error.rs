@@ -39,10 +39,7 @@ impl fmt::Display for RuleErrors {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{path}: cannot read the file: {source}")]
-    ReadInput {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    ReadInput { path: PathBuf, source: std::io::Error },
 
     #[error("{path}: the file is empty (0 bytes); export the extract again")]
     EmptyInput { path: PathBuf },
@@ -51,11 +48,7 @@ pub enum Error {
     InputFormat { path: PathBuf, message: String },
 
     #[error("{path}:{line}: {message}")]
-    InputAt {
-        path: PathBuf,
-        line: u64,
-        message: String,
-    },
+    InputAt { path: PathBuf, line: u64, message: String },
 
     #[error("{path}: no column holds the full name (họ và tên); columns found: {found}. Add the header as an alias of full_name in a file passed with --columns")]
     MissingNameColumn { path: PathBuf, found: String },
@@ -64,10 +57,7 @@ pub enum Error {
     Rules(RuleErrors),
 
     #[error("{path}: cannot write the output: {source}")]
-    WriteOutput {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    WriteOutput { path: PathBuf, source: std::io::Error },
 
     #[error("{path}: cannot write the Parquet file: {message}")]
     WriteParquet { path: PathBuf, message: String },

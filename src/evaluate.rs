@@ -76,23 +76,15 @@ pub struct Addresses {
 }
 
 fn read_table(path: &Path) -> Result<(Vec<String>, Vec<csv::StringRecord>), Error> {
-    let error = |message: String| Error::InputFormat {
-        path: path.to_path_buf(),
-        message,
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .from_path(path)
-        .map_err(|e| error(format!("cannot read: {e}")))?;
+    let error = |message: String| Error::InputFormat { path: path.to_path_buf(), message };
+    let mut reader = csv::ReaderBuilder::new().from_path(path).map_err(|e| error(format!("cannot read: {e}")))?;
     let headers = reader
         .headers()
         .map_err(|e| error(e.to_string()))?
         .iter()
         .map(|h| h.trim_start_matches('\u{FEFF}').to_string())
         .collect();
-    let rows = reader
-        .records()
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| error(e.to_string()))?;
+    let rows = reader.records().collect::<Result<Vec<_>, _>>().map_err(|e| error(e.to_string()))?;
     Ok((headers, rows))
 }
 
@@ -100,10 +92,7 @@ fn column(headers: &[String], name: &str, path: &Path) -> Result<usize, Error> {
     headers
         .iter()
         .position(|h| h == name)
-        .ok_or_else(|| Error::InputFormat {
-            path: path.to_path_buf(),
-            message: format!("no `{name}` column"),
-        })
+        .ok_or_else(|| Error::InputFormat { path: path.to_path_buf(), message: format!("no `{name}` column") })
 }
 
 fn pairs(n: u64) -> u64 {
@@ -121,14 +110,10 @@ fn ratio(a: u64, b: u64) -> f64 {
 pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation, Error> {
     let persons_path = truth.join("persons.csv");
     let (headers, rows) = read_table(&persons_path)?;
-    let (row_col, person_col) = (
-        column(&headers, "row", &persons_path)?,
-        column(&headers, "person_id", &persons_path)?,
-    );
-    let true_person: HashMap<String, String> = rows
-        .iter()
-        .map(|r| (r[row_col].to_string(), r[person_col].to_string()))
-        .collect();
+    let (row_col, person_col) =
+        (column(&headers, "row", &persons_path)?, column(&headers, "person_id", &persons_path)?);
+    let true_person: HashMap<String, String> =
+        rows.iter().map(|r| (r[row_col].to_string(), r[person_col].to_string())).collect();
 
     let records_path = run.join("records.csv");
     let (headers, records) = read_table(&records_path)?;
@@ -154,22 +139,11 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation, Error> {
     let predicted_pairs: u64 = predicted_sizes.values().map(|&n| pairs(n)).sum();
     let precision = ratio(tp, predicted_pairs);
     let recall = ratio(tp, true_pairs);
-    let f1 = if precision + recall > 0.0 {
-        2.0 * precision * recall / (precision + recall)
-    } else {
-        0.0
-    };
+    let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
     let mut evaluation = Evaluation {
         truth_rows: true_person.len() as u64,
         records: records.len() as u64,
-        linkage: Linkage {
-            true_pairs,
-            predicted_pairs,
-            true_positive_pairs: tp,
-            precision,
-            recall,
-            f1,
-        },
+        linkage: Linkage { true_pairs, predicted_pairs, true_positive_pairs: tp, precision, recall, f1 },
         ..Evaluation::default()
     };
 
@@ -181,10 +155,7 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation, Error> {
         column(&headers, "kind", &negatives_path)?,
     );
     for row in &rows {
-        let entry = evaluation
-            .hard_negatives
-            .entry(row[kind].to_string())
-            .or_default();
+        let entry = evaluation.hard_negatives.entry(row[kind].to_string()).or_default();
         entry.pairs += 1;
         if let (Some(x), Some(y)) = (predicted.get(&row[a]), predicted.get(&row[b])) {
             if x == y {
@@ -204,10 +175,7 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation, Error> {
 }
 
 fn headers_have(path: &Path, name: &str) -> Result<bool, Error> {
-    let error = |e: csv::Error| Error::InputFormat {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
+    let error = |e: csv::Error| Error::InputFormat { path: path.to_path_buf(), message: e.to_string() };
     let mut reader = csv::ReaderBuilder::new().from_path(path).map_err(error)?;
     Ok(reader.headers().map_err(error)?.iter().any(|h| h == name))
 }
@@ -220,10 +188,8 @@ fn error_detection(truth: &Path, issues_path: &Path) -> Result<ErrorDetection, E
         column(&headers, "kind", &errors_path)?,
         column(&headers, "expected_code", &errors_path)?,
     );
-    let expected: HashSet<(String, String)> = rows
-        .iter()
-        .map(|r| (r[row_col].to_string(), r[code_col].to_string()))
-        .collect();
+    let expected: HashSet<(String, String)> =
+        rows.iter().map(|r| (r[row_col].to_string(), r[code_col].to_string())).collect();
     let rows_with_injection: HashSet<&str> = rows.iter().map(|r| &r[row_col]).collect();
 
     let (headers, issues) = read_table(issues_path)?;
@@ -232,10 +198,8 @@ fn error_detection(truth: &Path, issues_path: &Path) -> Result<ErrorDetection, E
         column(&headers, "code", issues_path)?,
         column(&headers, "severity", issues_path)?,
     );
-    let found: HashSet<(String, String)> = issues
-        .iter()
-        .map(|r| (r[i_row].to_string(), r[i_code].to_string()))
-        .collect();
+    let found: HashSet<(String, String)> =
+        issues.iter().map(|r| (r[i_row].to_string(), r[i_code].to_string())).collect();
 
     let mut kinds: BTreeMap<(String, String), KindDetection> = BTreeMap::new();
     for row in &rows {
@@ -271,10 +235,7 @@ fn error_detection(truth: &Path, issues_path: &Path) -> Result<ErrorDetection, E
             k
         })
         .collect();
-    Ok(ErrorDetection {
-        kinds,
-        error_findings_on_clean_rows: on_clean,
-    })
+    Ok(ErrorDetection { kinds, error_findings_on_clean_rows: on_clean })
 }
 
 fn addresses(truth: &Path, records_path: &Path) -> Result<Addresses, Error> {
@@ -285,10 +246,8 @@ fn addresses(truth: &Path, records_path: &Path) -> Result<Addresses, Error> {
         column(&headers, "commune_code", &truth_path)?,
         column(&headers, "split", &truth_path)?,
     );
-    let truth_commune: HashMap<&str, (&str, bool)> = rows
-        .iter()
-        .map(|r| (&r[t_row], (&r[t_commune], &r[t_split] == "true")))
-        .collect();
+    let truth_commune: HashMap<&str, (&str, bool)> =
+        rows.iter().map(|r| (&r[t_row], (&r[t_commune], &r[t_split] == "true"))).collect();
     let (headers, records) = read_table(records_path)?;
     let (r_row, r_status, r_commune) = (
         column(&headers, "row", records_path)?,
@@ -323,22 +282,14 @@ fn addresses(truth: &Path, records_path: &Path) -> Result<Addresses, Error> {
 impl std::fmt::Display for Evaluation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let l = &self.linkage;
-        writeln!(
-            f,
-            "rows in truth: {}, records in run: {}",
-            self.truth_rows, self.records
-        )?;
+        writeln!(f, "rows in truth: {}, records in run: {}", self.truth_rows, self.records)?;
         writeln!(
             f,
             "linkage: precision {:.4}  recall {:.4}  F1 {:.4}  ({} true pairs, {} predicted, {} correct)",
             l.precision, l.recall, l.f1, l.true_pairs, l.predicted_pairs, l.true_positive_pairs
         )?;
         for (kind, h) in &self.hard_negatives {
-            writeln!(
-                f,
-                "hard negatives {kind}: {} merged of {} pairs",
-                h.merged, h.pairs
-            )?;
+            writeln!(f, "hard negatives {kind}: {} merged of {} pairs", h.merged, h.pairs)?;
         }
         if let Some(errors) = &self.errors {
             writeln!(
@@ -388,14 +339,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let truth = dir.path().join("truth");
         let run = dir.path().join("run");
-        write(
-            &truth.join("persons.csv"),
-            "row,person_id\n1,A\n2,A\n3,A\n4,B\n5,B\n6,C\n",
-        );
-        write(
-            &truth.join("hard_negatives.csv"),
-            "row_a,row_b,kind\n5,6,twins\n1,3,namesake\n",
-        );
+        write(&truth.join("persons.csv"), "row,person_id\n1,A\n2,A\n3,A\n4,B\n5,B\n6,C\n");
+        write(&truth.join("hard_negatives.csv"), "row_a,row_b,kind\n5,6,twins\n1,3,namesake\n");
         write(
             &truth.join("errors.csv"),
             "row,field,kind,expected_code\n2,citizen_id,id_length,ID_LENGTH\n6,citizen_id,id_length,ID_LENGTH\n",
@@ -413,47 +358,16 @@ mod tests {
             "source,row,field,code,severity,value,suggestion\nx,2,citizen_id,ID_LENGTH,error,1,\nx,4,citizen_id,ID_LENGTH,error,1,\nx,5,birth_date,DATE_FUTURE,error,1,\n",
         );
         let e = evaluate(&truth, &run).unwrap();
-        assert_eq!(
-            (
-                e.linkage.true_pairs,
-                e.linkage.predicted_pairs,
-                e.linkage.true_positive_pairs
-            ),
-            (4, 4, 2)
-        );
-        assert_eq!(
-            (e.linkage.precision, e.linkage.recall, e.linkage.f1),
-            (0.5, 0.5, 0.5)
-        );
-        assert_eq!(
-            e.hard_negatives["twins"],
-            HardNegatives {
-                pairs: 1,
-                merged: 1
-            }
-        );
-        assert_eq!(
-            e.hard_negatives["namesake"],
-            HardNegatives {
-                pairs: 1,
-                merged: 0
-            }
-        );
+        assert_eq!((e.linkage.true_pairs, e.linkage.predicted_pairs, e.linkage.true_positive_pairs), (4, 4, 2));
+        assert_eq!((e.linkage.precision, e.linkage.recall, e.linkage.f1), (0.5, 0.5, 0.5));
+        assert_eq!(e.hard_negatives["twins"], HardNegatives { pairs: 1, merged: 1 });
+        assert_eq!(e.hard_negatives["namesake"], HardNegatives { pairs: 1, merged: 0 });
         let errors = e.errors.unwrap();
         let k = &errors.kinds[0];
-        assert_eq!(
-            (k.injected, k.detected, k.findings, k.findings_expected),
-            (2, 1, 2, 1)
-        );
+        assert_eq!((k.injected, k.detected, k.findings, k.findings_expected), (2, 1, 2, 1));
         assert_eq!((k.recall, k.precision), (0.5, 0.5));
-        assert_eq!(
-            errors.error_findings_on_clean_rows.get("ID_LENGTH"),
-            Some(&1)
-        );
-        assert_eq!(
-            errors.error_findings_on_clean_rows.get("DATE_FUTURE"),
-            Some(&1)
-        );
+        assert_eq!(errors.error_findings_on_clean_rows.get("ID_LENGTH"), Some(&1));
+        assert_eq!(errors.error_findings_on_clean_rows.get("DATE_FUTURE"), Some(&1));
         let a = e.addresses.unwrap();
         assert_eq!((a.records, a.exact, a.unresolved), (6, 2, 4));
         assert_eq!(a.resolution_rate, 2.0 / 6.0);

@@ -19,12 +19,7 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 4] = [
-        Dimension::Correct,
-        Dimension::Complete,
-        Dimension::Clean,
-        Dimension::Current,
-    ];
+    pub const ALL: [Dimension; 4] = [Dimension::Correct, Dimension::Complete, Dimension::Clean, Dimension::Current];
 
     pub fn label(self, language: Language) -> &'static str {
         match (self, language) {
@@ -158,12 +153,7 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(field: Field, code: Code, value: &str) -> Finding {
-        Finding {
-            field,
-            code,
-            value: value.into(),
-            suggestion: "".into(),
-        }
+        Finding { field, code, value: value.into(), suggestion: "".into() }
     }
 
     pub fn with_suggestion(mut self, suggestion: impl Into<Box<str>>) -> Finding {
@@ -182,11 +172,7 @@ mod tests {
         for code in Code::ALL {
             let text = code.as_str();
             assert!(seen.insert(text), "{text} twice");
-            assert!(
-                text.chars()
-                    .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()),
-                "{text}"
-            );
+            assert!(text.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()), "{text}");
         }
     }
 }

@@ -15,11 +15,7 @@ use dancu::rules::{RuleSource, Rules};
 use dancu::validate::ReferenceDate;
 
 #[derive(Parser)]
-#[command(
-    name = "dancu",
-    version,
-    about = "Cleans batches of Vietnamese citizen records"
-)]
+#[command(name = "dancu", version, about = "Cleans batches of Vietnamese citizen records")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -110,11 +106,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
     match cli.command {
@@ -140,12 +132,7 @@ fn run_gen(args: GenArgs) -> ExitCode {
     };
     let progress = dancu::progress::Progress::new(args.quiet);
     let bar = progress.stage("generate", args.rows, "rows");
-    let options = GenerateOptions {
-        rows: args.rows,
-        seed: args.seed,
-        out: args.out.clone(),
-        config: args.config,
-    };
+    let options = GenerateOptions { rows: args.rows, seed: args.seed, out: args.out.clone(), config: args.config };
     let result = generate::generate(&rules, &options, &|rows| bar.inc(rows));
     bar.finish_and_clear();
     match result {
@@ -174,10 +161,7 @@ fn run_eval(args: EvalArgs) -> ExitCode {
     match dancu::evaluate::evaluate(&args.truth, &args.run) {
         Ok(evaluation) => {
             if args.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&evaluation).unwrap_or_default()
-                );
+                println!("{}", serde_json::to_string_pretty(&evaluation).unwrap_or_default());
             } else {
                 print!("{evaluation}");
             }
@@ -198,9 +182,8 @@ fn clean_options(args: CleanArgs) -> Result<CleanOptions, String> {
         None => None,
     };
     let reference_date = match &args.reference_date {
-        Some(text) => ReferenceDate::parse(text).ok_or_else(|| {
-            format!("--reference-date `{text}` is not a date in the form YYYY-MM-DD")
-        })?,
+        Some(text) => ReferenceDate::parse(text)
+            .ok_or_else(|| format!("--reference-date `{text}` is not a date in the form YYYY-MM-DD"))?,
         None => ReferenceDate::today(),
     };
     let threads = args.threads.unwrap_or(0);
@@ -212,10 +195,7 @@ fn clean_options(args: CleanArgs) -> Result<CleanOptions, String> {
         out: args.out,
         rules: args.rules.map_or(RuleSource::BuiltIn, RuleSource::Folder),
         extra_columns: args.columns,
-        read: ReadOptions {
-            encoding,
-            sheet: args.sheet,
-        },
+        read: ReadOptions { encoding, sheet: args.sheet },
         reference_date,
         units: args.units,
         language: args.lang,
@@ -226,14 +206,8 @@ fn clean_options(args: CleanArgs) -> Result<CleanOptions, String> {
 
 fn run_clean(options: CleanOptions) -> ExitCode {
     if options.threads > 0 {
-        if let Err(e) = rayon::ThreadPoolBuilder::new()
-            .num_threads(options.threads)
-            .build_global()
-        {
-            eprintln!(
-                "dancu: cannot start {} worker threads: {e}",
-                options.threads
-            );
+        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(options.threads).build_global() {
+            eprintln!("dancu: cannot start {} worker threads: {e}", options.threads);
             return ExitCode::from(1);
         }
     }

@@ -45,38 +45,27 @@ pub struct Summary {
 }
 
 pub fn run(options: &CleanOptions) -> Result<Summary> {
-    let started_at_unix = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let started_at_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let mut timings = BTreeMap::new();
     let progress = crate::progress::Progress::new(options.quiet);
     let parallel = options.threads != 1;
 
     let clock = Instant::now();
-    let rules =
-        Rules::load(&options.rules, options.extra_columns.as_deref()).map_err(Error::Rules)?;
+    let rules = Rules::load(&options.rules, options.extra_columns.as_deref()).map_err(Error::Rules)?;
     timings.insert("rules", clock.elapsed().as_millis() as u64);
     prepare_output_folder(&options.out)?;
 
     let clock = Instant::now();
-    let total_bytes: u64 = options
-        .inputs
-        .iter()
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum();
+    let total_bytes: u64 = options.inputs.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
     let bar = progress.stage("read", total_bytes, "bytes");
-    let extract = read::read_inputs(&options.inputs, &options.read, &rules.columns, &|bytes| {
-        bar.inc(bytes)
-    })?;
+    let extract = read::read_inputs(&options.inputs, &options.read, &rules.columns, &|bytes| bar.inc(bytes))?;
     bar.finish_and_clear();
     timings.insert("read", clock.elapsed().as_millis() as u64);
 
     let clock = Instant::now();
     let bar = progress.stage("normalise", extract.records.len() as u64, "records");
     let normalizer = Normalizer::new(&rules, options.reference_date.year);
-    let mut normalized =
-        normalizer.normalize_all(&extract.records, parallel, &|done| bar.inc(done));
+    let mut normalized = normalizer.normalize_all(&extract.records, parallel, &|done| bar.inc(done));
     bar.finish_and_clear();
     timings.insert("normalize", clock.elapsed().as_millis() as u64);
 
@@ -88,22 +77,14 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
     let clock = Instant::now();
     let bar = progress.spinner("link");
     bar.set_message("comparing records that share a citizen ID");
-    let linkage = link::link(
-        &mut normalized,
-        |id| validator.citizen_ids().is_well_formed(id),
-        &rules.linkage,
-        parallel,
-    );
+    let linkage =
+        link::link(&mut normalized, |id| validator.citizen_ids().is_well_formed(id), &rules.linkage, parallel);
     bar.finish_and_clear();
     timings.insert("link", clock.elapsed().as_millis() as u64);
 
     let clock = Instant::now();
     let bar = progress.stage("write", 6, "files");
-    let output = RunOutput {
-        extract: &extract,
-        normalized: &normalized,
-        linkage: &linkage,
-    };
+    let output = RunOutput { extract: &extract, normalized: &normalized, linkage: &linkage };
     bar.set_message("records.csv, records.parquet");
     write::write_records(&options.out, &output)?;
     bar.inc(2);
@@ -136,10 +117,7 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
         dancu_version: env!("CARGO_PKG_VERSION"),
         reference_date: options.reference_date.to_string(),
         report_units: options.units.label(),
-        rules: manifest::RulesInfo {
-            source: &rules.source,
-            version: &rules.version,
-        },
+        rules: manifest::RulesInfo { source: &rules.source, version: &rules.version },
         inputs: &extract.inputs,
         counts,
         blocking: &linkage.blocking,
@@ -152,21 +130,14 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
             "report/communes.csv",
             "report/codes.csv",
         ],
-        run: manifest::RunInfo {
-            started_at_unix,
-            threads: rayon::current_num_threads(),
-            timings_ms: timings,
-        },
+        run: manifest::RunInfo { started_at_unix, threads: rayon::current_num_threads(), timings_ms: timings },
     };
     manifest::write(&options.out.join("manifest.json"), &manifest)?;
     Ok(summary)
 }
 
 fn prepare_output_folder(out: &Path) -> Result<()> {
-    std::fs::create_dir_all(out).map_err(|e| Error::WriteOutput {
-        path: out.to_path_buf(),
-        source: e,
-    })
+    std::fs::create_dir_all(out).map_err(|e| Error::WriteOutput { path: out.to_path_buf(), source: e })
 }
 
 fn count(output: &RunOutput, pairs_written: u64) -> manifest::Counts {
@@ -186,14 +157,8 @@ fn count(output: &RunOutput, pairs_written: u64) -> manifest::Counts {
         }
         for finding in &record.findings {
             counts.findings += 1;
-            *counts
-                .findings_by_severity
-                .entry(finding.code.severity().label())
-                .or_insert(0) += 1;
-            *counts
-                .findings_by_code
-                .entry(finding.code.as_str())
-                .or_insert(0) += 1;
+            *counts.findings_by_severity.entry(finding.code.severity().label()).or_insert(0) += 1;
+            *counts.findings_by_code.entry(finding.code.as_str()).or_insert(0) += 1;
         }
         let status = match record.values.get(Field::AddressStatus) {
             "exact" => "exact",

@@ -13,9 +13,7 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(quiet: bool) -> Progress {
-        Progress {
-            visible: !quiet && std::io::stderr().is_terminal(),
-        }
+        Progress { visible: !quiet && std::io::stderr().is_terminal() }
     }
 
     /// A bar for one stage; `total` in the stage's own unit (bytes, records).
@@ -24,9 +22,7 @@ impl Progress {
             return ProgressBar::hidden();
         }
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-        let template = format!(
-            "{{prefix:>10}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} {{elapsed}} {{msg}}"
-        );
+        let template = format!("{{prefix:>10}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} {{elapsed}} {{msg}}");
         bar.set_style(
             ProgressStyle::with_template(&template)
                 .unwrap_or_else(|_| ProgressStyle::default_bar())

@@ -132,9 +132,7 @@ pub struct FieldValues {
 
 impl FieldValues {
     pub fn new() -> FieldValues {
-        FieldValues {
-            values: vec![Box::from(""); Field::COUNT],
-        }
+        FieldValues { values: vec![Box::from(""); Field::COUNT] }
     }
 
     pub fn get(&self, field: Field) -> &str {

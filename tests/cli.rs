@@ -33,18 +33,12 @@ fn fixture_copies_are_derived_from_the_utf8_sample() {
     let text = std::fs::read_to_string(sample()).unwrap();
     let windows_1258 = to_windows_1258(&with_delimiter(&text, ';'));
     let utf16 = to_utf16le(&with_delimiter(&text, '\t'));
-    for (name, bytes) in [
-        ("sample-windows1258.csv", windows_1258),
-        ("sample-utf16.txt", utf16),
-    ] {
+    for (name, bytes) in [("sample-windows1258.csv", windows_1258), ("sample-utf16.txt", utf16)] {
         let path = fixture(name);
         if blessing() {
             std::fs::write(&path, &bytes).unwrap();
         }
-        assert!(
-            std::fs::read(&path).unwrap() == bytes,
-            "{name} is stale: run BLESS=1 cargo test"
-        );
+        assert!(std::fs::read(&path).unwrap() == bytes, "{name} is stale: run BLESS=1 cargo test");
     }
     // The workbook holds the rows that parse; its content is checked, not
     // its bytes (a zip container has its own timestamps).
@@ -79,15 +73,8 @@ fn fixture_copies_are_derived_from_the_utf8_sample() {
     }
     let mut opened: calamine::Xlsx<_> = calamine::open_workbook(&workbook).unwrap();
     let range = calamine::Reader::worksheet_range(&mut opened, "Danh sách").unwrap();
-    let cells: Vec<Vec<String>> = range
-        .rows()
-        .skip(2)
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
-    assert_eq!(
-        cells, parsed_rows,
-        "sample.xlsx is stale: run BLESS=1 cargo test"
-    );
+    let cells: Vec<Vec<String>> = range.rows().skip(2).map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(cells, parsed_rows, "sample.xlsx is stale: run BLESS=1 cargo test");
 }
 
 #[test]
@@ -97,10 +84,7 @@ fn sample_outputs_match_the_golden_files() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     let golden = repo().join("tests/golden/sample");
     for file in OUTPUT_FILES.iter().filter(|f| !f.ends_with(".parquet")) {
-        assert_golden(
-            &golden.join(file),
-            &std::fs::read(run.out.join(file)).unwrap(),
-        );
+        assert_golden(&golden.join(file), &std::fs::read(run.out.join(file)).unwrap());
     }
     let manifest = serde_json::to_string_pretty(&stable_manifest(&run.out)).unwrap() + "\n";
     assert_golden(&golden.join("manifest.json"), manifest.as_bytes());
@@ -118,11 +102,7 @@ fn every_input_row_is_a_record_or_in_quarantine() {
     let (_, records) = read_csv(&run.out.join("records.csv"));
     let (_, quarantine) = read_csv(&run.out.join("quarantine.csv"));
     assert_eq!(records.len() + quarantine.len(), data_lines);
-    assert_eq!(
-        quarantine.len(),
-        3,
-        "the ragged row, the stray quote and the empty row"
-    );
+    assert_eq!(quarantine.len(), 3, "the ragged row, the stray quote and the empty row");
     let manifest = stable_manifest(&run.out);
     assert_eq!(manifest["counts"]["rows_read"], data_lines as u64);
     assert_eq!(manifest["inputs"][0]["data_rows"], data_lines as u64);
@@ -133,13 +113,7 @@ fn outputs_are_byte_identical_with_one_and_two_threads() {
     let dir = tempdir();
     let one = clean(dir.path(), "one", &[sample()], &["--threads", "1"]);
     let two = clean(dir.path(), "two", &[sample()], &["--threads", "2"]);
-    assert_eq!(
-        (one.status, two.status),
-        (0, 0),
-        "{}{}",
-        one.stderr,
-        two.stderr
-    );
+    assert_eq!((one.status, two.status), (0, 0), "{}{}", one.stderr, two.stderr);
     for file in OUTPUT_FILES {
         let a = std::fs::read(one.out.join(file)).unwrap();
         let b = std::fs::read(two.out.join(file)).unwrap();
@@ -155,8 +129,7 @@ fn a_rerun_gives_the_same_bytes() {
     let second = clean(dir.path(), "second", &[sample()], &[]);
     for file in OUTPUT_FILES {
         assert!(
-            std::fs::read(first.out.join(file)).unwrap()
-                == std::fs::read(second.out.join(file)).unwrap(),
+            std::fs::read(first.out.join(file)).unwrap() == std::fs::read(second.out.join(file)).unwrap(),
             "{file} differs on a rerun"
         );
     }
@@ -168,26 +141,17 @@ fn cleaning_a_cleaned_file_changes_nothing() {
     let first = clean(dir.path(), "first", &[sample()], &[]);
     let again = clean(dir.path(), "again", &[first.out.join("records.csv")], &[]);
     assert_eq!(again.status, 0, "{}", again.stderr);
-    for file in [
-        "records.csv",
-        "issues.csv",
-        "duplicates.csv",
-        "report/communes.csv",
-    ] {
+    for file in ["records.csv", "issues.csv", "duplicates.csv", "report/communes.csv"] {
         let a = std::fs::read_to_string(first.out.join(file)).unwrap();
         let b = std::fs::read_to_string(again.out.join(file)).unwrap();
-        assert!(
-            a == b,
-            "{file} changed when the cleaned file was cleaned again"
-        );
+        assert!(a == b, "{file} changed when the cleaned file was cleaned again");
     }
     let (_, quarantine) = read_csv(&again.out.join("quarantine.csv"));
     assert!(quarantine.is_empty());
 }
 
 fn is_negative_number(cell: &str) -> bool {
-    cell.strip_prefix('-')
-        .is_some_and(|rest| rest.parse::<f64>().is_ok())
+    cell.strip_prefix('-').is_some_and(|rest| rest.parse::<f64>().is_ok())
 }
 
 #[test]
@@ -199,24 +163,14 @@ fn no_output_cell_starts_a_formula() {
         let (header, rows) = read_csv(&run.out.join(file));
         for cell in header.iter().chain(rows.iter().flatten()) {
             let dangerous = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-            assert!(
-                !dangerous || is_negative_number(cell),
-                "{file}: cell {cell:?} would run as a formula"
-            );
-            if cell.starts_with("'=")
-                || cell.starts_with("'+")
-                || cell.starts_with("'@")
-                || cell.starts_with("'-")
-            {
+            assert!(!dangerous || is_negative_number(cell), "{file}: cell {cell:?} would run as a formula");
+            if cell.starts_with("'=") || cell.starts_with("'+") || cell.starts_with("'@") || cell.starts_with("'-") {
                 neutralised += 1;
             }
         }
     }
     // The sample carries `=HYPERLINK(...)`, `+84 ...`, `@...` and `-1+1`.
-    assert!(
-        neutralised >= 4,
-        "expected the sample's formula cells to be neutralised, found {neutralised}"
-    );
+    assert!(neutralised >= 4, "expected the sample's formula cells to be neutralised, found {neutralised}");
 }
 
 /// The normalised columns of records.csv (not the originals, which differ
@@ -226,14 +180,10 @@ fn normalised_records(out: &Path) -> Vec<Vec<String>> {
     let keep: Vec<usize> = header
         .iter()
         .enumerate()
-        .filter(|(_, h)| {
-            dancu::record::Field::from_name(h).is_some() || *h == "person_id" || *h == "is_primary"
-        })
+        .filter(|(_, h)| dancu::record::Field::from_name(h).is_some() || *h == "person_id" || *h == "is_primary")
         .map(|(i, _)| i)
         .collect();
-    rows.iter()
-        .map(|r| keep.iter().map(|&i| r[i].clone()).collect())
-        .collect()
+    rows.iter().map(|r| keep.iter().map(|&i| r[i].clone()).collect()).collect()
 }
 
 #[test]
@@ -241,10 +191,9 @@ fn the_four_encodings_of_the_sample_give_the_same_records() {
     let dir = tempdir();
     let utf8 = clean(dir.path(), "utf8", &[sample()], &[]);
     let expected = normalised_records(&utf8.out);
-    for (name, encoding, delimiter) in [
-        ("sample-windows1258.csv", "windows-1258", ";"),
-        ("sample-utf16.txt", "utf-16le (BOM)", "tab"),
-    ] {
+    for (name, encoding, delimiter) in
+        [("sample-windows1258.csv", "windows-1258", ";"), ("sample-utf16.txt", "utf-16le (BOM)", "tab")]
+    {
         let run = clean(dir.path(), name, &[fixture(name)], &[]);
         assert_eq!(run.status, 0, "{name}: {}", run.stderr);
         assert_eq!(normalised_records(&run.out), expected, "{name}");
@@ -269,19 +218,12 @@ fn the_parquet_file_holds_the_csv_records() {
     let file = std::fs::File::open(run.out.join("records.parquet")).unwrap();
     let frame = ParquetReader::new(file).finish().unwrap();
     assert_eq!(frame.height(), rows.len());
-    let names: Vec<String> = frame
-        .get_column_names()
-        .iter()
-        .map(|n| n.to_string())
-        .collect();
+    let names: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
     assert_eq!(names, header);
     let full_name = frame.column("full_name").unwrap().str().unwrap();
     let column = header.iter().position(|h| h == "full_name").unwrap();
     for (i, row) in rows.iter().enumerate() {
-        assert_eq!(
-            full_name.get(i).unwrap_or(""),
-            row[column].trim_start_matches('\'')
-        );
+        assert_eq!(full_name.get(i).unwrap_or(""), row[column].trim_start_matches('\''));
     }
 }
 
@@ -292,17 +234,8 @@ fn an_empty_file_is_a_clear_error() {
     std::fs::write(&empty, "").unwrap();
     let run = clean(dir.path(), "out", &[empty], &[]);
     assert_eq!(run.status, 1);
-    assert!(
-        run.stderr.contains("empty.csv") && run.stderr.contains("empty"),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(
-        run.stderr.lines().count(),
-        1,
-        "one sentence, no backtrace: {}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("empty.csv") && run.stderr.contains("empty"), "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "one sentence, no backtrace: {}", run.stderr);
 }
 
 #[test]
@@ -312,11 +245,7 @@ fn a_missing_name_column_lists_the_columns_found() {
     std::fs::write(&input, "Nom complet,Date de naissance\nJean,1980\n").unwrap();
     let run = clean(dir.path(), "out", &[input], &[]);
     assert_eq!(run.status, 1);
-    assert!(
-        run.stderr.contains("`Nom complet`, `Date de naissance`"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("`Nom complet`, `Date de naissance`"), "{}", run.stderr);
     assert!(run.stderr.contains("--columns"), "{}", run.stderr);
 }
 
@@ -324,11 +253,8 @@ fn a_missing_name_column_lists_the_columns_found() {
 fn english_headers_and_extra_aliases_are_understood() {
     let dir = tempdir();
     let english = dir.path().join("english.csv");
-    std::fs::write(
-        &english,
-        "Full name,Date of birth,Sex,Citizen ID\nNguyễn Văn An,07/03/1985,M,001085004567\n",
-    )
-    .unwrap();
+    std::fs::write(&english, "Full name,Date of birth,Sex,Citizen ID\nNguyễn Văn An,07/03/1985,M,001085004567\n")
+        .unwrap();
     let run = clean(dir.path(), "en", &[english], &[]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     let (header, rows) = read_csv(&run.out.join("records.csv"));
@@ -338,17 +264,9 @@ fn english_headers_and_extra_aliases_are_understood() {
     let french = dir.path().join("french.csv");
     std::fs::write(&french, "Nom complet,Né le\nNguyễn Văn An,07/03/1985\n").unwrap();
     let aliases = dir.path().join("aliases.toml");
-    std::fs::write(
-        &aliases,
-        "[full_name]\naliases = [\"Nom complet\"]\n[birth_date]\naliases = [\"Né le\"]\n",
-    )
-    .unwrap();
-    let run = clean(
-        dir.path(),
-        "fr",
-        &[french],
-        &["--columns", aliases.to_str().unwrap()],
-    );
+    std::fs::write(&aliases, "[full_name]\naliases = [\"Nom complet\"]\n[birth_date]\naliases = [\"Né le\"]\n")
+        .unwrap();
+    let run = clean(dir.path(), "fr", &[french], &["--columns", aliases.to_str().unwrap()]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     let (header, rows) = read_csv(&run.out.join("records.csv"));
     let birth = header.iter().position(|h| h == "birth_date").unwrap();
@@ -371,33 +289,17 @@ fn undecodable_bytes_quarantine_their_row_only() {
     let (_, quarantine) = read_csv(&run.out.join("quarantine.csv"));
     assert_eq!((records.len(), quarantine.len()), (3, 1));
     assert_eq!(quarantine[0][1], "3");
-    assert!(
-        quarantine[0][3].contains("not valid text"),
-        "{:?}",
-        quarantine[0]
-    );
+    assert!(quarantine[0][3].contains("not valid text"), "{:?}", quarantine[0]);
 }
 
 #[test]
 fn usage_errors_exit_with_2_and_run_errors_with_1() {
     assert_eq!(dancu(&["clean"]).0, 2);
     assert_eq!(dancu(&["frobnicate"]).0, 2);
-    let (status, stderr) = dancu(&[
-        "clean",
-        "x.csv",
-        "--out",
-        "o",
-        "--reference-date",
-        "2026-13-01",
-    ]);
+    let (status, stderr) = dancu(&["clean", "x.csv", "--out", "o", "--reference-date", "2026-13-01"]);
     assert_eq!(status, 2);
     assert!(stderr.contains("--reference-date"), "{stderr}");
-    let (status, stderr) = dancu(&[
-        "clean",
-        "does-not-exist.csv",
-        "--out",
-        "/tmp/dancu-never-written",
-    ]);
+    let (status, stderr) = dancu(&["clean", "does-not-exist.csv", "--out", "/tmp/dancu-never-written"]);
     assert_eq!(status, 1);
     assert!(stderr.contains("does-not-exist.csv"), "{stderr}");
 }
@@ -407,44 +309,19 @@ fn a_broken_rule_folder_reports_every_problem_with_file_and_line() {
     let dir = tempdir();
     let rules = dir.path().join("rules");
     copy_tree(&repo().join("rules"), &rules);
-    std::fs::write(
-        rules.join("validation.toml"),
-        "age_limit = 500\nrequired = [\"full_name\", \"shoe_size\"]\n",
-    )
-    .unwrap();
-    let run = clean(
-        dir.path(),
-        "out",
-        &[sample()],
-        &["--rules", rules.to_str().unwrap()],
-    );
+    std::fs::write(rules.join("validation.toml"), "age_limit = 500\nrequired = [\"full_name\", \"shoe_size\"]\n")
+        .unwrap();
+    let run = clean(dir.path(), "out", &[sample()], &["--rules", rules.to_str().unwrap()]);
     assert_eq!(run.status, 1);
-    assert!(
-        run.stderr.contains("validation.toml:1: age_limit 500"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("validation.toml:2: unknown field `shoe_size`"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        !run.out.join("records.csv").exists(),
-        "nothing is written when the rules are broken"
-    );
+    assert!(run.stderr.contains("validation.toml:1: age_limit 500"), "{}", run.stderr);
+    assert!(run.stderr.contains("validation.toml:2: unknown field `shoe_size`"), "{}", run.stderr);
+    assert!(!run.out.join("records.csv").exists(), "nothing is written when the rules are broken");
 }
 
 #[test]
 fn a_missing_sheet_names_the_sheets_there_are() {
     let dir = tempdir();
-    let run = clean(
-        dir.path(),
-        "out",
-        &[fixture("sample.xlsx")],
-        &["--sheet", "Sheet9"],
-    );
+    let run = clean(dir.path(), "out", &[fixture("sample.xlsx")], &["--sheet", "Sheet9"]);
     assert_eq!(run.status, 1);
     assert!(run.stderr.contains("Danh sách, Ghi chú"), "{}", run.stderr);
 }
@@ -455,23 +332,11 @@ fn several_inputs_keep_their_sources_apart() {
     let copy_dir = dir.path().join("other");
     std::fs::create_dir_all(&copy_dir).unwrap();
     std::fs::copy(sample(), copy_dir.join("sample.csv")).unwrap();
-    let run = clean(
-        dir.path(),
-        "out",
-        &[
-            sample(),
-            copy_dir.join("sample.csv"),
-            fixture("sample.xlsx"),
-        ],
-        &[],
-    );
+    let run = clean(dir.path(), "out", &[sample(), copy_dir.join("sample.csv"), fixture("sample.xlsx")], &[]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     let (_, rows) = read_csv(&run.out.join("records.csv"));
     let sources: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
-    assert_eq!(
-        sources.into_iter().collect::<Vec<_>>(),
-        ["sample.csv", "sample.csv#2", "sample.xlsx"]
-    );
+    assert_eq!(sources.into_iter().collect::<Vec<_>>(), ["sample.csv", "sample.csv#2", "sample.xlsx"]);
     // The same people three times: every person of the sample with a valid
     // ID now has copies, and they are linked.
     let (_, duplicates) = read_csv(&run.out.join("duplicates.csv"));

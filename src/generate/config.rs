@@ -95,96 +95,56 @@ impl GeneratorConfig {
         let config: GeneratorConfig =
             toml::from_str(text).map_err(|e| vec![crate::rules::toml_error(file, text, &e)])?;
         let mut errors = Vec::new();
-        let mut error = |message: String| {
-            errors.push(RuleError {
-                file: file.to_string(),
-                line: 0,
-                message,
-            })
-        };
+        let mut error = |message: String| errors.push(RuleError { file: file.to_string(), line: 0, message });
         let probabilities = [
             ("households.spouse", config.households.spouse),
             ("households.parents", config.households.parents),
             ("households.twins", config.households.twins),
-            (
-                "households.father_son_same_name",
-                config.households.father_son_same_name,
-            ),
+            ("households.father_son_same_name", config.households.father_son_same_name),
             ("households.namesake", config.households.namesake),
-            (
-                "households.written_old_units",
-                config.households.written_old_units,
-            ),
-            (
-                "households.free_text_address",
-                config.households.free_text_address,
-            ),
+            ("households.written_old_units", config.households.written_old_units),
+            ("households.free_text_address", config.households.free_text_address),
             ("people.old_id", config.people.old_id),
             ("people.phone", config.people.phone),
             ("people.parent_names", config.people.parent_names),
             ("duplicates.person", config.duplicates.person),
             ("duplicates.third_copy", config.duplicates.third_copy),
         ];
-        for (name, value) in probabilities.iter().chain(
-            config
-                .errors
-                .iter()
-                .map(|(k, v)| (k.as_str(), *v))
-                .collect::<Vec<_>>()
-                .iter(),
-        ) {
+        for (name, value) in
+            probabilities.iter().chain(config.errors.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>().iter())
+        {
             if !(0.0..=1.0).contains(value) {
-                error(format!(
-                    "{name} = {value} is not a probability between 0 and 1"
-                ));
+                error(format!("{name} = {value} is not a probability between 0 and 1"));
             }
         }
-        if config.households.children.is_empty()
-            || config.households.children.iter().any(|w| *w < 0.0)
-        {
+        if config.households.children.is_empty() || config.households.children.iter().any(|w| *w < 0.0) {
             error("households.children must list non-negative weights".to_string());
         }
         for name in config.duplicates.perturbations.keys() {
             if !perturbations.contains(&name.as_str()) {
-                error(format!(
-                    "unknown perturbation `{name}`; known: {}",
-                    perturbations.join(", ")
-                ));
+                error(format!("unknown perturbation `{name}`; known: {}", perturbations.join(", ")));
             }
         }
         for name in config.errors.keys() {
             if !error_kinds.contains(&name.as_str()) {
-                error(format!(
-                    "unknown error kind `{name}`; known: {}",
-                    error_kinds.join(", ")
-                ));
+                error(format!("unknown error kind `{name}`; known: {}", error_kinds.join(", ")));
             }
         }
         for region in &config.regions {
             for ethnicity in region.mix.keys() {
                 if !ethnic_names.contains(ethnicity) {
-                    error(format!(
-                        "region `{}`: `{ethnicity}` is not a name in ethnic_groups.csv",
-                        region.name
-                    ));
+                    error(format!("region `{}`: `{ethnicity}` is not a name in ethnic_groups.csv", region.name));
                 } else if ethnicity != "Kinh" && !config.names.contains_key(ethnicity) {
-                    error(format!(
-                        "region `{}`: no [names.\"{ethnicity}\"] pool",
-                        region.name
-                    ));
+                    error(format!("region `{}`: no [names.\"{ethnicity}\"] pool", region.name));
                 }
             }
         }
         for (ethnicity, pool) in &config.names {
             if !matches!(pool.order.as_str(), "kinh" | "ede") {
-                error(format!(
-                    "names.\"{ethnicity}\".order must be \"kinh\" or \"ede\""
-                ));
+                error(format!("names.\"{ethnicity}\".order must be \"kinh\" or \"ede\""));
             }
             if pool.surnames.is_empty() || pool.given.is_empty() {
-                error(format!(
-                    "names.\"{ethnicity}\" needs surnames and given names"
-                ));
+                error(format!("names.\"{ethnicity}\" needs surnames and given names"));
             }
         }
         if config.streets.urban.is_empty() {

@@ -63,87 +63,49 @@ struct Writers {
 }
 
 fn writer(path: &Path, header: &[&str]) -> Result<csv::Writer<BufWriter<File>>, Error> {
-    let file = File::create(path).map_err(|e| Error::WriteOutput {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
+    let file = File::create(path).map_err(|e| Error::WriteOutput { path: path.to_path_buf(), source: e })?;
     let mut writer = csv::WriterBuilder::new().from_writer(BufWriter::with_capacity(1 << 20, file));
-    writer
-        .write_record(header)
-        .map_err(|e| write_error(path, e))?;
+    writer.write_record(header).map_err(|e| write_error(path, e))?;
     Ok(writer)
 }
 
 fn write_error(path: &Path, e: csv::Error) -> Error {
-    Error::WriteOutput {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
-    }
+    Error::WriteOutput { path: path.to_path_buf(), source: std::io::Error::other(e.to_string()) }
 }
 
 pub fn load_config(rules: &Rules, path: Option<&Path>) -> Result<GeneratorConfig, Error> {
     let (file, text) = match path {
         Some(path) => (
             path.display().to_string(),
-            std::fs::read_to_string(path).map_err(|e| Error::ReadInput {
-                path: path.to_path_buf(),
-                source: e,
-            })?,
+            std::fs::read_to_string(path).map_err(|e| Error::ReadInput { path: path.to_path_buf(), source: e })?,
         ),
         None => rules.generator.clone(),
     };
     let kinds: Vec<&str> = ERROR_KINDS.iter().map(|(k, _, _)| *k).collect();
-    let ethnic_names: Vec<String> = rules
-        .ethnic_groups
-        .rows()
-        .map(|r| r.get("name").to_string())
-        .collect();
-    GeneratorConfig::parse(&file, &text, &PERTURBATIONS, &kinds, &ethnic_names)
-        .map_err(|e| Error::Rules(RuleErrors(e)))
+    let ethnic_names: Vec<String> = rules.ethnic_groups.rows().map(|r| r.get("name").to_string()).collect();
+    GeneratorConfig::parse(&file, &text, &PERTURBATIONS, &kinds, &ethnic_names).map_err(|e| Error::Rules(RuleErrors(e)))
 }
 
-pub fn generate(
-    rules: &Rules,
-    options: &GenerateOptions,
-    progress: &dyn Fn(u64),
-) -> Result<GenerateSummary, Error> {
+pub fn generate(rules: &Rules, options: &GenerateOptions, progress: &dyn Fn(u64)) -> Result<GenerateSummary, Error> {
     let config = load_config(rules, options.config.as_deref())?;
     let out = &options.out;
     let truth = out.join("truth");
-    std::fs::create_dir_all(&truth).map_err(|e| Error::WriteOutput {
-        path: truth.clone(),
-        source: e,
-    })?;
+    std::fs::create_dir_all(&truth).map_err(|e| Error::WriteOutput { path: truth.clone(), source: e })?;
     let mut writers = Writers {
         extract: writer(&out.join("extract.csv"), &HEADERS)?,
         persons: writer(&truth.join("persons.csv"), &["row", "person_id"])?,
-        errors: writer(
-            &truth.join("errors.csv"),
-            &["row", "field", "kind", "expected_code"],
-        )?,
-        hard_negatives: writer(
-            &truth.join("hard_negatives.csv"),
-            &["row_a", "row_b", "kind"],
-        )?,
+        errors: writer(&truth.join("errors.csv"), &["row", "field", "kind", "expected_code"])?,
+        hard_negatives: writer(&truth.join("hard_negatives.csv"), &["row_a", "row_b", "kind"])?,
         addresses: writer(
             &truth.join("addresses.csv"),
-            &[
-                "row",
-                "commune_code",
-                "old_commune_code",
-                "written",
-                "split",
-            ],
+            &["row", "commune_code", "old_commune_code", "written", "split"],
         )?,
     };
     let mut generator = Generator {
         rules,
         config: &config,
         population: Population::new(rules, &config, options.seed),
-        noise: Noise {
-            legacy: &rules.legacy_encodings,
-            tone_variants: &rules.tone_variants,
-        },
+        noise: Noise { legacy: &rules.legacy_encodings, tone_variants: &rules.tone_variants },
         rng: Rng::new(options.seed),
         perturbation_names: config.duplicates.perturbations.keys().cloned().collect(),
         perturbation_weights: Weighted::new(config.duplicates.perturbations.values().copied()),
@@ -158,9 +120,7 @@ pub fn generate(
     };
     let mut reported = 0;
     while generator.row < options.rows {
-        let household = generator
-            .population
-            .household(&mut generator.rng, REFERENCE_YEAR);
+        let household = generator.population.household(&mut generator.rng, REFERENCE_YEAR);
         generator.emit_household(household, &mut writers)?;
         generator.emit_due(&mut writers)?;
         if generator.row - reported >= 10_000 {
@@ -177,21 +137,14 @@ pub fn generate(
         (&mut writers.hard_negatives, "truth/hard_negatives.csv"),
         (&mut writers.addresses, "truth/addresses.csv"),
     ] {
-        w.flush().map_err(|e| Error::WriteOutput {
-            path: out.join(name),
-            source: e,
-        })?;
+        w.flush().map_err(|e| Error::WriteOutput { path: out.join(name), source: e })?;
     }
     generator.summary.rows = generator.row;
     write_meta(out, options, &generator.summary)?;
     Ok(generator.summary)
 }
 
-fn write_meta(
-    out: &Path,
-    options: &GenerateOptions,
-    summary: &GenerateSummary,
-) -> Result<(), Error> {
+fn write_meta(out: &Path, options: &GenerateOptions, summary: &GenerateSummary) -> Result<(), Error> {
     let meta = serde_json::json!({
         "generator": format!("dancu {}", env!("CARGO_PKG_VERSION")),
         "seed": options.seed,
@@ -229,17 +182,11 @@ struct Generator<'a> {
 }
 
 impl Generator<'_> {
-    fn emit_household(
-        &mut self,
-        mut household: Household,
-        writers: &mut Writers,
-    ) -> Result<(), Error> {
+    fn emit_household(&mut self, mut household: Household, writers: &mut Writers) -> Result<(), Error> {
         let rates = &self.config.households;
         let written_old = self.rng.chance(rates.written_old_units);
         let free_text = self.rng.chance(rates.free_text_address);
-        let province = self.rules.admin.old_units[household.place.old_unit]
-            .province_code
-            .clone();
+        let province = self.rules.admin.old_units[household.place.old_unit].province_code.clone();
 
         // Namesakes: an adult takes the name and birth year of a recent adult
         // of the same province and sex.
@@ -251,9 +198,8 @@ impl Generator<'_> {
             let Some(recent) = self.recent.get(&province) else {
                 continue;
             };
-            if let Some((row, other)) = recent
-                .iter()
-                .find(|(_, p)| p.male == member.male && p.ethnicity == member.ethnicity)
+            if let Some((row, other)) =
+                recent.iter().find(|(_, p)| p.male == member.male && p.ethnicity == member.ethnicity)
             {
                 member.surname = other.surname.clone();
                 member.middle = other.middle.clone();
@@ -263,8 +209,7 @@ impl Generator<'_> {
                     // Another person born that year: their own ID for it.
                     member.birth.0 = other.birth.0;
                     member.birth.2 = member.birth.2.min(28);
-                    self.population
-                        .reissue_citizen_id(member, &province, &mut self.rng);
+                    self.population.reissue_citizen_id(member, &province, &mut self.rng);
                 }
                 namesakes.push((*row, i));
             }
@@ -317,22 +262,12 @@ impl Generator<'_> {
         Ok(())
     }
 
-    fn schedule_copies(
-        &mut self,
-        person: &Person,
-        household: &Household,
-        written_old: bool,
-        free_text: bool,
-    ) {
+    fn schedule_copies(&mut self, person: &Person, household: &Household, written_old: bool, free_text: bool) {
         let duplicates = &self.config.duplicates;
         if !self.rng.chance(duplicates.person) {
             return;
         }
-        let copies = if self.rng.chance(duplicates.third_copy) {
-            2
-        } else {
-            1
-        };
+        let copies = if self.rng.chance(duplicates.third_copy) { 2 } else { 1 };
         for _ in 0..copies {
             let mut place = household.place.clone();
             let mut copy_written_old = written_old;
@@ -342,8 +277,7 @@ impl Generator<'_> {
                 if self.perturbation_weights.is_empty() {
                     break;
                 }
-                let kind = self.perturbation_names[self.perturbation_weights.sample(&mut self.rng)]
-                    .clone();
+                let kind = self.perturbation_names[self.perturbation_weights.sample(&mut self.rng)].clone();
                 match kind.as_str() {
                     "moved_commune" => {
                         place = self.population.nearby_place(&place, &mut self.rng);
@@ -355,12 +289,7 @@ impl Generator<'_> {
                             father_son: Vec::new(),
                         };
                         let fresh = render(self.rules, person, &moved, copy_written_old, free_text);
-                        for column in [
-                            noise::STREET,
-                            noise::COMMUNE,
-                            noise::DISTRICT,
-                            noise::PROVINCE,
-                        ] {
+                        for column in [noise::STREET, noise::COMMUNE, noise::DISTRICT, noise::PROVINCE] {
                             cells[column] = fresh[column].clone();
                         }
                     }
@@ -382,13 +311,7 @@ impl Generator<'_> {
             self.pending.push(Reverse((due, sequence)));
             self.pending_rows.insert(
                 sequence,
-                PendingRow {
-                    cells,
-                    person: person.id,
-                    errors: Vec::new(),
-                    place,
-                    written_old: copy_written_old,
-                },
+                PendingRow { cells, person: person.id, errors: Vec::new(), place, written_old: copy_written_old },
             );
         }
     }
@@ -443,10 +366,7 @@ impl Generator<'_> {
         let mut cells = pending.cells;
         cells[0] = row.clone();
         let path = |name: &str| self.out.join(name);
-        writers
-            .extract
-            .write_record(&cells)
-            .map_err(|e| write_error(&path("extract.csv"), e))?;
+        writers.extract.write_record(&cells).map_err(|e| write_error(&path("extract.csv"), e))?;
         writers
             .persons
             .write_record([row.as_str(), &format!("T{:09}", pending.person)])
@@ -467,10 +387,7 @@ impl Generator<'_> {
         }
         let admin = &self.rules.admin;
         let unit = &admin.old_units[pending.place.old_unit];
-        let split = admin
-            .old_to_new
-            .get(&unit.commune_code)
-            .is_some_and(|m| m.is_split);
+        let split = admin.old_to_new.get(&unit.commune_code).is_some_and(|m| m.is_split);
         writers
             .addresses
             .write_record([
@@ -486,46 +403,22 @@ impl Generator<'_> {
 }
 
 /// A person's row as a clean extract would have it.
-fn render(
-    rules: &Rules,
-    person: &Person,
-    household: &Household,
-    written_old: bool,
-    free_text: bool,
-) -> Vec<String> {
+fn render(rules: &Rules, person: &Person, household: &Household, written_old: bool, free_text: bool) -> Vec<String> {
     let admin = &rules.admin;
     let unit = &admin.old_units[household.place.old_unit];
     let new = &admin.new_communes[household.place.new_commune];
     let new_province = &admin.new_provinces[&new.province_code];
     let (commune, district, province) = if written_old {
-        (
-            unit.commune_name.clone(),
-            unit.district_name.clone(),
-            unit.province_name.clone(),
-        )
+        (unit.commune_name.clone(), unit.district_name.clone(), unit.province_name.clone())
     } else {
-        (
-            new.commune_name.clone(),
-            String::new(),
-            new_province.name.clone(),
-        )
+        (new.commune_name.clone(), String::new(), new_province.name.clone())
     };
     let (street, commune, district, province) = if free_text {
-        let parts: Vec<&str> = [
-            household.place.street.as_str(),
-            &commune,
-            &district,
-            &province,
-        ]
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .collect();
-        (
-            parts.join(", "),
-            String::new(),
-            String::new(),
-            String::new(),
-        )
+        let parts: Vec<&str> = [household.place.street.as_str(), &commune, &district, &province]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect();
+        (parts.join(", "), String::new(), String::new(), String::new())
     } else {
         (household.place.street.clone(), commune, district, province)
     };
@@ -559,26 +452,15 @@ mod tests {
 
     fn run(rows: u64, seed: u64, dir: &Path) -> GenerateSummary {
         let rules = Rules::load(&RuleSource::BuiltIn, None).unwrap();
-        let options = GenerateOptions {
-            rows,
-            seed,
-            out: dir.to_path_buf(),
-            config: None,
-        };
+        let options = GenerateOptions { rows, seed, out: dir.to_path_buf(), config: None };
         generate(&rules, &options, &|_| {}).unwrap()
     }
 
     fn files(dir: &Path) -> Vec<Vec<u8>> {
-        [
-            "extract.csv",
-            "truth/persons.csv",
-            "truth/errors.csv",
-            "truth/hard_negatives.csv",
-            "truth/addresses.csv",
-        ]
-        .iter()
-        .map(|f| std::fs::read(dir.join(f)).unwrap())
-        .collect()
+        ["extract.csv", "truth/persons.csv", "truth/errors.csv", "truth/hard_negatives.csv", "truth/addresses.csv"]
+            .iter()
+            .map(|f| std::fs::read(dir.join(f)).unwrap())
+            .collect()
     }
 
     #[test]
@@ -596,28 +478,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let summary = run(20_000, 3, dir.path());
         assert_eq!(summary.rows, 20_000);
-        let count = |f: &str| {
-            std::fs::read_to_string(dir.path().join(f))
-                .unwrap()
-                .lines()
-                .count()
-                - 1
-        };
+        let count = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap().lines().count() - 1;
         assert_eq!(count("extract.csv"), 20_000);
         assert_eq!(count("truth/persons.csv"), 20_000);
         assert_eq!(count("truth/addresses.csv"), 20_000);
         assert!(summary.duplicate_rows > 500, "{summary:?}");
-        let negatives =
-            std::fs::read_to_string(dir.path().join("truth/hard_negatives.csv")).unwrap();
+        let negatives = std::fs::read_to_string(dir.path().join("truth/hard_negatives.csv")).unwrap();
         for kind in ["twins", "father_son", "namesake"] {
             assert!(negatives.lines().any(|l| l.ends_with(kind)), "no {kind}");
         }
         let errors = std::fs::read_to_string(dir.path().join("truth/errors.csv")).unwrap();
         for (kind, _, _) in ERROR_KINDS {
-            assert!(
-                errors.lines().any(|l| l.contains(&format!(",{kind},"))),
-                "no {kind}"
-            );
+            assert!(errors.lines().any(|l| l.contains(&format!(",{kind},"))), "no {kind}");
         }
     }
 }

@@ -79,15 +79,10 @@ pub const ERROR_KINDS: [(&str, &str, &str); 11] = [
 /// A consequence the generator records with `date_future` and
 /// `age_over_120`: moving the birth a century away breaks the ID's
 /// century digit too, and a validator is right to say so.
-pub const CONSEQUENCE: (&str, &str, &str) = (
-    "id_century_consequence",
-    "citizen_id",
-    "ID_CENTURY_MISMATCH",
-);
+pub const CONSEQUENCE: (&str, &str, &str) = ("id_century_consequence", "citizen_id", "ID_CENTURY_MISMATCH");
 
 /// Province prefixes that no province has.
-const UNUSED_PROVINCE_PREFIXES: [&str; 8] =
-    ["003", "005", "007", "009", "013", "016", "018", "021"];
+const UNUSED_PROVINCE_PREFIXES: [&str; 8] = ["003", "005", "007", "009", "013", "016", "018", "021"];
 
 pub struct Noise<'a> {
     pub legacy: &'a LegacyEncodings,
@@ -128,20 +123,11 @@ impl Noise<'_> {
                 _ => false,
             },
             "address_abbreviation" => {
-                let before = (
-                    cells[COMMUNE].clone(),
-                    cells[DISTRICT].clone(),
-                    cells[PROVINCE].clone(),
-                );
+                let before = (cells[COMMUNE].clone(), cells[DISTRICT].clone(), cells[PROVINCE].clone());
                 cells[COMMUNE] = abbreviate_unit(&cells[COMMUNE]);
                 cells[DISTRICT] = abbreviate_unit(&cells[DISTRICT]);
                 cells[PROVINCE] = abbreviate_unit(&cells[PROVINCE]);
-                before
-                    != (
-                        cells[COMMUNE].clone(),
-                        cells[DISTRICT].clone(),
-                        cells[PROVINCE].clone(),
-                    )
+                before != (cells[COMMUNE].clone(), cells[DISTRICT].clone(), cells[PROVINCE].clone())
             }
             "missing_id" => replace_if_changed(&mut cells[CITIZEN_ID], String::new()),
             "id_typo" => {
@@ -192,11 +178,8 @@ impl Noise<'_> {
         let has_id = id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit());
         match kind {
             "id_length" if has_id => {
-                cells[CITIZEN_ID] = if rng.chance(0.5) {
-                    id[..11].to_string()
-                } else {
-                    format!("{id}{}", rng.below(10))
-                };
+                cells[CITIZEN_ID] =
+                    if rng.chance(0.5) { id[..11].to_string() } else { format!("{id}{}", rng.below(10)) };
                 true
             }
             "id_not_digits" if has_id => {
@@ -215,11 +198,7 @@ impl Noise<'_> {
             }
             "id_century_sex" if has_id => {
                 let digit = id.as_bytes()[3] - b'0';
-                let flipped = if digit.is_multiple_of(2) {
-                    digit + 1
-                } else {
-                    digit - 1
-                };
+                let flipped = if digit.is_multiple_of(2) { digit + 1 } else { digit - 1 };
                 cells[CITIZEN_ID] = format!("{}{flipped}{}", &id[..3], &id[4..]);
                 true
             }
@@ -250,15 +229,8 @@ impl Noise<'_> {
                 };
                 // A century away, the last two digits kept: the future, or
                 // the 1800s (older than any age limit).
-                let shifted = if kind == "date_future" {
-                    year + 100
-                } else {
-                    1800 + year % 100
-                };
-                let prefix = cells[BIRTH]
-                    .rsplit_once('/')
-                    .map(|(p, _)| format!("{p}/"))
-                    .unwrap_or_default();
+                let shifted = if kind == "date_future" { year + 100 } else { 1800 + year % 100 };
+                let prefix = cells[BIRTH].rsplit_once('/').map(|(p, _)| format!("{p}/")).unwrap_or_default();
                 cells[BIRTH] = format!("{prefix}{shifted}");
                 true
             }
@@ -272,9 +244,7 @@ impl Noise<'_> {
                 true
             }
             "ethnicity_unknown" => {
-                cells[ETHNICITY] = rng
-                    .pick(&["Không rõ", "Người nước ngoài", "Kinh Hoa", "Khác"])
-                    .to_string();
+                cells[ETHNICITY] = rng.pick(&["Không rõ", "Người nước ngoài", "Kinh Hoa", "Khác"]).to_string();
                 true
             }
             "name_empty" => replace_if_changed(&mut cells[NAME], String::new()),
@@ -374,11 +344,7 @@ fn abbreviate_unit(text: &str) -> String {
         }
     }
     match text.strip_prefix("Tỉnh ") {
-        Some(rest) => fold_words(rest)
-            .split(' ')
-            .map(capitalise)
-            .collect::<Vec<_>>()
-            .join(" "),
+        Some(rest) => fold_words(rest).split(' ').map(capitalise).collect::<Vec<_>>().join(" "),
         None => text.to_string(),
     }
 }

@@ -32,23 +32,11 @@ pub struct Person {
 impl Person {
     pub fn full_name(&self) -> String {
         let parts: Vec<&str> = if self.surname_last {
-            vec![
-                self.middle.as_str(),
-                self.given.as_str(),
-                self.surname.as_str(),
-            ]
+            vec![self.middle.as_str(), self.given.as_str(), self.surname.as_str()]
         } else {
-            vec![
-                self.surname.as_str(),
-                self.middle.as_str(),
-                self.given.as_str(),
-            ]
+            vec![self.surname.as_str(), self.middle.as_str(), self.given.as_str()]
         };
-        parts
-            .into_iter()
-            .filter(|p| !p.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
+        parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
     }
 }
 
@@ -121,17 +109,9 @@ impl<'a> Population<'a> {
                 1.0
             }
         }));
-        let new_commune_by_code = admin
-            .new_communes
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.commune_code.as_str(), i))
-            .collect();
-        let provinces = rules
-            .cccd_provinces
-            .iter()
-            .map(|(prefix, _)| prefix[1..].to_string())
-            .collect();
+        let new_commune_by_code =
+            admin.new_communes.iter().enumerate().map(|(i, c)| (c.commune_code.as_str(), i)).collect();
+        let provinces = rules.cccd_provinces.iter().map(|(prefix, _)| prefix[1..].to_string()).collect();
         Population {
             rules,
             config,
@@ -174,18 +154,13 @@ impl<'a> Population<'a> {
         let urban = !unit.commune_name.starts_with("Xã");
         let street = if urban {
             if rng.chance(0.6) {
-                format!(
-                    "Số {} {}",
-                    rng.between(1, 250),
-                    rng.pick(&self.config.streets.urban)
-                )
+                format!("Số {} {}", rng.between(1, 250), rng.pick(&self.config.streets.urban))
             } else {
                 format!("Tổ {}", rng.between(1, 30))
             }
         } else {
             let kind = match unit.province_code.as_str() {
-                "79" | "80" | "82" | "83" | "84" | "86" | "87" | "89" | "91" | "92" | "93"
-                | "94" | "95" | "96" => "Ấp",
+                "79" | "80" | "82" | "83" | "84" | "86" | "87" | "89" | "91" | "92" | "93" | "94" | "95" | "96" => "Ấp",
                 "02" | "10" | "11" | "12" | "14" | "15" | "17" => "Bản",
                 _ => {
                     if rng.chance(0.5) {
@@ -197,12 +172,7 @@ impl<'a> Population<'a> {
             };
             format!("{kind} {}", rng.between(1, 15))
         };
-        Place {
-            old_unit,
-            new_commune,
-            street,
-            urban,
-        }
+        Place { old_unit, new_commune, street, urban }
     }
 
     /// The ethnic mix of a place: the first region naming its district,
@@ -213,11 +183,7 @@ impl<'a> Population<'a> {
         let region = regions
             .iter()
             .find(|r| r.districts.contains(&unit.district_code))
-            .or_else(|| {
-                regions
-                    .iter()
-                    .find(|r| r.provinces.contains(&unit.province_code))
-            });
+            .or_else(|| regions.iter().find(|r| r.provinces.contains(&unit.province_code)));
         match region {
             Some(region) => {
                 let names: Vec<&String> = region.mix.keys().collect();
@@ -234,30 +200,19 @@ impl<'a> Population<'a> {
         let code = format!("HK{:09}", self.next_household);
         self.next_household += 1;
         let ethnicity = self.ethnicity_at(&place, rng);
-        let province = self.rules.admin.old_units[place.old_unit]
-            .province_code
-            .clone();
+        let province = self.rules.admin.old_units[place.old_unit].province_code.clone();
         let rates = &self.config.households;
 
         let mut members = Vec::new();
         let head_male = rng.chance(0.75);
         let head_year = reference_year - rng.between(22, 80) as u16;
-        let head = self.person(
-            rng,
-            &ethnicity,
-            head_male,
-            head_year,
-            &province,
-            "Chủ hộ",
-            None,
-        );
+        let head = self.person(rng, &ethnicity, head_male, head_year, &province, "Chủ hộ", None);
         let family_surname = head.surname.clone();
         members.push(head);
         let mut father = (head_male).then_some(0usize);
         let mut mother = (!head_male).then_some(0usize);
         if rng.chance(rates.spouse) {
-            let year = (i64::from(head_year) + rng.between(-6, 6))
-                .min(i64::from(reference_year) - 18) as u16;
+            let year = (i64::from(head_year) + rng.between(-6, 6)).min(i64::from(reference_year) - 18) as u16;
             let relation = if head_male { "Vợ" } else { "Chồng" };
             let spouse = self.person(rng, &ethnicity, !head_male, year, &province, relation, None);
             members.push(spouse);
@@ -298,8 +253,7 @@ impl<'a> Population<'a> {
             if rng.chance(rates.twins) {
                 let first = members.len() - 1;
                 let twin_male = rng.chance(0.5);
-                let mut twin =
-                    self.person(rng, &ethnicity, twin_male, year, &province, "Con", parents);
+                let mut twin = self.person(rng, &ethnicity, twin_male, year, &province, "Con", parents);
                 twin.birth = members[first].birth;
                 // Twins never share a given name: that is what tells them apart.
                 while twin.given == members[first].given {
@@ -316,21 +270,14 @@ impl<'a> Population<'a> {
             if year >= reference_year - 100 {
                 let relation = if rng.chance(0.5) { "Mẹ" } else { "Cha" };
                 let male = relation == "Cha";
-                let mut parent =
-                    self.person(rng, &ethnicity, male, year, &province, relation, None);
+                let mut parent = self.person(rng, &ethnicity, male, year, &province, relation, None);
                 if male && head_male {
                     parent.surname = members[0].surname.clone();
                 }
                 members.push(parent);
             }
         }
-        Household {
-            code,
-            place,
-            members,
-            twins,
-            father_son,
-        }
+        Household { code, place, members, twins, father_son }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -352,30 +299,18 @@ impl<'a> Population<'a> {
             _ => surname,
         };
         let month = rng.between(1, 12) as u8;
-        let day = rng.between(
-            1,
-            i64::from(crate::normalize::date::days_in_month(
-                year,
-                u32::from(month),
-            )),
-        ) as u8;
+        let day = rng.between(1, i64::from(crate::normalize::date::days_in_month(year, u32::from(month)))) as u8;
         let people = &self.config.people;
         let old_id = if year < 2000 && rng.chance(people.old_id) {
             self.next_old_id += 1;
-            format!(
-                "{:09}",
-                (self.next_old_id * 387_017 + self.seed_offset) % 1_000_000_000
-            )
+            format!("{:09}", (self.next_old_id * 387_017 + self.seed_offset) % 1_000_000_000)
         } else {
             String::new()
         };
         let phone = if year <= 2010 && rng.chance(people.phone) {
             self.next_phone += 1;
             let prefix = rng.pick(&self.mobile_prefixes).clone();
-            format!(
-                "{prefix}{:07}",
-                (self.next_phone * 7_919 + self.seed_offset) % 10_000_000
-            )
+            format!("{prefix}{:07}", (self.next_phone * 7_919 + self.seed_offset) % 10_000_000)
         } else {
             String::new()
         };
@@ -387,17 +322,9 @@ impl<'a> Population<'a> {
                 let (ms, _, _, _) = self.name(rng, ethnicity, false);
                 let join = |s: &str, m: &str, g: &str| {
                     let parts = if last { [m, g, s] } else { [s, m, g] };
-                    parts
-                        .iter()
-                        .filter(|p| !p.is_empty())
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(" ")
+                    parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" ")
                 };
-                (
-                    join(&surname_for_parent(&surname, &fs, ethnicity), &fm, &fg),
-                    join(&ms, &mm, &mg),
-                )
+                (join(&surname_for_parent(&surname, &fs, ethnicity), &fm, &fg), join(&ms, &mm, &mg))
             }
             None => (String::new(), String::new()),
         };
@@ -430,11 +357,7 @@ impl<'a> Population<'a> {
     /// province of birth registration (usually, not always, the province
     /// of residence), its serial unique within prefix and year.
     pub fn reissue_citizen_id(&mut self, person: &mut Person, province: &str, rng: &mut Rng) {
-        let birth_province = if rng.chance(0.85) {
-            province.to_string()
-        } else {
-            rng.pick(&self.provinces).clone()
-        };
+        let birth_province = if rng.chance(0.85) { province.to_string() } else { rng.pick(&self.provinces).clone() };
         let year = person.birth.0;
         let digit4 = (year / 100 - 19) * 2 + u16::from(!person.male);
         let prefix = format!("0{birth_province}{digit4}");
@@ -458,12 +381,7 @@ impl<'a> Population<'a> {
                 let surname = k.surnames[k.surname_weights.sample(rng)].clone();
                 let (middles, weights) = &k.middles[usize::from(!male)];
                 let middle = middles[weights.sample(rng)].clone();
-                (
-                    surname,
-                    middle,
-                    self.given_name(rng, ethnicity, male),
-                    false,
-                )
+                (surname, middle, self.given_name(rng, ethnicity, male), false)
             }
         }
     }
@@ -491,27 +409,15 @@ fn pool_name(pool: &NamePool, rng: &mut Rng, male: bool) -> (String, String, Str
     let surname = rng.pick(&pool.surnames).clone();
     let given = rng.pick(&pool.given).clone();
     if pool.order == "ede" {
-        let prefix = if male {
-            &pool.male_prefix
-        } else {
-            &pool.female_prefix
-        };
+        let prefix = if male { &pool.male_prefix } else { &pool.female_prefix };
         // `H'` joins the given name: `H'Hen`.
         if prefix.ends_with('\'') {
             return (surname, String::new(), format!("{prefix}{given}"), true);
         }
         return (surname, prefix.clone(), given, true);
     }
-    let middles = if male {
-        &pool.male_middle
-    } else {
-        &pool.female_middle
-    };
-    let middle = if middles.is_empty() {
-        String::new()
-    } else {
-        rng.pick(middles).clone()
-    };
+    let middles = if male { &pool.male_middle } else { &pool.female_middle };
+    let middle = if middles.is_empty() { String::new() } else { rng.pick(middles).clone() };
     if middle.ends_with('\'') {
         return (surname, String::new(), format!("{middle}{given}"), false);
     }
@@ -536,12 +442,10 @@ fn kinh_names(rules: &Rules) -> KinhNames {
     let tail: Vec<(String, f64)> = rules
         .name_components
         .rows()
-        .filter(|r| {
-            r.get("component") == "surname" && !surnames.iter().any(|s| s == r.get("token"))
-        })
+        .filter(|r| r.get("component") == "surname" && !surnames.iter().any(|s| s == r.get("token")))
         .map(|r| {
-            let count: f64 = r.get("count_male").parse::<f64>().unwrap_or(0.0)
-                + r.get("count_female").parse::<f64>().unwrap_or(0.0);
+            let count: f64 =
+                r.get("count_male").parse::<f64>().unwrap_or(0.0) + r.get("count_female").parse::<f64>().unwrap_or(0.0);
             (r.get("token").to_string(), count)
         })
         .filter(|(_, c)| *c > 0.0)
@@ -552,32 +456,15 @@ fn kinh_names(rules: &Rules) -> KinhNames {
         weights.push((100.0 - listed).max(0.0) * count / tail_total.max(1.0));
     }
     let by_sex = |rows: Vec<(String, f64, f64)>| -> [(Vec<String>, Weighted); 2] {
-        let male: Vec<(String, f64)> = rows
-            .iter()
-            .filter(|r| r.1 > 0.0)
-            .map(|r| (r.0.clone(), r.1))
-            .collect();
-        let female: Vec<(String, f64)> = rows
-            .iter()
-            .filter(|r| r.2 > 0.0)
-            .map(|r| (r.0.clone(), r.2))
-            .collect();
+        let male: Vec<(String, f64)> = rows.iter().filter(|r| r.1 > 0.0).map(|r| (r.0.clone(), r.1)).collect();
+        let female: Vec<(String, f64)> = rows.iter().filter(|r| r.2 > 0.0).map(|r| (r.0.clone(), r.2)).collect();
         [
-            (
-                male.iter().map(|r| r.0.clone()).collect(),
-                Weighted::new(male.iter().map(|r| r.1)),
-            ),
-            (
-                female.iter().map(|r| r.0.clone()).collect(),
-                Weighted::new(female.iter().map(|r| r.1)),
-            ),
+            (male.iter().map(|r| r.0.clone()).collect(), Weighted::new(male.iter().map(|r| r.1))),
+            (female.iter().map(|r| r.0.clone()).collect(), Weighted::new(female.iter().map(|r| r.1))),
         ]
     };
     let counts = |r: &crate::rules::TableRow| -> (f64, f64) {
-        (
-            r.get("count_male").parse().unwrap_or(0.0),
-            r.get("count_female").parse().unwrap_or(0.0),
-        )
+        (r.get("count_male").parse().unwrap_or(0.0), r.get("count_female").parse().unwrap_or(0.0))
     };
     let middles = by_sex(
         rules
@@ -600,10 +487,5 @@ fn kinh_names(rules: &Rules) -> KinhNames {
             })
             .collect(),
     );
-    KinhNames {
-        surname_weights: Weighted::new(weights),
-        surnames,
-        middles,
-        givens,
-    }
+    KinhNames { surname_weights: Weighted::new(weights), surnames, middles, givens }
 }

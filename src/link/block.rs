@@ -39,16 +39,8 @@ pub fn blocks_by_key<'k>(keys: impl Iterator<Item = Option<&'k str>>) -> Vec<Vec
 
 /// The candidate pairs of one rule: every pair inside each block of at most
 /// `max_block_size` records.
-pub fn candidate_pairs(
-    rule: &str,
-    blocks: &[Vec<u32>],
-    max_block_size: usize,
-) -> (Vec<(u32, u32)>, BlockingStats) {
-    let mut stats = BlockingStats {
-        rule: rule.to_string(),
-        blocks: blocks.len() as u64,
-        ..BlockingStats::default()
-    };
+pub fn candidate_pairs(rule: &str, blocks: &[Vec<u32>], max_block_size: usize) -> (Vec<(u32, u32)>, BlockingStats) {
+    let mut stats = BlockingStats { rule: rule.to_string(), blocks: blocks.len() as u64, ..BlockingStats::default() };
     let mut sizes: Vec<u64> = blocks.iter().map(|b| b.len() as u64).collect();
     sizes.sort_unstable_by(|a, b| b.cmp(a));
     stats.largest_blocks = sizes.into_iter().take(5).collect();

@@ -8,10 +8,7 @@ pub struct DisjointSets {
 
 impl DisjointSets {
     pub fn new(n: usize) -> DisjointSets {
-        DisjointSets {
-            parent: (0..n as u32).collect(),
-            size: vec![1; n],
-        }
+        DisjointSets { parent: (0..n as u32).collect(), size: vec![1; n] }
     }
 
     pub fn find(&mut self, mut x: u32) -> u32 {

@@ -17,22 +17,10 @@ pub const SEX: usize = 2;
 pub const CITIZEN_ID: usize = 3;
 
 pub const COMPARISONS: [Comparison; 4] = [
-    Comparison {
-        name: "full_name",
-        levels: &["exact", "folded_exact", "similar", "else"],
-    },
-    Comparison {
-        name: "birth_date",
-        levels: &["exact", "same_year", "else"],
-    },
-    Comparison {
-        name: "sex",
-        levels: &["exact", "else"],
-    },
-    Comparison {
-        name: "citizen_id",
-        levels: &["exact", "else"],
-    },
+    Comparison { name: "full_name", levels: &["exact", "folded_exact", "similar", "else"] },
+    Comparison { name: "birth_date", levels: &["exact", "same_year", "else"] },
+    Comparison { name: "sex", levels: &["exact", "else"] },
+    Comparison { name: "citizen_id", levels: &["exact", "else"] },
 ];
 
 /// Written where a comparison has no level because a side lacks the value.
@@ -128,8 +116,7 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
         }
     }
     let m = matches as f64;
-    let jaro =
-        (m / a.len() as f64 + m / b.len() as f64 + (m - transpositions as f64 / 2.0) / m) / 3.0;
+    let jaro = (m / a.len() as f64 + m / b.len() as f64 + (m - transpositions as f64 / 2.0) / m) / 3.0;
     let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count() as f64;
     jaro + prefix * 0.1 * (1.0 - jaro)
 }
@@ -160,22 +147,14 @@ mod tests {
         let a = ComparisonKeys {
             name: "Nguyễn Văn An".into(),
             name_key: "nguyen van an".into(),
-            birth_date: Some(PartialDate {
-                year: 1985,
-                month: Some(3),
-                day: Some(7),
-            }),
+            birth_date: Some(PartialDate { year: 1985, month: Some(3), day: Some(7) }),
             sex: Some(Sex::Male),
             citizen_id: "038085000123".into(),
         };
         let mut b = a.clone();
         assert_eq!(compare(&a, &b, 0.92), [0, 0, 0, 0]);
         b.name = "Nguyen Van An".into();
-        b.birth_date = Some(PartialDate {
-            year: 1985,
-            month: None,
-            day: None,
-        });
+        b.birth_date = Some(PartialDate { year: 1985, month: None, day: None });
         b.sex = None;
         assert_eq!(compare(&a, &b, 0.92), [1, 1, NULL_LEVEL, 0]);
         b.name_key = "nguyen van anh".into();

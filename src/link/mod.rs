@@ -63,28 +63,16 @@ pub fn link(
                 name_key: r.name_key.clone(),
                 birth_date: r.birth_date,
                 sex: r.sex,
-                citizen_id: if id_is_well_formed(id) {
-                    id.into()
-                } else {
-                    "".into()
-                },
+                citizen_id: if id_is_well_formed(id) { id.into() } else { "".into() },
             }
         })
         .collect();
 
-    let blocks = block::blocks_by_key(
-        keys.iter()
-            .map(|k| (!k.citizen_id.is_empty()).then_some(&*k.citizen_id)),
-    );
-    let (candidates, stats) =
-        block::candidate_pairs("same citizen_id", &blocks, settings.max_block_size);
+    let blocks = block::blocks_by_key(keys.iter().map(|k| (!k.citizen_id.is_empty()).then_some(&*k.citizen_id)));
+    let (candidates, stats) = block::candidate_pairs("same citizen_id", &blocks, settings.max_block_size);
 
     let score = |&(a, b): &(u32, u32)| {
-        let levels = compare::compare(
-            &keys[a as usize],
-            &keys[b as usize],
-            settings.name_similarity,
-        );
+        let levels = compare::compare(&keys[a as usize], &keys[b as usize], settings.name_similarity);
         let match_weight = settings.prior_weight
             + levels
                 .iter()
@@ -93,19 +81,10 @@ pub fn link(
                 .map(|(c, &level)| settings.levels[c][level as usize].weight)
                 .sum::<f64>();
         let names_agree = levels[FULL_NAME] != NULL_LEVEL && levels[FULL_NAME] <= 2;
-        ScoredPair {
-            a,
-            b,
-            levels,
-            match_weight,
-            linked: names_agree,
-        }
+        ScoredPair { a, b, levels, match_weight, linked: names_agree }
     };
-    let scored: Vec<ScoredPair> = if parallel {
-        candidates.par_iter().map(score).collect()
-    } else {
-        candidates.iter().map(score).collect()
-    };
+    let scored: Vec<ScoredPair> =
+        if parallel { candidates.par_iter().map(score).collect() } else { candidates.iter().map(score).collect() };
 
     let mut sets = cluster::DisjointSets::new(records.len());
     for pair in scored.iter().filter(|p| p.linked) {
@@ -132,33 +111,18 @@ pub fn link(
         }
     }
     let mut shared = vec![false; records.len()];
-    for pair in scored
-        .iter()
-        .filter(|p| !p.linked && cluster[p.a as usize] != cluster[p.b as usize])
-    {
+    for pair in scored.iter().filter(|p| !p.linked && cluster[p.a as usize] != cluster[p.b as usize]) {
         shared[pair.a as usize] = true;
         shared[pair.b as usize] = true;
     }
     for (record, _) in records.iter_mut().zip(&shared).filter(|(_, &s)| s) {
         let id = record.values.get(Field::CitizenId).to_string();
-        record
-            .findings
-            .push(Finding::new(Field::CitizenId, Code::IdShared, &id));
+        record.findings.push(Finding::new(Field::CitizenId, Code::IdShared, &id));
     }
 
     let pairs_compared = scored.len() as u64;
-    let pairs = scored
-        .into_iter()
-        .filter(|p| p.linked || p.match_weight >= settings.review_threshold)
-        .collect();
-    Linkage {
-        cluster,
-        is_primary,
-        persons,
-        pairs,
-        pairs_compared,
-        blocking: vec![stats],
-    }
+    let pairs = scored.into_iter().filter(|p| p.linked || p.match_weight >= settings.review_threshold).collect();
+    Linkage { cluster, is_primary, persons, pairs, pairs_compared, blocking: vec![stats] }
 }
 
 /// The primary record of a cluster is the most valid (fewest error
@@ -167,11 +131,7 @@ pub fn link(
 fn choose_primaries(records: &[Normalized], cluster: &[u32], persons: u32) -> Vec<bool> {
     let mut best: Vec<Option<(usize, u8, u32)>> = vec![None; persons as usize];
     for (i, record) in records.iter().enumerate() {
-        let errors = record
-            .findings
-            .iter()
-            .filter(|f| f.code.severity() == Severity::Error)
-            .count();
+        let errors = record.findings.iter().filter(|f| f.code.severity() == Severity::Error).count();
         let candidate = (errors, u8::MAX - record.source_fields, i as u32);
         let slot = &mut best[cluster[i] as usize];
         if slot.is_none_or(|current| candidate < current) {

@@ -96,13 +96,8 @@ const UNIT_TYPE_WORDS: &[&str] = &[
 ];
 
 /// Province names people write that are not the official short names.
-const PROVINCE_NICKNAMES: &[(&str, &str)] = &[
-    ("hcm", "79"),
-    ("tphcm", "79"),
-    ("saigon", "79"),
-    ("hn", "01"),
-    ("thuathienhue", "46"),
-];
+const PROVINCE_NICKNAMES: &[(&str, &str)] =
+    &[("hcm", "79"), ("tphcm", "79"), ("saigon", "79"), ("hn", "01"), ("thuathienhue", "46")];
 
 /// The keys a unit name may be looked up under: without its unit-type word
 /// first, then as written (`Xa Loan` is a name, not `Xã Loan`).
@@ -158,11 +153,7 @@ pub struct AddressIndex<'a> {
     old_unit_by_code: HashMap<String, usize>,
 }
 
-fn push_unique<K: std::hash::Hash + Eq, V: PartialEq>(
-    map: &mut HashMap<K, Vec<V>>,
-    key: K,
-    value: V,
-) {
+fn push_unique<K: std::hash::Hash + Eq, V: PartialEq>(map: &mut HashMap<K, Vec<V>>, key: K, value: V) {
     let entry = map.entry(key).or_default();
     if !entry.contains(&value) {
         entry.push(value);
@@ -185,26 +176,15 @@ impl<'a> AddressIndex<'a> {
         };
         for (i, unit) in admin.old_units.iter().enumerate() {
             let province = unit.province_code.clone();
-            push_unique(
-                &mut index.old_provinces,
-                unit_key(&unit.province_short_name),
-                province.clone(),
-            );
+            push_unique(&mut index.old_provinces, unit_key(&unit.province_short_name), province.clone());
             for name in [&unit.district_short_name, &unit.district_name_alt] {
                 if !name.is_empty() {
                     for key in lookup_keys(name) {
-                        push_unique(
-                            &mut index.old_districts,
-                            (province.clone(), key),
-                            unit.district_code.clone(),
-                        );
+                        push_unique(&mut index.old_districts, (province.clone(), key), unit.district_code.clone());
                     }
                 }
             }
-            index
-                .old_district_first_unit
-                .entry(unit.district_code.clone())
-                .or_insert(i);
+            index.old_district_first_unit.entry(unit.district_code.clone()).or_insert(i);
             if unit.commune_code.is_empty() {
                 continue;
             }
@@ -214,54 +194,28 @@ impl<'a> AddressIndex<'a> {
                     continue;
                 }
                 for key in lookup_keys(name) {
-                    push_unique(
-                        &mut index.old_communes_in_district,
-                        (unit.district_code.clone(), key.clone()),
-                        i,
-                    );
-                    push_unique(
-                        &mut index.old_communes_in_province,
-                        (province.clone(), key),
-                        i,
-                    );
+                    push_unique(&mut index.old_communes_in_district, (unit.district_code.clone(), key.clone()), i);
+                    push_unique(&mut index.old_communes_in_province, (province.clone(), key), i);
                 }
             }
         }
         for province in admin.new_provinces.values() {
-            push_unique(
-                &mut index.new_provinces,
-                unit_key(&province.short_name),
-                province.code.clone(),
-            );
+            push_unique(&mut index.new_provinces, unit_key(&province.short_name), province.code.clone());
         }
         for (nickname, code) in PROVINCE_NICKNAMES {
-            push_unique(
-                &mut index.old_provinces,
-                nickname.to_string(),
-                code.to_string(),
-            );
+            push_unique(&mut index.old_provinces, nickname.to_string(), code.to_string());
             if admin.new_provinces.contains_key(*code) {
-                push_unique(
-                    &mut index.new_provinces,
-                    nickname.to_string(),
-                    code.to_string(),
-                );
+                push_unique(&mut index.new_provinces, nickname.to_string(), code.to_string());
             }
         }
         for (i, commune) in admin.new_communes.iter().enumerate() {
-            index
-                .new_commune_by_code
-                .insert(commune.commune_code.clone(), i);
+            index.new_commune_by_code.insert(commune.commune_code.clone(), i);
             for name in [&commune.commune_short_name, &commune.commune_name_20250701] {
                 if name.is_empty() {
                     continue;
                 }
                 for key in lookup_keys(name) {
-                    push_unique(
-                        &mut index.new_communes_in_province,
-                        (commune.province_code.clone(), key),
-                        i,
-                    );
+                    push_unique(&mut index.new_communes_in_province, (commune.province_code.clone(), key), i);
                 }
             }
         }
@@ -269,11 +223,7 @@ impl<'a> AddressIndex<'a> {
     }
 
     fn provinces(map: &HashMap<String, Vec<String>>, text: &str) -> Vec<String> {
-        lookup_keys(text)
-            .iter()
-            .find_map(|key| map.get(key))
-            .cloned()
-            .unwrap_or_default()
+        lookup_keys(text).iter().find_map(|key| map.get(key)).cloned().unwrap_or_default()
     }
 
     /// Resolves an address given as separate columns, a free-text string, or
@@ -285,25 +235,14 @@ impl<'a> AddressIndex<'a> {
         if input.commune.is_empty() && input.district.is_empty() && input.province.is_empty() {
             return self.resolve_free_text(&input.street);
         }
-        self.resolve_parts(
-            &input.commune,
-            &input.district,
-            &input.province,
-            tidy(&input.street),
-        )
+        self.resolve_parts(&input.commune, &input.district, &input.province, tidy(&input.street))
     }
 
     /// Codes decide when present: a cleaned file carries both systems' codes,
     /// and cleaning it again must place every record where it was.
     fn resolve_codes(&self, input: &AddressInput) -> Option<Resolution> {
-        let new = self
-            .new_commune_by_code
-            .get(input.commune_code.trim())
-            .copied();
-        let old = self
-            .old_unit_by_code
-            .get(input.old_commune_code.trim())
-            .copied();
+        let new = self.new_commune_by_code.get(input.commune_code.trim()).copied();
+        let old = self.old_unit_by_code.get(input.old_commune_code.trim()).copied();
         let street = tidy(&input.street);
         match (new, old) {
             (None, None) => None,
@@ -329,11 +268,7 @@ impl<'a> AddressIndex<'a> {
     /// last. Three parts are tried as commune, district, province first
     /// (pre-2025 style), then two as commune, province (post-2025 style).
     fn resolve_free_text(&self, text: &str) -> Resolution {
-        let parts: Vec<String> = text
-            .split([',', ';'])
-            .map(tidy)
-            .filter(|p| !p.is_empty())
-            .collect();
+        let parts: Vec<String> = text.split([',', ';']).map(tidy).filter(|p| !p.is_empty()).collect();
         let mut best: Option<Resolution> = None;
         for (units, with_district) in [(3, true), (2, false)] {
             if parts.len() < units {
@@ -341,32 +276,20 @@ impl<'a> AddressIndex<'a> {
             }
             let tail = &parts[parts.len() - units..];
             let street = parts[..parts.len() - units].join(", ");
-            let (commune, district, province) = if with_district {
-                (&tail[0], tail[1].as_str(), &tail[2])
-            } else {
-                (&tail[0], "", &tail[1])
-            };
+            let (commune, district, province) =
+                if with_district { (&tail[0], tail[1].as_str(), &tail[2]) } else { (&tail[0], "", &tail[1]) };
             let resolution = self.resolve_parts(commune, district, province, street);
             if resolution.status == AddressStatus::Exact {
                 return resolution;
             }
-            if best
-                .as_ref()
-                .is_none_or(|b| b.status == AddressStatus::Unresolved)
-            {
+            if best.as_ref().is_none_or(|b| b.status == AddressStatus::Unresolved) {
                 best = Some(resolution);
             }
         }
         best.unwrap_or_else(|| Resolution::unresolved(tidy(text)))
     }
 
-    fn resolve_parts(
-        &self,
-        commune: &str,
-        district: &str,
-        province: &str,
-        street: String,
-    ) -> Resolution {
+    fn resolve_parts(&self, commune: &str, district: &str, province: &str, street: String) -> Resolution {
         let mut resolution = Resolution::unresolved(street);
         let old_provinces = Self::provinces(&self.old_provinces, province);
         let mut new_provinces = Self::provinces(&self.new_provinces, province);
@@ -381,9 +304,8 @@ impl<'a> AddressIndex<'a> {
         let mut districts: Vec<String> = Vec::new();
         if !district.is_empty() {
             for old in &old_provinces {
-                if let Some(found) = district_keys
-                    .iter()
-                    .find_map(|k| self.old_districts.get(&(old.clone(), k.clone())))
+                if let Some(found) =
+                    district_keys.iter().find_map(|k| self.old_districts.get(&(old.clone(), k.clone())))
                 {
                     districts.extend(found.iter().cloned());
                 }
@@ -393,10 +315,7 @@ impl<'a> AddressIndex<'a> {
         let find = |map: &HashMap<(String, String), Candidates>, scopes: &[String]| -> Candidates {
             let mut found = Vec::new();
             for scope in scopes {
-                if let Some(hits) = commune_keys
-                    .iter()
-                    .find_map(|k| map.get(&(scope.clone(), k.clone())))
-                {
+                if let Some(hits) = commune_keys.iter().find_map(|k| map.get(&(scope.clone(), k.clone()))) {
                     found.extend(hits.iter().copied());
                 }
             }
@@ -438,10 +357,7 @@ impl<'a> AddressIndex<'a> {
                     .iter()
                     .map(|&i| {
                         let u = &self.admin.old_units[i];
-                        format!(
-                            "{} ({}, {})",
-                            u.commune_name, u.district_name, u.province_name
-                        )
+                        format!("{} ({}, {})", u.commune_name, u.district_name, u.province_name)
                     })
                     .chain(new.iter().map(|&i| {
                         let c = &self.admin.new_communes[i];
@@ -472,29 +388,17 @@ impl<'a> AddressIndex<'a> {
         resolution.old_unit = Some(index);
         resolution.old_province = Some(unit.province_code.clone());
         resolution.written_in_old_units = true;
-        resolution.new_province = self
-            .admin
-            .old_province_to_new
-            .get(&unit.province_code)
-            .cloned();
+        resolution.new_province = self.admin.old_province_to_new.get(&unit.province_code).cloned();
         if let Some(mapping) = self.admin.old_to_new.get(&unit.commune_code) {
             if mapping.is_split {
                 // Which successor holds the record depends on where in the
                 // old commune it lies; without the street part that is a
                 // guess, offered only as a suggestion.
                 resolution.status = AddressStatus::Ambiguous;
-                if let Some(&default) = mapping
-                    .targets
-                    .first()
-                    .and_then(|code| self.new_commune_by_code.get(code))
-                {
+                if let Some(&default) = mapping.targets.first().and_then(|code| self.new_commune_by_code.get(code)) {
                     resolution.suggestion = self.admin.new_communes[default].commune_name.clone();
                 }
-            } else if let Some(&target) = mapping
-                .targets
-                .first()
-                .and_then(|code| self.new_commune_by_code.get(code))
-            {
+            } else if let Some(&target) = mapping.targets.first().and_then(|code| self.new_commune_by_code.get(code)) {
                 resolution.new_commune = Some(target);
             }
         }
@@ -525,10 +429,7 @@ mod tests {
         let (r, rules) = resolve("Xã Trung Hạ", "Huyện Quan Sơn", "Tỉnh Thanh Hóa");
         assert_eq!(r.status, AddressStatus::Exact);
         let unit = &rules.admin.old_units[r.old_unit.unwrap()];
-        assert_eq!(
-            (unit.district_code.as_str(), unit.province_code.as_str()),
-            ("387", "38")
-        );
+        assert_eq!((unit.district_code.as_str(), unit.province_code.as_str()), ("387", "38"));
         assert!(r.written_in_old_units);
         assert!(r.new_commune.is_some());
         assert_eq!(r.new_province.as_deref(), Some("38"));
@@ -538,10 +439,7 @@ mod tests {
     fn a_new_two_level_address_without_diacritics_resolves() {
         let (r, rules) = resolve("phuong ba dinh", "", "ha noi");
         assert_eq!(r.status, AddressStatus::Exact);
-        assert_eq!(
-            rules.admin.new_communes[r.new_commune.unwrap()].commune_code,
-            "00004"
-        );
+        assert_eq!(rules.admin.new_communes[r.new_commune.unwrap()].commune_code, "00004");
         assert!(!r.written_in_old_units);
     }
 
@@ -550,11 +448,7 @@ mod tests {
         for ward in ["Phường 14", "P.14", "P14", "F14", "phuong 014"] {
             let (r, rules) = resolve(ward, "Quận 3", "TP HCM");
             assert_eq!(r.status, AddressStatus::Exact, "{ward}");
-            assert_eq!(
-                rules.admin.old_units[r.old_unit.unwrap()].commune_code,
-                "27127",
-                "{ward}"
-            );
+            assert_eq!(rules.admin.old_units[r.old_unit.unwrap()].commune_code, "27127", "{ward}");
         }
     }
 

@@ -58,11 +58,7 @@ pub fn parse_date(raw: &str, reference_year: u16) -> DateParse {
             2 => {
                 let century_now = reference_year / 100 * 100;
                 let candidate = century_now + value as u16;
-                Some(if candidate > reference_year {
-                    candidate - 100
-                } else {
-                    candidate
-                })
+                Some(if candidate > reference_year { candidate - 100 } else { candidate })
             }
             _ => None,
         }
@@ -93,21 +89,13 @@ pub fn parse_date(raw: &str, reference_year: u16) -> DateParse {
     let month = month.filter(|&m| m != 0);
     let day = day.filter(|&d| d != 0);
     match (month, day) {
-        (None, _) => DateParse::Date(PartialDate {
-            year,
-            month: None,
-            day: None,
-        }),
-        (Some(m), None) if (1..=12).contains(&m) => DateParse::Date(PartialDate {
-            year,
-            month: Some(m as u8),
-            day: None,
-        }),
-        (Some(m), Some(d)) if is_calendar_date(year, m, d) => DateParse::Date(PartialDate {
-            year,
-            month: Some(m as u8),
-            day: Some(d as u8),
-        }),
+        (None, _) => DateParse::Date(PartialDate { year, month: None, day: None }),
+        (Some(m), None) if (1..=12).contains(&m) => {
+            DateParse::Date(PartialDate { year, month: Some(m as u8), day: None })
+        }
+        (Some(m), Some(d)) if is_calendar_date(year, m, d) => {
+            DateParse::Date(PartialDate { year, month: Some(m as u8), day: Some(d as u8) })
+        }
         (Some(m), Some(d)) => DateParse::Impossible {
             suggestion: is_calendar_date(year, d, m).then_some(PartialDate {
                 year,
@@ -167,24 +155,12 @@ mod tests {
 
     #[test]
     fn impossible_dates_suggest_the_swap_when_it_is_a_date() {
-        assert_eq!(
-            parse_date("31/02/1990", 2026),
-            DateParse::Impossible { suggestion: None }
-        );
-        assert_eq!(
-            parse_date("29/02/2001", 2026),
-            DateParse::Impossible { suggestion: None }
-        );
+        assert_eq!(parse_date("31/02/1990", 2026), DateParse::Impossible { suggestion: None });
+        assert_eq!(parse_date("29/02/2001", 2026), DateParse::Impossible { suggestion: None });
         assert_eq!(iso("29/02/2000"), "2000-02-29");
         assert_eq!(
             parse_date("03/25/1990", 2026),
-            DateParse::Impossible {
-                suggestion: Some(PartialDate {
-                    year: 1990,
-                    month: Some(3),
-                    day: Some(25)
-                })
-            }
+            DateParse::Impossible { suggestion: Some(PartialDate { year: 1990, month: Some(3), day: Some(25) }) }
         );
         assert_eq!(parse_date("không rõ", 2026), DateParse::Unparseable);
         assert_eq!(parse_date("", 2026), DateParse::Empty);

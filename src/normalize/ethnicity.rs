@@ -24,16 +24,9 @@ impl EthnicIndex {
     /// 1979 list's other names: that list gives `Tày` as another name of the
     /// Thái, yet `Tày` is a group of its own.
     pub fn new(table: &Table) -> EthnicIndex {
-        let mut index = EthnicIndex {
-            by_key: HashMap::new(),
-            by_code: HashMap::new(),
-            groups: Vec::new(),
-        };
+        let mut index = EthnicIndex { by_key: HashMap::new(), by_code: HashMap::new(), groups: Vec::new() };
         for row in table.rows() {
-            index.groups.push(EthnicGroup {
-                code: row.get("code").to_string(),
-                name: row.get("name").to_string(),
-            });
+            index.groups.push(EthnicGroup { code: row.get("code").to_string(), name: row.get("name").to_string() });
         }
         for (i, row) in table.rows().enumerate() {
             index.by_key.insert(fold_compact(row.get("name")), i);
@@ -62,9 +55,6 @@ impl EthnicIndex {
     pub fn find(&self, raw: &str) -> Option<&EthnicGroup> {
         let key = fold_compact(raw);
         let key = key.strip_prefix("dantoc").unwrap_or(&key);
-        self.by_key
-            .get(key)
-            .or_else(|| self.by_code.get(key))
-            .map(|&i| &self.groups[i])
+        self.by_key.get(key).or_else(|| self.by_code.get(key)).map(|&i| &self.groups[i])
     }
 }

@@ -18,9 +18,7 @@ fn cp1252_char(byte: u8) -> char {
 }
 
 fn parse_hex_bytes(text: &str) -> Option<Vec<u8>> {
-    text.split_whitespace()
-        .map(|h| u8::from_str_radix(h, 16).ok())
-        .collect()
+    text.split_whitespace().map(|h| u8::from_str_radix(h, 16).ok()).collect()
 }
 
 /// Unicode letter → how its legacy bytes look when read as Windows-1252.
@@ -34,23 +32,17 @@ impl LegacyEncodings {
     pub fn new(tcvn3: &Table, vni: &Table) -> LegacyEncodings {
         let mut tables = LegacyEncodings::default();
         for row in tcvn3.rows() {
-            if let (Some(c), Some(bytes)) = (
-                row.get("unicode_char").chars().next(),
-                parse_hex_bytes(row.get("byte_hex")),
-            ) {
-                tables
-                    .tcvn3
-                    .insert(c, bytes.into_iter().map(cp1252_char).collect());
+            if let (Some(c), Some(bytes)) =
+                (row.get("unicode_char").chars().next(), parse_hex_bytes(row.get("byte_hex")))
+            {
+                tables.tcvn3.insert(c, bytes.into_iter().map(cp1252_char).collect());
             }
         }
         for row in vni.rows() {
-            if let (Some(c), Some(bytes)) = (
-                row.get("unicode_char").chars().next(),
-                parse_hex_bytes(row.get("legacy_bytes_hex")),
-            ) {
-                tables
-                    .vni
-                    .insert(c, bytes.into_iter().map(cp1252_char).collect());
+            if let (Some(c), Some(bytes)) =
+                (row.get("unicode_char").chars().next(), parse_hex_bytes(row.get("legacy_bytes_hex")))
+            {
+                tables.vni.insert(c, bytes.into_iter().map(cp1252_char).collect());
             }
         }
         tables
@@ -67,10 +59,7 @@ impl LegacyEncodings {
                 Some(legacy) => legacy.clone(),
                 None => {
                     let lower = c.to_lowercase().next().unwrap_or(c);
-                    self.tcvn3
-                        .get(&lower)
-                        .cloned()
-                        .unwrap_or_else(|| c.to_string())
+                    self.tcvn3.get(&lower).cloned().unwrap_or_else(|| c.to_string())
                 }
             })
             .collect()
@@ -79,10 +68,7 @@ impl LegacyEncodings {
     /// Text as a VNI-Windows file shows when read as Windows-1252.
     pub fn to_vni(&self, text: &str) -> String {
         let composed: String = unicode_normalization::UnicodeNormalization::nfc(text).collect();
-        composed
-            .chars()
-            .map(|c| self.vni.get(&c).cloned().unwrap_or_else(|| c.to_string()))
-            .collect()
+        composed.chars().map(|c| self.vni.get(&c).cloned().unwrap_or_else(|| c.to_string())).collect()
     }
 }
 

@@ -82,35 +82,21 @@ impl<'a> Normalizer<'a> {
             address_of.push(slot);
         }
         let resolutions: Vec<Resolution> = if parallel {
-            inputs
-                .par_iter()
-                .map(|i| self.addresses.resolve(i))
-                .collect()
+            inputs.par_iter().map(|i| self.addresses.resolve(i)).collect()
         } else {
             inputs.iter().map(|i| self.addresses.resolve(i)).collect()
         };
         const CHUNK: usize = 16_384;
         let chunk = |(records, slots): (&[RawRecord], &[usize])| -> Vec<Normalized> {
-            let done: Vec<Normalized> = records
-                .iter()
-                .zip(slots)
-                .map(|(record, &slot)| self.normalize(record, &resolutions[slot]))
-                .collect();
+            let done: Vec<Normalized> =
+                records.iter().zip(slots).map(|(record, &slot)| self.normalize(record, &resolutions[slot])).collect();
             progress(done.len() as u64);
             done
         };
         let chunks: Vec<Vec<Normalized>> = if parallel {
-            records
-                .par_chunks(CHUNK)
-                .zip(address_of.par_chunks(CHUNK))
-                .map(chunk)
-                .collect()
+            records.par_chunks(CHUNK).zip(address_of.par_chunks(CHUNK)).map(chunk).collect()
         } else {
-            records
-                .chunks(CHUNK)
-                .zip(address_of.chunks(CHUNK))
-                .map(chunk)
-                .collect()
+            records.chunks(CHUNK).zip(address_of.chunks(CHUNK)).map(chunk).collect()
         };
         chunks.into_iter().flatten().collect()
     }
@@ -123,12 +109,8 @@ impl<'a> Normalizer<'a> {
         let name = name::normalize_name(source.get(Field::FullName));
         if name.repaired {
             findings.push(
-                Finding::new(
-                    Field::FullName,
-                    Code::TextRepaired,
-                    source.get(Field::FullName),
-                )
-                .with_suggestion(name.display.as_str()),
+                Finding::new(Field::FullName, Code::TextRepaired, source.get(Field::FullName))
+                    .with_suggestion(name.display.as_str()),
             );
         }
         values.set(Field::FullName, name.display.as_str());
@@ -153,11 +135,7 @@ impl<'a> Normalizer<'a> {
             }
             DateParse::Empty => None,
             DateParse::Impossible { suggestion } => {
-                let finding = Finding::new(
-                    Field::BirthDate,
-                    Code::DateImpossible,
-                    source.get(Field::BirthDate),
-                );
+                let finding = Finding::new(Field::BirthDate, Code::DateImpossible, source.get(Field::BirthDate));
                 findings.push(match suggestion {
                     Some(swapped) => finding.with_suggestion(swapped.to_string()),
                     None => finding,
@@ -165,11 +143,7 @@ impl<'a> Normalizer<'a> {
                 None
             }
             DateParse::Unparseable => {
-                findings.push(Finding::new(
-                    Field::BirthDate,
-                    Code::DateUnparseable,
-                    source.get(Field::BirthDate),
-                ));
+                findings.push(Finding::new(Field::BirthDate, Code::DateUnparseable, source.get(Field::BirthDate)));
                 None
             }
         };
@@ -181,19 +155,12 @@ impl<'a> Normalizer<'a> {
             }
             SexParse::Empty => None,
             SexParse::Unknown => {
-                findings.push(Finding::new(
-                    Field::Sex,
-                    Code::SexUnknown,
-                    source.get(Field::Sex),
-                ));
+                findings.push(Finding::new(Field::Sex, Code::SexUnknown, source.get(Field::Sex)));
                 None
             }
         };
 
-        values.set(
-            Field::CitizenId,
-            id::normalize_id(source.get(Field::CitizenId)),
-        );
+        values.set(Field::CitizenId, id::normalize_id(source.get(Field::CitizenId)));
         values.set(Field::OldId, id::normalize_id(source.get(Field::OldId)));
 
         if let Some(phone) = self.phones.parse(source.get(Field::Phone)) {
@@ -204,21 +171,13 @@ impl<'a> Normalizer<'a> {
                 );
             }
             if !phone.valid {
-                findings.push(Finding::new(
-                    Field::Phone,
-                    Code::PhoneInvalid,
-                    source.get(Field::Phone),
-                ));
+                findings.push(Finding::new(Field::Phone, Code::PhoneInvalid, source.get(Field::Phone)));
             }
             values.set(Field::Phone, phone.number);
         }
 
         let ethnicity = source.get(Field::Ethnicity);
-        let ethnicity = if ethnicity.trim().is_empty() {
-            source.get(Field::EthnicityCode)
-        } else {
-            ethnicity
-        };
+        let ethnicity = if ethnicity.trim().is_empty() { source.get(Field::EthnicityCode) } else { ethnicity };
         if !ethnicity.trim().is_empty() {
             match self.ethnic.find(ethnicity) {
                 Some(group) => {
@@ -226,29 +185,16 @@ impl<'a> Normalizer<'a> {
                     values.set(Field::EthnicityCode, group.code.as_str());
                 }
                 None => {
-                    findings.push(Finding::new(
-                        Field::Ethnicity,
-                        Code::EthnicityUnknown,
-                        ethnicity,
-                    ));
+                    findings.push(Finding::new(Field::Ethnicity, Code::EthnicityUnknown, ethnicity));
                     values.set(Field::Ethnicity, text::tidy(ethnicity));
                 }
             }
         }
 
         values.set(Field::Religion, text::tidy(source.get(Field::Religion)));
-        values.set(
-            Field::Nationality,
-            normalize_nationality(source.get(Field::Nationality)),
-        );
-        values.set(
-            Field::HouseholdId,
-            text::tidy(source.get(Field::HouseholdId)),
-        );
-        values.set(
-            Field::RelationToHead,
-            text::tidy(source.get(Field::RelationToHead)),
-        );
+        values.set(Field::Nationality, normalize_nationality(source.get(Field::Nationality)));
+        values.set(Field::HouseholdId, text::tidy(source.get(Field::HouseholdId)));
+        values.set(Field::RelationToHead, text::tidy(source.get(Field::RelationToHead)));
 
         self.set_address(raw, address, &mut values, &mut findings);
 
@@ -257,10 +203,7 @@ impl<'a> Normalizer<'a> {
             birth_date,
             sex,
             name_key: name.key.into(),
-            source_fields: Field::ALL
-                .iter()
-                .filter(|&&f| !raw.values.get(f).trim().is_empty())
-                .count() as u8,
+            source_fields: Field::ALL.iter().filter(|&&f| !raw.values.get(f).trim().is_empty()).count() as u8,
             findings,
         }
     }
@@ -280,18 +223,11 @@ impl<'a> Normalizer<'a> {
             values.set(Field::CommuneCode, commune.commune_code.as_str());
             values.set(Field::CommuneName, commune.commune_name.as_str());
         }
-        if let Some(province) = address
-            .new_province
-            .as_ref()
-            .and_then(|code| admin.new_provinces.get(code))
-        {
+        if let Some(province) = address.new_province.as_ref().and_then(|code| admin.new_provinces.get(code)) {
             values.set(Field::ProvinceCode, province.code.as_str());
             values.set(Field::ProvinceName, province.name.as_str());
         }
-        let old_unit = address
-            .old_unit
-            .or(address.old_district)
-            .map(|i| &admin.old_units[i]);
+        let old_unit = address.old_unit.or(address.old_district).map(|i| &admin.old_units[i]);
         if let Some(unit) = old_unit {
             if address.old_unit.is_some() {
                 values.set(Field::OldCommuneCode, unit.commune_code.as_str());
@@ -300,26 +236,17 @@ impl<'a> Normalizer<'a> {
             values.set(Field::OldDistrictCode, unit.district_code.as_str());
             values.set(Field::OldDistrictName, unit.district_name.as_str());
         }
-        let old_province = old_unit
-            .map(|u| u.province_code.clone())
-            .or_else(|| address.old_province.clone());
-        if let Some((code, name)) =
-            old_province.and_then(|code| admin.old_province_names.get_key_value(&code))
-        {
+        let old_province = old_unit.map(|u| u.province_code.clone()).or_else(|| address.old_province.clone());
+        if let Some((code, name)) = old_province.and_then(|code| admin.old_province_names.get_key_value(&code)) {
             values.set(Field::OldProvinceCode, code.as_str());
             values.set(Field::OldProvinceName, name.as_str());
         }
 
         let written = address_text(raw);
-        let field = if raw.values.is_present(Field::CommuneName) {
-            Field::CommuneName
-        } else {
-            Field::Address
-        };
+        let field = if raw.values.is_present(Field::CommuneName) { Field::CommuneName } else { Field::Address };
         match address.status {
             AddressStatus::Ambiguous => findings.push(
-                Finding::new(field, Code::AddressAmbiguous, &written)
-                    .with_suggestion(address.suggestion.as_str()),
+                Finding::new(field, Code::AddressAmbiguous, &written).with_suggestion(address.suggestion.as_str()),
             ),
             AddressStatus::Unresolved if !written.is_empty() => {
                 findings.push(Finding::new(field, Code::AddressUnresolved, &written))
@@ -328,9 +255,7 @@ impl<'a> Normalizer<'a> {
         }
         if address.written_in_old_units && address.status == AddressStatus::Exact {
             let suggestion = values.get(Field::CommuneName).to_string();
-            findings.push(
-                Finding::new(field, Code::AddressOldUnits, &written).with_suggestion(suggestion),
-            );
+            findings.push(Finding::new(field, Code::AddressOldUnits, &written).with_suggestion(suggestion));
         }
     }
 }
@@ -338,17 +263,12 @@ impl<'a> Normalizer<'a> {
 /// The address as the record wrote it, for findings: the columns joined
 /// most specific first.
 fn address_text(raw: &RawRecord) -> String {
-    [
-        Field::Address,
-        Field::CommuneName,
-        Field::OldDistrictName,
-        Field::ProvinceName,
-    ]
-    .iter()
-    .map(|&f| raw.values.get(f).trim())
-    .filter(|s| !s.is_empty())
-    .collect::<Vec<_>>()
-    .join(", ")
+    [Field::Address, Field::CommuneName, Field::OldDistrictName, Field::ProvinceName]
+        .iter()
+        .map(|&f| raw.values.get(f).trim())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn address_input(raw: &RawRecord) -> AddressInput {

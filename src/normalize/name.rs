@@ -31,14 +31,7 @@ pub fn normalize_name(raw: &str) -> NameParts {
         [first, rest @ .., last] => (first.to_string(), rest.join(" "), last.to_string()),
     };
     let key = fold_words(&display);
-    NameParts {
-        display,
-        surname,
-        middle,
-        given,
-        key,
-        repaired,
-    }
+    NameParts { display, surname, middle, given, key, repaired }
 }
 
 /// Tabs and line breaks are white space to [`clean_invisible`], not damage.
@@ -54,14 +47,7 @@ mod tests {
     fn splits_a_kinh_name_into_its_three_parts() {
         let name = normalize_name("  NGUYỄN   VĂN AN ");
         assert_eq!(name.display, "Nguyễn Văn An");
-        assert_eq!(
-            (
-                name.surname.as_str(),
-                name.middle.as_str(),
-                name.given.as_str()
-            ),
-            ("Nguyễn", "Văn", "An")
-        );
+        assert_eq!((name.surname.as_str(), name.middle.as_str(), name.given.as_str()), ("Nguyễn", "Văn", "An"));
         assert_eq!(name.key, "nguyen van an");
         assert!(!name.repaired);
     }

@@ -17,10 +17,7 @@ pub struct PhoneRules {
 
 impl PhoneRules {
     pub fn new(mobile_prefixes: &[String], conversions: &[(String, String)]) -> PhoneRules {
-        PhoneRules {
-            mobile_prefixes: mobile_prefixes.to_vec(),
-            conversions: conversions.to_vec(),
-        }
+        PhoneRules { mobile_prefixes: mobile_prefixes.to_vec(), conversions: conversions.to_vec() }
     }
 
     /// `None` for an empty field.
@@ -34,38 +31,21 @@ impl PhoneRules {
         let mut number = digits.clone();
         if let Some(rest) = number.strip_prefix("0084") {
             number = format!("0{rest}");
-        } else if number.starts_with("84")
-            && (international || number.len() == 11 || number.len() == 12)
-        {
+        } else if number.starts_with("84") && (international || number.len() == 11 || number.len() == 12) {
             number = format!("0{}", &number[2..]);
         }
         let mut converted = false;
         if number.len() == 11 {
-            if let Some((old, new)) = self
-                .conversions
-                .iter()
-                .find(|(old, _)| number.starts_with(old.as_str()))
-            {
+            if let Some((old, new)) = self.conversions.iter().find(|(old, _)| number.starts_with(old.as_str())) {
                 number = format!("{new}{}", &number[old.len()..]);
                 converted = true;
             }
         }
-        let mobile = number.len() == 10
-            && self
-                .mobile_prefixes
-                .iter()
-                .any(|p| number.starts_with(p.as_str()));
+        let mobile = number.len() == 10 && self.mobile_prefixes.iter().any(|p| number.starts_with(p.as_str()));
         // Landlines have carried an 11-digit number starting 02 since 2017.
         let landline = number.len() == 11 && number.starts_with("02");
-        let all_same = number
-            .chars()
-            .skip(1)
-            .all(|c| Some(c) == number.chars().nth(1));
-        Some(PhoneParse {
-            valid: (mobile || landline) && !all_same,
-            number,
-            converted,
-        })
+        let all_same = number.chars().skip(1).all(|c| Some(c) == number.chars().nth(1));
+        Some(PhoneParse { valid: (mobile || landline) && !all_same, number, converted })
     }
 }
 
@@ -87,10 +67,7 @@ mod tests {
         assert_eq!(r.parse("+84 901234567").unwrap().number, "0901234567");
         assert_eq!(r.parse("84901234567").unwrap().number, "0901234567");
         let old = r.parse("01621234567").unwrap();
-        assert_eq!(
-            (old.number.as_str(), old.valid, old.converted),
-            ("0321234567", true, true)
-        );
+        assert_eq!((old.number.as_str(), old.valid, old.converted), ("0321234567", true, true));
         assert!(!r.parse("12345").unwrap().valid);
         assert!(!r.parse("0999999999").unwrap().valid);
         assert!(r.parse("02437654321").unwrap().valid);

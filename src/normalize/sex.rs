@@ -16,12 +16,8 @@ pub fn parse_sex(raw: &str) -> SexParse {
     let key = fold_compact(raw);
     match key.as_str() {
         "" => SexParse::Empty,
-        "nam" | "m" | "male" | "1" | "trai" | "namgioi" | "gioitinhnam" => {
-            SexParse::Known(Sex::Male)
-        }
-        "nu" | "f" | "female" | "0" | "gai" | "nugioi" | "gioitinhnu" => {
-            SexParse::Known(Sex::Female)
-        }
+        "nam" | "m" | "male" | "1" | "trai" | "namgioi" | "gioitinhnam" => SexParse::Known(Sex::Male),
+        "nu" | "f" | "female" | "0" | "gai" | "nugioi" | "gioitinhnu" => SexParse::Known(Sex::Female),
         _ => SexParse::Unknown,
     }
 }

@@ -8,11 +8,7 @@ const CANDIDATE_DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
 const SAMPLE_RECORDS: usize = 50;
 
 fn reader(bytes: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(bytes)
+    csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(bytes)
 }
 
 /// Picks the delimiter under which the first rows most often agree on one
@@ -35,8 +31,7 @@ pub fn detect_delimiter(bytes: &[u8]) -> u8 {
         for &count in counts.iter().filter(|&&c| c > 1) {
             *frequency.entry(count).or_insert(0usize) += 1;
         }
-        if let Some((&width, &rows)) = frequency.iter().max_by_key(|(&width, &rows)| (rows, width))
-        {
+        if let Some((&width, &rows)) = frequency.iter().max_by_key(|(&width, &rows)| (rows, width)) {
             if (rows, width) > (best.0, best.1) {
                 best = (rows, width, delimiter);
             }
@@ -108,13 +103,7 @@ pub fn split_rows(
 /// A quoted field that never closes swallows the lines after it into one
 /// record. Each physical line is parsed again on its own: lines that hold a
 /// whole row become rows, the line with the stray quote is quarantined.
-fn recover_lines(
-    raw: &[u8],
-    first_line: u64,
-    delimiter: u8,
-    width: usize,
-    sink: &mut impl FnMut(SourceRow),
-) {
+fn recover_lines(raw: &[u8], first_line: u64, delimiter: u8, width: usize, sink: &mut impl FnMut(SourceRow)) {
     for (offset, line_bytes) in raw.split(|&b| b == b'\n').enumerate() {
         let line_bytes = trim_line_end(line_bytes);
         let line = first_line + offset as u64;
@@ -140,21 +129,11 @@ fn recover_lines(
 /// A row once the header's width is known: too many or too few fields, or
 /// nothing in any field, makes it a quarantined row with its raw text.
 fn checked_row(record: &mut csv::ByteRecord, line: u64, raw: &[u8], width: usize) -> SourceRow {
-    let broken = |reason: String| SourceRow::Broken {
-        line,
-        raw: String::from_utf8_lossy(raw).into_owned(),
-        reason,
-    };
+    let broken = |reason: String| SourceRow::Broken { line, raw: String::from_utf8_lossy(raw).into_owned(), reason };
     if record.len() != width && !only_empty_cells_beyond(record, width) {
-        return broken(format!(
-            "{} fields where the header has {width}",
-            record.len()
-        ));
+        return broken(format!("{} fields where the header has {width}", record.len()));
     }
-    if record
-        .iter()
-        .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
-    {
+    if record.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace)) {
         return broken("row is empty".to_string());
     }
     record.truncate(width);
@@ -170,10 +149,7 @@ fn to_source_row(record: &csv::ByteRecord, line: u64, raw: &[u8]) -> SourceRow {
                 return SourceRow::Broken {
                     line,
                     raw: String::from_utf8_lossy(raw).into_owned(),
-                    reason: format!(
-                        "column {}: bytes that are not valid text in the file's encoding",
-                        column + 1
-                    ),
+                    reason: format!("column {}: bytes that are not valid text in the file's encoding", column + 1),
                 }
             }
         }
@@ -184,11 +160,7 @@ fn to_source_row(record: &csv::ByteRecord, line: u64, raw: &[u8]) -> SourceRow {
 /// Spreadsheet exports often end rows with stray delimiters; cells past the
 /// header's width that are all empty carry nothing and are dropped.
 fn only_empty_cells_beyond(record: &csv::ByteRecord, width: usize) -> bool {
-    record.len() > width
-        && record
-            .iter()
-            .skip(width)
-            .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
+    record.len() > width && record.iter().skip(width).all(|cell| cell.iter().all(u8::is_ascii_whitespace))
 }
 
 fn trim_line_end(mut bytes: &[u8]) -> &[u8] {
@@ -205,19 +177,19 @@ mod tests {
     #[test]
     fn detects_each_delimiter_despite_a_title_line() {
         assert_eq!(detect_delimiter(b"a,b,c\n1,2,3\n"), b',');
-        assert_eq!(detect_delimiter("DANH SÁCH\nHọ tên;Địa chỉ;Ngày sinh\nAn;Thôn 3, xã X, huyện Y;1990\nBình;Tổ 1, phường Z;1991\n".as_bytes()), b';');
+        assert_eq!(
+            detect_delimiter(
+                "DANH SÁCH\nHọ tên;Địa chỉ;Ngày sinh\nAn;Thôn 3, xã X, huyện Y;1990\nBình;Tổ 1, phường Z;1991\n"
+                    .as_bytes()
+            ),
+            b';'
+        );
         assert_eq!(detect_delimiter(b"a\tb\tc\n1\t2\t3\n"), b'\t');
     }
 
     fn collect(bytes: &[u8]) -> Vec<SourceRow> {
         let mut rows = Vec::new();
-        split_rows(
-            bytes,
-            b',',
-            |seen| (!seen.is_empty()).then_some(3),
-            |r| rows.push(r),
-            |_| {},
-        );
+        split_rows(bytes, b',', |seen| (!seen.is_empty()).then_some(3), |r| rows.push(r), |_| {});
         rows
     }
 

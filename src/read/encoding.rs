@@ -32,21 +32,11 @@ impl Detected {
 /// quarantined); anything else is taken as Windows-1258.
 pub fn detect(bytes: &[u8]) -> Detected {
     if let Some((encoding, _)) = Encoding::for_bom(bytes) {
-        return Detected {
-            encoding,
-            bom: true,
-        };
+        return Detected { encoding, bom: true };
     }
     let (valid_multibyte, invalid) = utf8_census(bytes);
-    let encoding = if invalid == 0 || valid_multibyte >= invalid * 2 {
-        UTF_8
-    } else {
-        WINDOWS_1258
-    };
-    Detected {
-        encoding,
-        bom: false,
-    }
+    let encoding = if invalid == 0 || valid_multibyte >= invalid * 2 { UTF_8 } else { WINDOWS_1258 };
+    Detected { encoding, bom: false }
 }
 
 /// Counts well-formed non-ASCII UTF-8 characters and malformed sequences.
@@ -62,8 +52,7 @@ fn utf8_census(mut bytes: &[u8]) -> (usize, usize) {
             Err(e) => {
                 let (good, rest) = bytes.split_at(e.valid_up_to());
                 // SAFETY-free: `good` was just validated by from_utf8.
-                valid_multibyte += std::str::from_utf8(good)
-                    .map_or(0, |t| t.chars().filter(|c| !c.is_ascii()).count());
+                valid_multibyte += std::str::from_utf8(good).map_or(0, |t| t.chars().filter(|c| !c.is_ascii()).count());
                 invalid += 1;
                 let skip = e.error_len().unwrap_or(rest.len()).max(1);
                 bytes = &rest[skip.min(rest.len())..];
@@ -91,32 +80,20 @@ pub struct Decoded<'a> {
 pub fn decode(bytes: &[u8], detected: Detected) -> Decoded<'_> {
     let encoding = detected.encoding;
     if encoding == UTF_8 {
-        let body = if bytes.starts_with(b"\xEF\xBB\xBF") {
-            &bytes[3..]
-        } else {
-            bytes
-        };
-        return Decoded {
-            bytes: Cow::Borrowed(body),
-            replaced: false,
-        };
+        let body = if bytes.starts_with(b"\xEF\xBB\xBF") { &bytes[3..] } else { bytes };
+        return Decoded { bytes: Cow::Borrowed(body), replaced: false };
     }
     let body = match Encoding::for_bom(bytes) {
         Some((bom_encoding, len)) if bom_encoding == encoding => &bytes[len..],
         _ => bytes,
     };
     let (text, replaced) = encoding.decode_without_bom_handling(body);
-    let text = if encoding == WINDOWS_1258
-        || text.chars().any(|c| ('\u{0300}'..='\u{0323}').contains(&c))
-    {
+    let text = if encoding == WINDOWS_1258 || text.chars().any(|c| ('\u{0300}'..='\u{0323}').contains(&c)) {
         Cow::Owned(text.nfc().collect::<String>())
     } else {
         text
     };
-    Decoded {
-        bytes: Cow::Owned(text.into_owned().into_bytes()),
-        replaced,
-    }
+    Decoded { bytes: Cow::Owned(text.into_owned().into_bytes()), replaced }
 }
 
 /// Reads an `--encoding` value: any WHATWG label (`utf-8`, `utf-16le`,
@@ -150,9 +127,7 @@ mod tests {
 
     #[test]
     fn mostly_utf8_with_one_broken_byte_stays_utf8() {
-        let mut bytes = "Nguyễn Văn An,Trần Thị Bình,Lê Hữu Đức\n"
-            .repeat(3)
-            .into_bytes();
+        let mut bytes = "Nguyễn Văn An,Trần Thị Bình,Lê Hữu Đức\n".repeat(3).into_bytes();
         bytes.extend_from_slice(b"Ph\xE1m\n");
         assert_eq!(detect(&bytes).encoding, UTF_8);
     }

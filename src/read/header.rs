@@ -50,40 +50,24 @@ impl ColumnLayout {
         rows.into_iter()
             .take(HEADER_SEARCH_ROWS)
             .enumerate()
-            .find(|(_, cells)| {
-                cells
-                    .iter()
-                    .any(|c| rules.field_for(c) == Some(Field::FullName))
-            })
+            .find(|(_, cells)| cells.iter().any(|c| rules.field_for(c) == Some(Field::FullName)))
             .map(|(i, cells)| (i, ColumnLayout::from_headers(cells, rules)))
     }
 
     pub fn from_headers(headers: &[String], rules: &ColumnRules) -> ColumnLayout {
-        let headers: Vec<String> = headers
-            .iter()
-            .map(|h| crate::normalize::text::tidy(h))
-            .collect();
-        let is_dancu_output = ["person_id", "is_primary"]
-            .iter()
-            .all(|name| headers.iter().any(|h| h == name));
+        let headers: Vec<String> = headers.iter().map(|h| crate::normalize::text::tidy(h)).collect();
+        let is_dancu_output = ["person_id", "is_primary"].iter().all(|name| headers.iter().any(|h| h == name));
         let mut taken = Vec::new();
         let mut repeated = Vec::new();
         let mut roles = Vec::with_capacity(headers.len());
         for header in &headers {
-            let raw_of = |field: Field| {
-                headers
-                    .iter()
-                    .any(|h| *h == format!("{}_raw", field.name()))
-            };
+            let raw_of = |field: Field| headers.iter().any(|h| *h == format!("{}_raw", field.name()));
             let role = if is_dancu_output {
                 match header.as_str() {
                     "source" => ColumnRole::OriginSource,
                     "row" => ColumnRole::OriginRow,
                     "person_id" | "is_primary" | "issues" => ColumnRole::Recomputed,
-                    name => match (
-                        name.strip_suffix("_raw").and_then(Field::from_name),
-                        Field::from_name(name),
-                    ) {
+                    name => match (name.strip_suffix("_raw").and_then(Field::from_name), Field::from_name(name)) {
                         (Some(field), _) => ColumnRole::Field(field),
                         (None, Some(field)) if raw_of(field) => ColumnRole::Recomputed,
                         (None, Some(field)) => ColumnRole::Field(field),
@@ -103,11 +87,7 @@ impl ColumnLayout {
             };
             roles.push(role);
         }
-        ColumnLayout {
-            headers,
-            roles,
-            repeated,
-        }
+        ColumnLayout { headers, roles, repeated }
     }
 
     /// Which field each column maps to, for the manifest.
@@ -134,10 +114,7 @@ impl ColumnLayout {
 fn extra_name(header: &str) -> String {
     let collides = OUTPUT_ONLY_COLUMNS.contains(&header)
         || Field::from_name(header).is_some()
-        || header
-            .strip_suffix("_raw")
-            .and_then(Field::from_name)
-            .is_some();
+        || header.strip_suffix("_raw").and_then(Field::from_name).is_some();
     if header.is_empty() {
         "input_unnamed".to_string()
     } else if collides {
@@ -166,8 +143,7 @@ mod tests {
             strings(&["Xã Trung Hạ", "", ""]),
             strings(&["STT", "Họ và tên", "Ngày sinh"]),
         ];
-        let (index, layout) =
-            ColumnLayout::find(rows.iter().map(|r| r.as_slice()), &rules()).unwrap();
+        let (index, layout) = ColumnLayout::find(rows.iter().map(|r| r.as_slice()), &rules()).unwrap();
         assert_eq!(index, 2);
         assert_eq!(layout.roles[0], ColumnRole::Extra("STT".into()));
         assert_eq!(layout.roles[1], ColumnRole::Field(Field::FullName));
@@ -175,16 +151,8 @@ mod tests {
 
     #[test]
     fn a_dancu_output_is_read_from_its_originals() {
-        let headers = strings(&[
-            "source",
-            "row",
-            "full_name",
-            "full_name_raw",
-            "sex",
-            "STT",
-            "person_id",
-            "is_primary",
-        ]);
+        let headers =
+            strings(&["source", "row", "full_name", "full_name_raw", "sex", "STT", "person_id", "is_primary"]);
         let layout = ColumnLayout::from_headers(&headers, &rules());
         assert_eq!(layout.roles[0], ColumnRole::OriginSource);
         assert_eq!(layout.roles[1], ColumnRole::OriginRow);

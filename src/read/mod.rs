@@ -103,38 +103,21 @@ pub fn read_inputs(
     let mut extract = Extract::default();
     let mut names_seen: HashMap<String, usize> = HashMap::new();
     for (index, path) in paths.iter().enumerate() {
-        let file_name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let file_name =
+            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
         // Two inputs with one file name (same commune export in two folders)
         // must stay apart in `source`.
         let seen = names_seen.entry(file_name.clone()).or_insert(0);
         *seen += 1;
-        let name = if *seen > 1 {
-            format!("{file_name}#{seen}")
-        } else {
-            file_name
-        };
-        read_one(
-            index as u32,
-            path,
-            name,
-            options,
-            columns,
-            &mut extract,
-            progress,
-        )?;
+        let name = if *seen > 1 { format!("{file_name}#{seen}") } else { file_name };
+        read_one(index as u32, path, name, options, columns, &mut extract, progress)?;
     }
     Ok(extract)
 }
 
 fn is_workbook(path: &Path) -> bool {
     matches!(
-        path.extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
+        path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
         Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods")
     )
 }
@@ -148,19 +131,11 @@ fn read_one(
     extract: &mut Extract,
     progress: &dyn Fn(u64),
 ) -> Result<()> {
-    let bytes = std::fs::read(path).map_err(|e| Error::ReadInput {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
+    let bytes = std::fs::read(path).map_err(|e| Error::ReadInput { path: path.to_path_buf(), source: e })?;
     if bytes.is_empty() {
-        return Err(Error::EmptyInput {
-            path: path.to_path_buf(),
-        });
+        return Err(Error::EmptyInput { path: path.to_path_buf() });
     }
-    let sha256 = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
     let mut summary = InputSummary {
         path: path.display().to_string(),
         name,
@@ -180,16 +155,13 @@ fn read_one(
     if is_workbook(path) {
         summary.format = "xlsx";
         drop(bytes);
-        let sheet = xlsx::read_sheet(path, options.sheet.as_deref(), |row| {
-            assembler.take(row, extract)
-        })?;
+        let sheet = xlsx::read_sheet(path, options.sheet.as_deref(), |row| assembler.take(row, extract))?;
         summary.sheet = Some(sheet);
     } else {
         let detected = match options.encoding {
-            Some(encoding) => encoding::Detected {
-                encoding,
-                bom: Encoding::for_bom(&bytes).is_some_and(|(e, _)| e == encoding),
-            },
+            Some(encoding) => {
+                encoding::Detected { encoding, bom: Encoding::for_bom(&bytes).is_some_and(|(e, _)| e == encoding) }
+            }
             None => encoding::detect(&bytes),
         };
         let decoded = encoding::decode(&bytes, detected);
@@ -206,16 +178,11 @@ fn read_one(
             |seen| header_width(seen, columns),
             |row| {
                 let row = match row {
-                    SourceRow::Cells { line, cells }
-                        if replaced && cells.iter().any(|c| c.contains('\u{FFFD}')) =>
-                    {
+                    SourceRow::Cells { line, cells } if replaced && cells.iter().any(|c| c.contains('\u{FFFD}')) => {
                         SourceRow::Broken {
                             line,
                             raw: cells.join(&(delimiter as char).to_string()),
-                            reason: format!(
-                                "bytes that are not valid {} text",
-                                detected.encoding.name()
-                            ),
+                            reason: format!("bytes that are not valid {} text", detected.encoding.name()),
                         }
                     }
                     other => other,
@@ -230,17 +197,10 @@ fn read_one(
         );
     }
     let Some(layout) = assembler.layout.take() else {
-        return Err(Error::MissingNameColumn {
-            path: path.to_path_buf(),
-            found: assembler.first_row_headers(),
-        });
+        return Err(Error::MissingNameColumn { path: path.to_path_buf(), found: assembler.first_row_headers() });
     };
     summary.header_line = assembler.header_line;
-    summary.columns = layout
-        .mapping()
-        .into_iter()
-        .map(|(header, field)| ColumnMapping { header, field })
-        .collect();
+    summary.columns = layout.mapping().into_iter().map(|(header, field)| ColumnMapping { header, field }).collect();
     summary.data_rows = assembler.data_rows;
     summary.records = assembler.records;
     summary.quarantined = assembler.quarantined;
@@ -309,9 +269,7 @@ impl<'a> Assembler<'a> {
 
     fn first_row_headers(&self) -> String {
         let first = self.preamble.iter().find_map(|r| match r {
-            SourceRow::Cells { cells, .. } if cells.iter().any(|c| !c.trim().is_empty()) => {
-                Some(cells)
-            }
+            SourceRow::Cells { cells, .. } if cells.iter().any(|c| !c.trim().is_empty()) => Some(cells),
             _ => None,
         });
         match first {
@@ -329,10 +287,7 @@ impl<'a> Assembler<'a> {
         if self.layout.is_none() {
             if self.preamble.len() < header::HEADER_SEARCH_ROWS {
                 if let SourceRow::Cells { line, cells } = &row {
-                    if cells
-                        .iter()
-                        .any(|c| self.columns.field_for(c) == Some(crate::record::Field::FullName))
-                    {
+                    if cells.iter().any(|c| self.columns.field_for(c) == Some(crate::record::Field::FullName)) {
                         self.header_line = *line;
                         self.set_layout(ColumnLayout::from_headers(cells, self.columns), extract);
                         self.preamble.clear();
@@ -351,25 +306,13 @@ impl<'a> Assembler<'a> {
         let row_number = self.data_rows;
         let layout = self.layout.as_ref().unwrap();
         match row {
-            SourceRow::Broken { line, raw, reason } => {
-                self.quarantine(extract, row_number, line, raw, reason)
-            }
+            SourceRow::Broken { line, raw, reason } => self.quarantine(extract, row_number, line, raw, reason),
             SourceRow::Cells { line, cells } => {
                 if cells.len() != layout.headers.len() {
-                    let reason = format!(
-                        "{} fields where the header has {}",
-                        cells.len(),
-                        layout.headers.len()
-                    );
+                    let reason = format!("{} fields where the header has {}", cells.len(), layout.headers.len());
                     self.quarantine(extract, row_number, line, cells.join("\t"), reason);
                 } else if cells.iter().all(|c| c.trim().is_empty()) {
-                    self.quarantine(
-                        extract,
-                        row_number,
-                        line,
-                        cells.join("\t"),
-                        "row is empty".to_string(),
-                    );
+                    self.quarantine(extract, row_number, line, cells.join("\t"), "row is empty".to_string());
                 } else {
                     let record = self.assemble(row_number, line, cells);
                     extract.records.push(record);
@@ -379,22 +322,9 @@ impl<'a> Assembler<'a> {
         }
     }
 
-    fn quarantine(
-        &mut self,
-        extract: &mut Extract,
-        row: u64,
-        line: u64,
-        raw: String,
-        reason: String,
-    ) {
+    fn quarantine(&mut self, extract: &mut Extract, row: u64, line: u64, raw: String, reason: String) {
         self.quarantined += 1;
-        extract.quarantine.push(QuarantineRow {
-            source: self.source,
-            row,
-            line,
-            reason,
-            raw,
-        });
+        extract.quarantine.push(QuarantineRow { source: self.source, row, line, reason, raw });
     }
 
     fn set_layout(&mut self, layout: ColumnLayout, extract: &mut Extract) {
@@ -402,15 +332,13 @@ impl<'a> Assembler<'a> {
             .roles
             .iter()
             .map(|role| match role {
-                ColumnRole::Extra(name) => {
-                    Some(match extract.extra_columns.iter().position(|c| c == name) {
-                        Some(slot) => slot,
-                        None => {
-                            extract.extra_columns.push(name.clone());
-                            extract.extra_columns.len() - 1
-                        }
-                    })
-                }
+                ColumnRole::Extra(name) => Some(match extract.extra_columns.iter().position(|c| c == name) {
+                    Some(slot) => slot,
+                    None => {
+                        extract.extra_columns.push(name.clone());
+                        extract.extra_columns.len() - 1
+                    }
+                }),
                 _ => None,
             })
             .collect();
@@ -426,12 +354,8 @@ impl<'a> Assembler<'a> {
             match &layout.roles[column] {
                 ColumnRole::Field(field) => values.set(*field, cell),
                 ColumnRole::Recomputed => {}
-                ColumnRole::OriginSource => {
-                    origin.get_or_insert_with(Default::default).source = cell.into()
-                }
-                ColumnRole::OriginRow => {
-                    origin.get_or_insert_with(Default::default).row = cell.into()
-                }
+                ColumnRole::OriginSource => origin.get_or_insert_with(Default::default).source = cell.into(),
+                ColumnRole::OriginRow => origin.get_or_insert_with(Default::default).row = cell.into(),
                 ColumnRole::Extra(_) => {
                     let slot = self.extra_slots[column].unwrap();
                     if extras.len() <= slot {
@@ -441,13 +365,6 @@ impl<'a> Assembler<'a> {
                 }
             }
         }
-        RawRecord {
-            source: self.source,
-            row,
-            line,
-            values,
-            origin,
-            extras,
-        }
+        RawRecord { source: self.source, row, line, values, origin, extras }
     }
 }

@@ -11,44 +11,23 @@ use crate::error::Error;
 
 /// Reads the named sheet, or the first, and hands each row to `sink`.
 /// Returns the sheet's name.
-pub fn read_sheet(
-    path: &Path,
-    sheet: Option<&str>,
-    mut sink: impl FnMut(SourceRow),
-) -> Result<String, Error> {
-    let format_error = |message: String| Error::InputFormat {
-        path: path.to_path_buf(),
-        message,
-    };
-    let mut workbook = open_workbook_auto(path)
-        .map_err(|e| format_error(format!("cannot open the workbook: {e}")))?;
+pub fn read_sheet(path: &Path, sheet: Option<&str>, mut sink: impl FnMut(SourceRow)) -> Result<String, Error> {
+    let format_error = |message: String| Error::InputFormat { path: path.to_path_buf(), message };
+    let mut workbook = open_workbook_auto(path).map_err(|e| format_error(format!("cannot open the workbook: {e}")))?;
     let names = workbook.sheet_names().to_vec();
-    let name = match sheet {
-        Some(wanted) => names
-            .iter()
-            .find(|n| n.as_str() == wanted)
-            .cloned()
-            .ok_or_else(|| {
-                format_error(format!(
-                    "no sheet named `{wanted}`; the sheets are: {}",
-                    names.join(", ")
-                ))
+    let name =
+        match sheet {
+            Some(wanted) => names.iter().find(|n| n.as_str() == wanted).cloned().ok_or_else(|| {
+                format_error(format!("no sheet named `{wanted}`; the sheets are: {}", names.join(", ")))
             })?,
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| format_error("the workbook has no sheets".to_string()))?,
-    };
-    let range = workbook
-        .worksheet_range(&name)
-        .map_err(|e| format_error(format!("cannot read sheet `{name}`: {e}")))?;
+            None => names.first().cloned().ok_or_else(|| format_error("the workbook has no sheets".to_string()))?,
+        };
+    let range =
+        workbook.worksheet_range(&name).map_err(|e| format_error(format!("cannot read sheet `{name}`: {e}")))?;
     let first_row = range.start().map_or(0, |(row, _)| row as u64);
     for (offset, row) in range.rows().enumerate() {
         let cells = row.iter().map(cell_text).collect();
-        sink(SourceRow::Cells {
-            line: first_row + offset as u64 + 1,
-            cells,
-        });
+        sink(SourceRow::Cells { line: first_row + offset as u64 + 1, cells });
     }
     Ok(name)
 }

@@ -41,24 +41,11 @@ struct CommuneRow<'a> {
 }
 
 /// Writes `report/communes.csv` and `report/codes.csv` (the legend of codes).
-pub fn write_report(
-    out: &Path,
-    run: &RunOutput,
-    units: ReportUnits,
-    language: Language,
-) -> Result<(), Error> {
+pub fn write_report(out: &Path, run: &RunOutput, units: ReportUnits, language: Language) -> Result<(), Error> {
     let dir = out.join("report");
-    std::fs::create_dir_all(&dir).map_err(|e| Error::WriteOutput {
-        path: dir.clone(),
-        source: e,
-    })?;
+    std::fs::create_dir_all(&dir).map_err(|e| Error::WriteOutput { path: dir.clone(), source: e })?;
     let unit_fields: &[Field] = match units {
-        ReportUnits::New => &[
-            Field::ProvinceCode,
-            Field::ProvinceName,
-            Field::CommuneCode,
-            Field::CommuneName,
-        ],
+        ReportUnits::New => &[Field::ProvinceCode, Field::ProvinceName, Field::CommuneCode, Field::CommuneName],
         ReportUnits::Old => &[
             Field::OldProvinceCode,
             Field::OldProvinceName,
@@ -73,21 +60,14 @@ pub fn write_report(
     let mut rows: BTreeMap<Vec<&str>, CommuneRow> = BTreeMap::new();
     for (i, record) in run.normalized.iter().enumerate() {
         let unit: Vec<&str> = unit_fields.iter().map(|&f| record.values.get(f)).collect();
-        let row = rows.entry(unit.clone()).or_insert_with(|| CommuneRow {
-            unit,
-            ..CommuneRow::default()
-        });
+        let row = rows.entry(unit.clone()).or_insert_with(|| CommuneRow { unit, ..CommuneRow::default() });
         row.records += 1;
         row.persons.insert(run.linkage.cluster[i]);
         if !record.findings.is_empty() {
             row.with_findings += 1;
         }
         for (d, dimension) in Dimension::ALL.iter().enumerate() {
-            if record
-                .findings
-                .iter()
-                .any(|f| f.code.dimension() == *dimension)
-            {
+            if record.findings.iter().any(|f| f.code.dimension() == *dimension) {
                 row.by_dimension[d] += 1;
             }
         }
@@ -99,20 +79,10 @@ pub fn write_report(
     let vi = language == Language::Vi;
     let mut header: Vec<String> = match units {
         ReportUnits::New if vi => vec!["Mã tỉnh", "Tỉnh/Thành phố", "Mã xã", "Xã/Phường/Đặc khu"],
-        ReportUnits::New => vec![
-            "province_code",
-            "province_name",
-            "commune_code",
-            "commune_name",
-        ],
-        ReportUnits::Old if vi => vec![
-            "Mã tỉnh (trước 2025)",
-            "Tỉnh/Thành phố",
-            "Mã huyện",
-            "Quận/Huyện",
-            "Mã xã",
-            "Xã/Phường/Thị trấn",
-        ],
+        ReportUnits::New => vec!["province_code", "province_name", "commune_code", "commune_name"],
+        ReportUnits::Old if vi => {
+            vec!["Mã tỉnh (trước 2025)", "Tỉnh/Thành phố", "Mã huyện", "Quận/Huyện", "Mã xã", "Xã/Phường/Thị trấn"]
+        }
         ReportUnits::Old => vec![
             "old_province_code",
             "old_province_name",
@@ -127,25 +97,13 @@ pub fn write_report(
     .collect();
     if vi {
         header.extend(["Số bản ghi", "Số người", "Bản ghi có phát hiện"].map(String::from));
-        header.extend(
-            Dimension::ALL
-                .iter()
-                .map(|d| format!("Bản ghi có phát hiện: {}", d.label(Language::Vi))),
-        );
+        header.extend(Dimension::ALL.iter().map(|d| format!("Bản ghi có phát hiện: {}", d.label(Language::Vi))));
     } else {
         header.extend(["records", "persons", "records_with_findings"].map(String::from));
-        header.extend(
-            Dimension::ALL
-                .iter()
-                .map(|d| format!("records_with_findings_{}", d.label(Language::En))),
-        );
+        header.extend(Dimension::ALL.iter().map(|d| format!("records_with_findings_{}", d.label(Language::En))));
     }
     header.extend(Code::ALL.iter().map(|c| c.as_str().to_string()));
-    let unresolved = if vi {
-        "(chưa xác định)"
-    } else {
-        "(unresolved)"
-    };
+    let unresolved = if vi { "(chưa xác định)" } else { "(unresolved)" };
 
     let lines = rows.values().map(|row| {
         let mut cells: Vec<Cow<str>> = row.unit.iter().map(|s| Cow::Borrowed(*s)).collect();
@@ -160,11 +118,7 @@ pub fn write_report(
         cells.push(Cow::Owned(row.persons.len().to_string()));
         cells.push(Cow::Owned(row.with_findings.to_string()));
         cells.extend(row.by_dimension.iter().map(|n| Cow::Owned(n.to_string())));
-        cells.extend(
-            Code::ALL
-                .iter()
-                .map(|c| Cow::Owned(row.by_code.get(c).copied().unwrap_or(0).to_string())),
-        );
+        cells.extend(Code::ALL.iter().map(|c| Cow::Owned(row.by_code.get(c).copied().unwrap_or(0).to_string())));
         cells
     });
     write_csv(&dir.join("communes.csv"), &header, lines, true)?;

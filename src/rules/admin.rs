@@ -98,12 +98,7 @@ pub struct AdminTables {
 }
 
 impl AdminTables {
-    pub fn build(
-        pre: &Table,
-        new: &Table,
-        mapping: &Table,
-        provinces: &Table,
-    ) -> Result<AdminTables, Vec<RuleError>> {
+    pub fn build(pre: &Table, new: &Table, mapping: &Table, provinces: &Table) -> Result<AdminTables, Vec<RuleError>> {
         let mut errors = Vec::new();
         let mut tables = AdminTables::default();
         for row in pre.rows() {
@@ -122,21 +117,15 @@ impl AdminTables {
             });
         }
         for unit in &tables.old_units {
-            tables
-                .old_province_names
-                .entry(unit.province_code.clone())
-                .or_insert_with(|| unit.province_name.clone());
+            tables.old_province_names.entry(unit.province_code.clone()).or_insert_with(|| unit.province_name.clone());
         }
         for row in new.rows() {
             let province_code = row.get("province_code").to_string();
-            tables
-                .new_provinces
-                .entry(province_code.clone())
-                .or_insert_with(|| Province2025 {
-                    code: province_code.clone(),
-                    name: row.get("province_name").to_string(),
-                    short_name: row.get("province_short_name").to_string(),
-                });
+            tables.new_provinces.entry(province_code.clone()).or_insert_with(|| Province2025 {
+                code: province_code.clone(),
+                name: row.get("province_name").to_string(),
+                short_name: row.get("province_short_name").to_string(),
+            });
             let current = row.get("commune_name");
             let july = row.get("commune_name_20250701");
             tables.new_communes.push(NewCommune {
@@ -144,24 +133,15 @@ impl AdminTables {
                 commune_code: row.get("commune_code").to_string(),
                 commune_name: current.to_string(),
                 commune_short_name: row.get("commune_short_name").to_string(),
-                commune_name_20250701: if july != current {
-                    july.to_string()
-                } else {
-                    String::new()
-                },
+                commune_name_20250701: if july != current { july.to_string() } else { String::new() },
             });
         }
-        let new_codes: std::collections::HashSet<&str> = tables
-            .new_communes
-            .iter()
-            .map(|c| c.commune_code.as_str())
-            .collect();
+        let new_codes: std::collections::HashSet<&str> =
+            tables.new_communes.iter().map(|c| c.commune_code.as_str()).collect();
         for row in mapping.rows() {
             let target = row.get("new_commune_code");
             if !new_codes.contains(target) {
-                errors.push(row.error(format!(
-                    "new commune {target} is not in admin/units_2025.csv"
-                )));
+                errors.push(row.error(format!("new commune {target} is not in admin/units_2025.csv")));
                 continue;
             }
             let key = match row.get("old_commune_code") {
@@ -179,14 +159,9 @@ impl AdminTables {
         for row in provinces.rows() {
             let new_code = row.get("new_province_code");
             if !tables.new_provinces.contains_key(new_code) {
-                errors.push(row.error(format!(
-                    "new province {new_code} is not in admin/units_2025.csv"
-                )));
+                errors.push(row.error(format!("new province {new_code} is not in admin/units_2025.csv")));
             }
-            tables.old_province_to_new.insert(
-                row.get("old_province_code").to_string(),
-                new_code.to_string(),
-            );
+            tables.old_province_to_new.insert(row.get("old_province_code").to_string(), new_code.to_string());
         }
         for unit in &tables.old_units {
             let key = if unit.commune_code.is_empty() {

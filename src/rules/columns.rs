@@ -50,11 +50,7 @@ impl ColumnRules {
                 errors.push(RuleError {
                     file: file.to_string(),
                     line,
-                    message: format!(
-                        "unknown field `{}`; fields are: {}",
-                        name.get_ref(),
-                        known.join(", ")
-                    ),
+                    message: format!("unknown field `{}`; fields are: {}", name.get_ref(), known.join(", ")),
                 });
                 continue;
             };
@@ -65,10 +61,7 @@ impl ColumnRules {
                     errors.push(RuleError {
                         file: file.to_string(),
                         line,
-                        message: format!(
-                            "alias `{}` of {field} has no letters or digits",
-                            alias.get_ref()
-                        ),
+                        message: format!("alias `{}` of {field} has no letters or digits", alias.get_ref()),
                     });
                     continue;
                 }
@@ -107,11 +100,7 @@ mod tests {
     use super::*;
 
     fn built_in() -> ColumnRules {
-        ColumnRules::parse(
-            "rules/columns.toml",
-            include_str!("../../rules/columns.toml"),
-        )
-        .unwrap()
+        ColumnRules::parse("rules/columns.toml", include_str!("../../rules/columns.toml")).unwrap()
     }
 
     #[test]
@@ -164,16 +153,10 @@ mod tests {
     #[test]
     fn an_extra_file_overrides_and_conflicts_are_reported_with_lines() {
         let mut rules = built_in();
-        rules
-            .add_file("extra.toml", "[full_name]\naliases = [\"Tên\"]\n")
-            .unwrap();
+        rules.add_file("extra.toml", "[full_name]\naliases = [\"Tên\"]\n").unwrap();
         assert_eq!(rules.field_for("Tên"), Some(Field::FullName));
-        let errors = rules
-            .add_file(
-                "bad.toml",
-                "[phone]\naliases = [\"DT\"]\n[address]\naliases = [\"Đ.T.\"]\n",
-            )
-            .unwrap_err();
+        let errors =
+            rules.add_file("bad.toml", "[phone]\naliases = [\"DT\"]\n[address]\naliases = [\"Đ.T.\"]\n").unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, 4);
         assert!(errors[0].message.contains("also an alias of phone"));

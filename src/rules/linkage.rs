@@ -51,8 +51,7 @@ pub struct LinkageSettings {
 
 impl LinkageSettings {
     pub fn parse(file: &str, text: &str) -> Result<LinkageSettings, Vec<RuleError>> {
-        let parsed: LinkageFile =
-            toml::from_str(text).map_err(|e| vec![super::toml_error(file, text, &e)])?;
+        let parsed: LinkageFile = toml::from_str(text).map_err(|e| vec![super::toml_error(file, text, &e)])?;
         let mut errors = Vec::new();
         let error_at = |span: std::ops::Range<usize>, message: String| RuleError {
             file: file.to_string(),
@@ -61,10 +60,7 @@ impl LinkageSettings {
         };
         let prior = *parsed.prior.get_ref();
         if !(prior > 0.0 && prior < 1.0) {
-            errors.push(error_at(
-                parsed.prior.span(),
-                format!("prior {prior} must be between 0 and 1"),
-            ));
+            errors.push(error_at(parsed.prior.span(), format!("prior {prior} must be between 0 and 1")));
         }
         let similarity = *parsed.name_similarity.get_ref();
         if !(0.5..=1.0).contains(&similarity) {
@@ -78,21 +74,13 @@ impl LinkageSettings {
                 let known: Vec<&str> = COMPARISONS.iter().map(|c| c.name).collect();
                 errors.push(error_at(
                     name.span(),
-                    format!(
-                        "unknown comparison `{}`; comparisons are: {}",
-                        name.get_ref(),
-                        known.join(", ")
-                    ),
+                    format!("unknown comparison `{}`; comparisons are: {}", name.get_ref(), known.join(", ")),
                 ));
             }
         }
         let mut levels = Vec::new();
         for comparison in COMPARISONS {
-            let Some((_, given)) = parsed
-                .comparisons
-                .iter()
-                .find(|(k, _)| k.get_ref() == comparison.name)
-            else {
+            let Some((_, given)) = parsed.comparisons.iter().find(|(k, _)| k.get_ref() == comparison.name) else {
                 errors.push(RuleError {
                     file: file.to_string(),
                     line: 0,
@@ -121,17 +109,10 @@ impl LinkageSettings {
                         if !(m > 0.0 && m <= 1.0 && u > 0.0 && u <= 1.0) {
                             errors.push(error_at(
                                 p.span(),
-                                format!(
-                                    "m and u of `{}.{level}` must be in (0, 1]",
-                                    comparison.name
-                                ),
+                                format!("m and u of `{}.{level}` must be in (0, 1]", comparison.name),
                             ));
                         }
-                        parameters.push(LevelParameters {
-                            m,
-                            u,
-                            weight: (m / u).log2(),
-                        });
+                        parameters.push(LevelParameters { m, u, weight: (m / u).log2() });
                     }
                     None => errors.push(RuleError {
                         file: file.to_string(),

@@ -30,67 +30,22 @@ use crate::normalize::legacy::LegacyEncodings;
 /// The rule files dancu ships, compiled in.
 const BUILT_IN: &[(&str, &str)] = &[
     ("columns.toml", include_str!("../../rules/columns.toml")),
-    (
-        "validation.toml",
-        include_str!("../../rules/validation.toml"),
-    ),
+    ("validation.toml", include_str!("../../rules/validation.toml")),
     ("linkage.toml", include_str!("../../rules/linkage.toml")),
-    (
-        "cccd_provinces.csv",
-        include_str!("../../rules/cccd_provinces.csv"),
-    ),
-    (
-        "ethnic_groups.csv",
-        include_str!("../../rules/ethnic_groups.csv"),
-    ),
-    (
-        "phone_mobile_prefixes.csv",
-        include_str!("../../rules/phone_mobile_prefixes.csv"),
-    ),
-    (
-        "phone_prefix_11_to_10.csv",
-        include_str!("../../rules/phone_prefix_11_to_10.csv"),
-    ),
-    (
-        "admin/units_pre2025.csv",
-        include_str!("../../rules/admin/units_pre2025.csv"),
-    ),
-    (
-        "admin/units_2025.csv",
-        include_str!("../../rules/admin/units_2025.csv"),
-    ),
-    (
-        "admin/mapping_2025.csv",
-        include_str!("../../rules/admin/mapping_2025.csv"),
-    ),
-    (
-        "admin/province_mapping_2025.csv",
-        include_str!("../../rules/admin/province_mapping_2025.csv"),
-    ),
-    (
-        "encoding/tcvn3.csv",
-        include_str!("../../rules/encoding/tcvn3.csv"),
-    ),
-    (
-        "encoding/vni.csv",
-        include_str!("../../rules/encoding/vni.csv"),
-    ),
-    (
-        "tone_placement_variants.csv",
-        include_str!("../../rules/tone_placement_variants.csv"),
-    ),
-    (
-        "names/component_counts.csv",
-        include_str!("../../rules/names/component_counts.csv"),
-    ),
-    (
-        "names/middle_full_counts.csv",
-        include_str!("../../rules/names/middle_full_counts.csv"),
-    ),
-    (
-        "names/surname_share_estimates.csv",
-        include_str!("../../rules/names/surname_share_estimates.csv"),
-    ),
+    ("cccd_provinces.csv", include_str!("../../rules/cccd_provinces.csv")),
+    ("ethnic_groups.csv", include_str!("../../rules/ethnic_groups.csv")),
+    ("phone_mobile_prefixes.csv", include_str!("../../rules/phone_mobile_prefixes.csv")),
+    ("phone_prefix_11_to_10.csv", include_str!("../../rules/phone_prefix_11_to_10.csv")),
+    ("admin/units_pre2025.csv", include_str!("../../rules/admin/units_pre2025.csv")),
+    ("admin/units_2025.csv", include_str!("../../rules/admin/units_2025.csv")),
+    ("admin/mapping_2025.csv", include_str!("../../rules/admin/mapping_2025.csv")),
+    ("admin/province_mapping_2025.csv", include_str!("../../rules/admin/province_mapping_2025.csv")),
+    ("encoding/tcvn3.csv", include_str!("../../rules/encoding/tcvn3.csv")),
+    ("encoding/vni.csv", include_str!("../../rules/encoding/vni.csv")),
+    ("tone_placement_variants.csv", include_str!("../../rules/tone_placement_variants.csv")),
+    ("names/component_counts.csv", include_str!("../../rules/names/component_counts.csv")),
+    ("names/middle_full_counts.csv", include_str!("../../rules/names/middle_full_counts.csv")),
+    ("names/surname_share_estimates.csv", include_str!("../../rules/names/surname_share_estimates.csv")),
     ("generator.toml", include_str!("../../rules/generator.toml")),
 ];
 
@@ -105,24 +60,22 @@ pub enum RuleSource {
 impl RuleSource {
     fn read(&self, name: &str) -> Result<Cow<'static, str>, RuleError> {
         match self {
-            RuleSource::BuiltIn => BUILT_IN
-                .iter()
-                .find(|(file, _)| *file == name)
-                .map(|(_, text)| Cow::Borrowed(*text))
-                .ok_or_else(|| RuleError {
-                    file: format!("rules/{name}"),
-                    line: 0,
-                    message: "no such built-in rule file".to_string(),
-                }),
+            RuleSource::BuiltIn => {
+                BUILT_IN.iter().find(|(file, _)| *file == name).map(|(_, text)| Cow::Borrowed(*text)).ok_or_else(|| {
+                    RuleError {
+                        file: format!("rules/{name}"),
+                        line: 0,
+                        message: "no such built-in rule file".to_string(),
+                    }
+                })
+            }
             RuleSource::Folder(dir) => {
                 let path = dir.join(name);
-                std::fs::read_to_string(&path)
-                    .map(Cow::Owned)
-                    .map_err(|e| RuleError {
-                        file: path.display().to_string(),
-                        line: 0,
-                        message: format!("cannot read the rule file: {e}"),
-                    })
+                std::fs::read_to_string(&path).map(Cow::Owned).map_err(|e| RuleError {
+                    file: path.display().to_string(),
+                    line: 0,
+                    message: format!("cannot read the rule file: {e}"),
+                })
             }
         }
     }
@@ -239,79 +192,40 @@ impl Rules {
                 Table::default()
             })
         };
-        let cccd = table(
-            "cccd_provinces.csv",
-            &["cccd_prefix", "province_name_in_circular"],
-        );
-        let ethnic_groups = table(
-            "ethnic_groups.csv",
-            &["code", "name", "code_qd1019_2008", "spelling_variants"],
-        );
+        let cccd = table("cccd_provinces.csv", &["cccd_prefix", "province_name_in_circular"]);
+        let ethnic_groups = table("ethnic_groups.csv", &["code", "name", "code_qd1019_2008", "spelling_variants"]);
         let mobile = table("phone_mobile_prefixes.csv", &["prefix"]);
-        let conversions = table(
-            "phone_prefix_11_to_10.csv",
-            &["old_prefix_11_digit", "new_prefix_10_digit"],
-        );
+        let conversions = table("phone_prefix_11_to_10.csv", &["old_prefix_11_digit", "new_prefix_10_digit"]);
         let units_pre = table("admin/units_pre2025.csv", admin::PRE2025_COLUMNS);
         let units_new = table("admin/units_2025.csv", admin::UNITS_2025_COLUMNS);
         let mapping = table("admin/mapping_2025.csv", admin::MAPPING_COLUMNS);
-        let province_mapping = table(
-            "admin/province_mapping_2025.csv",
-            admin::PROVINCE_MAPPING_COLUMNS,
-        );
+        let province_mapping = table("admin/province_mapping_2025.csv", admin::PROVINCE_MAPPING_COLUMNS);
 
         let cccd_provinces = cccd
             .rows()
-            .map(|r| {
-                (
-                    r.get("cccd_prefix").to_string(),
-                    r.get("province_name_in_circular").to_string(),
-                )
-            })
+            .map(|r| (r.get("cccd_prefix").to_string(), r.get("province_name_in_circular").to_string()))
             .collect();
         let mobile_prefixes = mobile.rows().map(|r| r.get("prefix").to_string()).collect();
         let mobile_prefix_conversions = conversions
             .rows()
-            .map(|r| {
-                (
-                    r.get("old_prefix_11_digit").to_string(),
-                    r.get("new_prefix_10_digit").to_string(),
-                )
-            })
+            .map(|r| (r.get("old_prefix_11_digit").to_string(), r.get("new_prefix_10_digit").to_string()))
             .collect();
         let tcvn3 = table("encoding/tcvn3.csv", &["byte_hex", "unicode_char"]);
         let vni = table("encoding/vni.csv", &["legacy_bytes_hex", "unicode_char"]);
-        let tones = table(
-            "tone_placement_variants.csv",
-            &["tone_on_second_vowel", "tone_on_first_vowel"],
-        );
-        let name_components = table(
-            "names/component_counts.csv",
-            &["component", "token", "count_male", "count_female"],
-        );
-        let name_middles = table(
-            "names/middle_full_counts.csv",
-            &["middle_name", "count_male", "count_female"],
-        );
-        let surname_shares = table(
-            "names/surname_share_estimates.csv",
-            &["surname", "estimated_share_percent"],
-        );
-        let admin = AdminTables::build(&units_pre, &units_new, &mapping, &province_mapping)
-            .unwrap_or_else(|e| {
-                errors.extend(e);
-                AdminTables::default()
-            });
+        let tones = table("tone_placement_variants.csv", &["tone_on_second_vowel", "tone_on_first_vowel"]);
+        let name_components =
+            table("names/component_counts.csv", &["component", "token", "count_male", "count_female"]);
+        let name_middles = table("names/middle_full_counts.csv", &["middle_name", "count_male", "count_female"]);
+        let surname_shares = table("names/surname_share_estimates.csv", &["surname", "estimated_share_percent"]);
+        let admin = AdminTables::build(&units_pre, &units_new, &mapping, &province_mapping).unwrap_or_else(|e| {
+            errors.extend(e);
+            AdminTables::default()
+        });
 
         let legacy_encodings = LegacyEncodings::new(&tcvn3, &vni);
         let tone_variants = tones
             .rows()
-            .map(|r| {
-                (
-                    r.get("tone_on_second_vowel").to_string(),
-                    r.get("tone_on_first_vowel").to_string(),
-                )
-            })
+            .map(|r| (r.get("tone_on_second_vowel").to_string(), r.get("tone_on_first_vowel").to_string()))
             .collect();
         let (file, text) = text_of("generator.toml");
         let generator = (file.to_string(), text.to_string());
@@ -344,21 +258,13 @@ impl Rules {
 
 /// The 1-based line of a byte offset in a text.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// Turns a TOML parse error into a rule error at the line it points to.
 pub(crate) fn toml_error(file: &str, text: &str, error: &toml::de::Error) -> RuleError {
     let line = error.span().map(|s| line_of(text, s.start)).unwrap_or(0);
-    RuleError {
-        file: file.to_string(),
-        line,
-        message: error.message().trim().to_string(),
-    }
+    RuleError { file: file.to_string(), line, message: error.message().trim().to_string() }
 }
 
 #[cfg(test)]
@@ -386,20 +292,10 @@ mod tests {
             "[full_name]\naliases = [\"Họ tên\"]\n\n[birth_day]\naliases = [\"Ngày sinh\"]\n",
         )
         .unwrap();
-        std::fs::write(
-            dir.path().join("validation.toml"),
-            "age_limit = 120\nrequired = [\"full_nam\"]\n",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join("validation.toml"), "age_limit = 120\nrequired = [\"full_nam\"]\n").unwrap();
         let errors = Rules::load(&RuleSource::Folder(dir.path().to_path_buf()), None).unwrap_err();
         let text = errors.to_string();
-        assert!(
-            text.contains("columns.toml:4: unknown field `birth_day`"),
-            "{text}"
-        );
-        assert!(
-            text.contains("validation.toml:2: unknown field `full_nam`"),
-            "{text}"
-        );
+        assert!(text.contains("columns.toml:4: unknown field `birth_day`"), "{text}");
+        assert!(text.contains("validation.toml:2: unknown field `full_nam`"), "{text}");
     }
 }

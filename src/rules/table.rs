@@ -22,51 +22,24 @@ pub struct TableRow<'a> {
 impl<'a> TableRow<'a> {
     /// The value in the named column; the column was checked at load.
     pub fn get(&self, column: &str) -> &'a str {
-        self.table
-            .columns
-            .get(column)
-            .and_then(|&i| self.record.get(i))
-            .unwrap_or("")
+        self.table.columns.get(column).and_then(|&i| self.record.get(i)).unwrap_or("")
     }
 
     pub fn error(&self, message: impl Into<String>) -> RuleError {
-        RuleError {
-            file: self.table.file.clone(),
-            line: self.line,
-            message: message.into(),
-        }
+        RuleError { file: self.table.file.clone(), line: self.line, message: message.into() }
     }
 }
 
 impl Table {
     pub fn parse(file: &str, text: &str, required: &[&str]) -> Result<Table, Vec<RuleError>> {
-        let error = |line: usize, message: String| RuleError {
-            file: file.to_string(),
-            line,
-            message,
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_reader(text.as_bytes());
-        let headers = reader
-            .headers()
-            .map_err(|e| vec![error(1, e.to_string())])?
-            .clone();
-        let columns: HashMap<String, usize> = headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (h.trim().to_string(), i))
-            .collect();
-        let missing: Vec<&str> = required
-            .iter()
-            .copied()
-            .filter(|c| !columns.contains_key(*c))
-            .collect();
+        let error = |line: usize, message: String| RuleError { file: file.to_string(), line, message };
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+        let headers = reader.headers().map_err(|e| vec![error(1, e.to_string())])?.clone();
+        let columns: HashMap<String, usize> =
+            headers.iter().enumerate().map(|(i, h)| (h.trim().to_string(), i)).collect();
+        let missing: Vec<&str> = required.iter().copied().filter(|c| !columns.contains_key(*c)).collect();
         if !missing.is_empty() {
-            return Err(vec![error(
-                1,
-                format!("missing column(s): {}", missing.join(", ")),
-            )]);
+            return Err(vec![error(1, format!("missing column(s): {}", missing.join(", ")))]);
         }
         let mut rows = Vec::new();
         let mut errors = Vec::new();
@@ -77,11 +50,7 @@ impl Table {
                     if record.len() != headers.len() {
                         errors.push(error(
                             line,
-                            format!(
-                                "{} fields where the header has {}",
-                                record.len(),
-                                headers.len()
-                            ),
+                            format!("{} fields where the header has {}", record.len(), headers.len()),
                         ));
                     } else {
                         rows.push((line, record));
@@ -94,22 +63,14 @@ impl Table {
             }
         }
         if errors.is_empty() {
-            Ok(Table {
-                file: file.to_string(),
-                columns,
-                rows,
-            })
+            Ok(Table { file: file.to_string(), columns, rows })
         } else {
             Err(errors)
         }
     }
 
     pub fn rows(&self) -> impl Iterator<Item = TableRow<'_>> {
-        self.rows.iter().map(move |(line, record)| TableRow {
-            table: self,
-            line: *line,
-            record,
-        })
+        self.rows.iter().map(move |(line, record)| TableRow { table: self, line: *line, record })
     }
 
     pub fn len(&self) -> usize {

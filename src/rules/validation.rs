@@ -22,17 +22,13 @@ pub struct ValidationSettings {
 
 impl Default for ValidationSettings {
     fn default() -> Self {
-        ValidationSettings {
-            age_limit: 120,
-            required: vec![Field::FullName],
-        }
+        ValidationSettings { age_limit: 120, required: vec![Field::FullName] }
     }
 }
 
 impl ValidationSettings {
     pub fn parse(file: &str, text: &str) -> Result<ValidationSettings, Vec<RuleError>> {
-        let parsed: ValidationFile =
-            toml::from_str(text).map_err(|e| vec![super::toml_error(file, text, &e)])?;
+        let parsed: ValidationFile = toml::from_str(text).map_err(|e| vec![super::toml_error(file, text, &e)])?;
         let mut errors = Vec::new();
         let error_at = |span: std::ops::Range<usize>, message: String| RuleError {
             file: file.to_string(),
@@ -41,27 +37,18 @@ impl ValidationSettings {
         };
         let age_limit = *parsed.age_limit.get_ref();
         if !(60..=150).contains(&age_limit) {
-            errors.push(error_at(
-                parsed.age_limit.span(),
-                format!("age_limit {age_limit} is outside 60..=150"),
-            ));
+            errors.push(error_at(parsed.age_limit.span(), format!("age_limit {age_limit} is outside 60..=150")));
         }
         let mut required = vec![Field::FullName];
         for name in &parsed.required {
             match Field::from_name(name.get_ref()) {
                 Some(field) if !required.contains(&field) => required.push(field),
                 Some(_) => {}
-                None => errors.push(error_at(
-                    name.span(),
-                    format!("unknown field `{}`", name.get_ref()),
-                )),
+                None => errors.push(error_at(name.span(), format!("unknown field `{}`", name.get_ref()))),
             }
         }
         if errors.is_empty() {
-            Ok(ValidationSettings {
-                age_limit,
-                required,
-            })
+            Ok(ValidationSettings { age_limit, required })
         } else {
             Err(errors)
         }

@@ -39,9 +39,7 @@ impl ReferenceDate {
 
     /// Today in UTC.
     pub fn today() -> ReferenceDate {
-        let seconds = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         let days = (seconds / 86_400) as i64;
         let (year, month, day) = civil_from_days(days);
         ReferenceDate { year, month, day }
@@ -86,16 +84,8 @@ pub struct Validator<'a> {
 
 impl<'a> Validator<'a> {
     pub fn new(rules: &'a Rules, reference: ReferenceDate) -> Validator<'a> {
-        let provinces: HashSet<String> = rules
-            .cccd_provinces
-            .iter()
-            .map(|(prefix, _)| prefix.clone())
-            .collect();
-        Validator {
-            rules,
-            citizen_ids: CitizenIdRules::new(provinces),
-            reference,
-        }
+        let provinces: HashSet<String> = rules.cccd_provinces.iter().map(|(prefix, _)| prefix.clone()).collect();
+        Validator { rules, citizen_ids: CitizenIdRules::new(provinces), reference }
     }
 
     pub fn citizen_ids(&self) -> &CitizenIdRules {
@@ -105,10 +95,7 @@ impl<'a> Validator<'a> {
     /// Adds the findings of every record to its normalised form.
     pub fn validate_all(&self, raws: &[RawRecord], records: &mut [Normalized], parallel: bool) {
         if parallel {
-            records
-                .par_iter_mut()
-                .zip(raws.par_iter())
-                .for_each(|(record, raw)| self.validate(raw, record));
+            records.par_iter_mut().zip(raws.par_iter()).for_each(|(record, raw)| self.validate(raw, record));
         } else {
             for (record, raw) in records.iter_mut().zip(raws) {
                 self.validate(raw, record);
@@ -120,53 +107,30 @@ impl<'a> Validator<'a> {
         let mut findings = Vec::new();
         for &field in &self.rules.validation.required {
             if raw.values.get(field).trim().is_empty() && !record.values.is_present(field) {
-                let code = if field == Field::FullName {
-                    Code::NameMissing
-                } else {
-                    Code::FieldMissing
-                };
+                let code = if field == Field::FullName { Code::NameMissing } else { Code::FieldMissing };
                 findings.push(Finding::new(field, code, ""));
             }
         }
 
         let id = record.values.get(Field::CitizenId);
         if !id.is_empty() {
-            for (code, suggestion) in
-                self.citizen_ids
-                    .check(id, record.sex, record.birth_date.as_ref())
-            {
+            for (code, suggestion) in self.citizen_ids.check(id, record.sex, record.birth_date.as_ref()) {
                 findings.push(
-                    Finding::new(Field::CitizenId, code, raw.values.get(Field::CitizenId))
-                        .with_suggestion(suggestion),
+                    Finding::new(Field::CitizenId, code, raw.values.get(Field::CitizenId)).with_suggestion(suggestion),
                 );
             }
         }
         let old_id = record.values.get(Field::OldId);
-        let old_id_well_formed =
-            old_id.bytes().all(|b| b.is_ascii_digit()) && matches!(old_id.len(), 9 | 12);
+        let old_id_well_formed = old_id.bytes().all(|b| b.is_ascii_digit()) && matches!(old_id.len(), 9 | 12);
         if !old_id.is_empty() && !old_id_well_formed {
-            findings.push(Finding::new(
-                Field::OldId,
-                Code::OldIdInvalid,
-                raw.values.get(Field::OldId),
-            ));
+            findings.push(Finding::new(Field::OldId, Code::OldIdInvalid, raw.values.get(Field::OldId)));
         }
 
         if let Some(birth) = &record.birth_date {
             if self.reference.is_before(birth) {
-                findings.push(Finding::new(
-                    Field::BirthDate,
-                    Code::DateFuture,
-                    raw.values.get(Field::BirthDate),
-                ));
-            } else if u32::from(self.reference.year.saturating_sub(birth.year))
-                > self.rules.validation.age_limit
-            {
-                findings.push(Finding::new(
-                    Field::BirthDate,
-                    Code::AgeOverLimit,
-                    raw.values.get(Field::BirthDate),
-                ));
+                findings.push(Finding::new(Field::BirthDate, Code::DateFuture, raw.values.get(Field::BirthDate)));
+            } else if u32::from(self.reference.year.saturating_sub(birth.year)) > self.rules.validation.age_limit {
+                findings.push(Finding::new(Field::BirthDate, Code::AgeOverLimit, raw.values.get(Field::BirthDate)));
             }
         }
         record.findings.extend(findings);

@@ -56,10 +56,8 @@ pub struct RunInfo {
 }
 
 pub fn write(path: &Path, manifest: &Manifest) -> Result<(), Error> {
-    let mut text = serde_json::to_string_pretty(manifest).map_err(|e| Error::WriteOutput {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
-    })?;
+    let mut text = serde_json::to_string_pretty(manifest)
+        .map_err(|e| Error::WriteOutput { path: path.to_path_buf(), source: std::io::Error::other(e) })?;
     text.push('\n');
     super::atomic::write_bytes(path, text.as_bytes())
 }

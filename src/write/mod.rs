@@ -32,10 +32,9 @@ impl RunOutput<'_> {
         let raw = &self.extract.records[i];
         match &raw.origin {
             Some(origin) => (Cow::Borrowed(&*origin.source), Cow::Borrowed(&*origin.row)),
-            None => (
-                Cow::Borrowed(self.extract.inputs[raw.source as usize].name.as_str()),
-                Cow::Owned(raw.row.to_string()),
-            ),
+            None => {
+                (Cow::Borrowed(self.extract.inputs[raw.source as usize].name.as_str()), Cow::Owned(raw.row.to_string()))
+            }
         }
     }
 
@@ -56,8 +55,7 @@ impl RunOutput<'_> {
     pub fn record_cells(&self, i: usize) -> Vec<Cow<'_, str>> {
         let raw = &self.extract.records[i];
         let normalized = &self.normalized[i];
-        let mut cells: Vec<Cow<str>> =
-            Vec::with_capacity(4 + Field::COUNT * 2 + self.extract.extra_columns.len());
+        let mut cells: Vec<Cow<str>> = Vec::with_capacity(4 + Field::COUNT * 2 + self.extract.extra_columns.len());
         let (source, row) = self.provenance(i);
         cells.push(source);
         cells.push(row);
@@ -69,11 +67,7 @@ impl RunOutput<'_> {
             cells.push(Cow::Borrowed(raw.extras.get(slot).map_or("", |c| c)));
         }
         cells.push(Cow::Owned(person_id(self.linkage.cluster[i])));
-        cells.push(Cow::Borrowed(if self.linkage.is_primary[i] {
-            "true"
-        } else {
-            "false"
-        }));
+        cells.push(Cow::Borrowed(if self.linkage.is_primary[i] { "true" } else { "false" }));
         cells.push(Cow::Owned(issue_codes(&normalized.findings)));
         cells
     }
@@ -92,10 +86,7 @@ fn issue_codes(findings: &[Finding]) -> String {
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> Error {
-    Error::WriteOutput {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
-    }
+    Error::WriteOutput { path: path.to_path_buf(), source: std::io::Error::other(e.to_string()) }
 }
 
 /// Writes rows to a CSV file atomically, every cell made spreadsheet-safe.
@@ -109,42 +100,22 @@ pub fn write_csv<'r>(
 ) -> Result<u64, Error> {
     let mut file = AtomicFile::create(path)?;
     if bom {
-        std::io::Write::write_all(file.writer(), b"\xEF\xBB\xBF").map_err(|e| {
-            Error::WriteOutput {
-                path: path.to_path_buf(),
-                source: e,
-            }
-        })?;
+        std::io::Write::write_all(file.writer(), b"\xEF\xBB\xBF")
+            .map_err(|e| Error::WriteOutput { path: path.to_path_buf(), source: e })?;
     }
     let mut count = 0;
     {
         let mut writer = csv::WriterBuilder::new().from_writer(file.writer());
         writer
-            .write_record(
-                header
-                    .iter()
-                    .map(|h| excel_safe(h))
-                    .collect::<Vec<_>>()
-                    .iter()
-                    .map(|c| c.as_bytes()),
-            )
+            .write_record(header.iter().map(|h| excel_safe(h)).collect::<Vec<_>>().iter().map(|c| c.as_bytes()))
             .map_err(|e| csv_error(path, e))?;
         for row in rows {
             writer
-                .write_record(
-                    row.iter()
-                        .map(|cell| excel_safe(cell))
-                        .collect::<Vec<_>>()
-                        .iter()
-                        .map(|c| c.as_bytes()),
-                )
+                .write_record(row.iter().map(|cell| excel_safe(cell)).collect::<Vec<_>>().iter().map(|c| c.as_bytes()))
                 .map_err(|e| csv_error(path, e))?;
             count += 1;
         }
-        writer.flush().map_err(|e| Error::WriteOutput {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
+        writer.flush().map_err(|e| Error::WriteOutput { path: path.to_path_buf(), source: e })?;
     }
     file.commit()?;
     Ok(count)
@@ -152,27 +123,13 @@ pub fn write_csv<'r>(
 
 pub fn write_records(out: &Path, run: &RunOutput) -> Result<(), Error> {
     let columns = run.record_columns();
-    write_csv(
-        &out.join("records.csv"),
-        &columns,
-        (0..run.normalized.len()).map(|i| run.record_cells(i)),
-        false,
-    )?;
+    write_csv(&out.join("records.csv"), &columns, (0..run.normalized.len()).map(|i| run.record_cells(i)), false)?;
     parquet::write_records(&out.join("records.parquet"), run)
 }
 
 pub fn write_issues(out: &Path, run: &RunOutput) -> Result<u64, Error> {
-    let header: Vec<String> = [
-        "source",
-        "row",
-        "field",
-        "code",
-        "severity",
-        "value",
-        "suggestion",
-    ]
-    .map(String::from)
-    .to_vec();
+    let header: Vec<String> =
+        ["source", "row", "field", "code", "severity", "value", "suggestion"].map(String::from).to_vec();
     let rows = run.normalized.iter().enumerate().flat_map(|(i, record)| {
         let (source, row) = run.provenance(i);
         record.findings.iter().map(move |f| {
@@ -191,16 +148,8 @@ pub fn write_issues(out: &Path, run: &RunOutput) -> Result<u64, Error> {
 }
 
 pub fn write_duplicates(out: &Path, run: &RunOutput) -> Result<u64, Error> {
-    let mut header: Vec<String> = [
-        "source_a",
-        "row_a",
-        "source_b",
-        "row_b",
-        "match_weight",
-        "match_probability",
-    ]
-    .map(String::from)
-    .to_vec();
+    let mut header: Vec<String> =
+        ["source_a", "row_a", "source_b", "row_b", "match_weight", "match_probability"].map(String::from).to_vec();
     header.extend(COMPARISONS.iter().map(|c| c.name.to_string()));
     header.push("decision".to_string());
     let rows = run.linkage.pairs.iter().map(|pair| {
@@ -214,12 +163,7 @@ pub fn write_duplicates(out: &Path, run: &RunOutput) -> Result<u64, Error> {
             Cow::Owned(format!("{:.3}", pair.match_weight)),
             Cow::Owned(format!("{:.6}", pair.match_probability())),
         ];
-        cells.extend(
-            pair.levels
-                .iter()
-                .enumerate()
-                .map(|(c, &level)| Cow::Borrowed(level_name(c, level))),
-        );
+        cells.extend(pair.levels.iter().enumerate().map(|(c, &level)| Cow::Borrowed(level_name(c, level))));
         // `match`: linked into one person; `review`: for a clerk to decide.
         cells.push(Cow::Borrowed(if pair.linked { "match" } else { "review" }));
         cells
@@ -228,9 +172,7 @@ pub fn write_duplicates(out: &Path, run: &RunOutput) -> Result<u64, Error> {
 }
 
 pub fn write_quarantine(out: &Path, run: &RunOutput) -> Result<u64, Error> {
-    let header: Vec<String> = ["source", "row", "line", "reason", "raw"]
-        .map(String::from)
-        .to_vec();
+    let header: Vec<String> = ["source", "row", "line", "reason", "raw"].map(String::from).to_vec();
     let rows = run.extract.quarantine.iter().map(|q| {
         vec![
             Cow::Borrowed(run.extract.inputs[q.source as usize].name.as_str()),

@@ -14,18 +14,13 @@ use crate::error::Error;
 const ROWS_PER_GROUP: usize = 100_000;
 
 pub fn write_records(path: &Path, run: &RunOutput) -> Result<(), Error> {
-    let parquet_error = |e: PolarsError| Error::WriteParquet {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
+    let parquet_error = |e: PolarsError| Error::WriteParquet { path: path.to_path_buf(), message: e.to_string() };
     let columns = run.record_columns();
     let n = run.normalized.len();
     let mut file = AtomicFile::create(path)?;
     let mut start = 0;
     let first = row_group(run, &columns, 0..n.min(ROWS_PER_GROUP)).map_err(parquet_error)?;
-    let mut writer = ParquetWriter::new(file.writer())
-        .batched(first.schema())
-        .map_err(parquet_error)?;
+    let mut writer = ParquetWriter::new(file.writer()).batched(first.schema()).map_err(parquet_error)?;
     let mut group = Some(first);
     while let Some(frame) = group.take() {
         writer.write_batch(&frame).map_err(parquet_error)?;
@@ -41,15 +36,9 @@ pub fn write_records(path: &Path, run: &RunOutput) -> Result<(), Error> {
 }
 
 /// Records `rows` as a data frame with the records table's columns.
-fn row_group(
-    run: &RunOutput,
-    columns: &[String],
-    rows: std::ops::Range<usize>,
-) -> PolarsResult<DataFrame> {
+fn row_group(run: &RunOutput, columns: &[String], rows: std::ops::Range<usize>) -> PolarsResult<DataFrame> {
     let height = rows.len();
-    let mut text: Vec<Vec<std::borrow::Cow<str>>> = (0..columns.len())
-        .map(|_| Vec::with_capacity(height))
-        .collect();
+    let mut text: Vec<Vec<std::borrow::Cow<str>>> = (0..columns.len()).map(|_| Vec::with_capacity(height)).collect();
     for i in rows {
         for (c, cell) in run.record_cells(i).into_iter().enumerate() {
             text[c].push(cell);
@@ -59,21 +48,11 @@ fn row_group(
         .iter()
         .zip(text)
         .map(|(name, values)| match name.as_str() {
-            "row" => Column::new(
-                name.into(),
-                values
-                    .iter()
-                    .map(|v| v.parse::<u64>().unwrap_or(0))
-                    .collect::<Vec<u64>>(),
-            ),
-            "is_primary" => Column::new(
-                name.into(),
-                values.iter().map(|v| v == "true").collect::<Vec<bool>>(),
-            ),
-            _ => Column::new(
-                name.into(),
-                values.iter().map(|v| v.as_ref()).collect::<Vec<&str>>(),
-            ),
+            "row" => {
+                Column::new(name.into(), values.iter().map(|v| v.parse::<u64>().unwrap_or(0)).collect::<Vec<u64>>())
+            }
+            "is_primary" => Column::new(name.into(), values.iter().map(|v| v == "true").collect::<Vec<bool>>()),
+            _ => Column::new(name.into(), values.iter().map(|v| v.as_ref()).collect::<Vec<&str>>()),
         })
         .collect();
     DataFrame::new(height, frame_columns)

@@ -47,31 +47,15 @@ pub fn clean(dir: &Path, name: &str, inputs: &[PathBuf], extra: &[&str]) -> Run 
 
 /// Runs the binary with arbitrary arguments.
 pub fn dancu(args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_dancu"))
-        .args(args)
-        .output()
-        .expect("the dancu binary runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let output = Command::new(env!("CARGO_BIN_EXE_dancu")).args(args).output().expect("the dancu binary runs");
+    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())
 }
 
 pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let header = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(|h| h.trim_start_matches('\u{FEFF}').to_string())
-        .collect();
-    let rows = reader
-        .records()
-        .map(|r| r.unwrap().iter().map(String::from).collect())
-        .collect();
+    let mut reader =
+        csv::ReaderBuilder::new().flexible(true).from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = reader.headers().unwrap().iter().map(|h| h.trim_start_matches('\u{FEFF}').to_string()).collect();
+    let rows = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
     (header, rows)
 }
 
@@ -94,8 +78,8 @@ pub fn assert_golden(golden: &Path, actual: &[u8]) {
         std::fs::write(golden, actual).unwrap();
         return;
     }
-    let expected = std::fs::read(golden)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with BLESS=1 to create it)", golden.display()));
+    let expected =
+        std::fs::read(golden).unwrap_or_else(|e| panic!("{}: {e} (run with BLESS=1 to create it)", golden.display()));
     if expected != actual {
         let expected = String::from_utf8_lossy(&expected);
         let actual = String::from_utf8_lossy(actual);
@@ -156,25 +140,13 @@ pub fn to_windows_1258(text: &str) -> Vec<u8> {
         }
         // The code page has ê, ơ, ă ... as letters and the five tones as
         // combining marks: compose the letter, then append its tone.
-        let is_tone = |m: char| {
-            matches!(
-                m,
-                '\u{0300}' | '\u{0301}' | '\u{0303}' | '\u{0309}' | '\u{0323}'
-            )
-        };
+        let is_tone = |m: char| matches!(m, '\u{0300}' | '\u{0301}' | '\u{0303}' | '\u{0309}' | '\u{0323}');
         let decomposed: Vec<char> = c.to_string().nfd().collect();
-        let letter: String = decomposed
-            .iter()
-            .filter(|&&m| !is_tone(m))
-            .collect::<String>()
-            .nfc()
-            .collect();
+        let letter: String = decomposed.iter().filter(|&&m| !is_tone(m)).collect::<String>().nfc().collect();
         let encoded_letter = encode_one(&letter).unwrap_or_else(|| panic!("cannot encode {c:?}"));
         bytes.extend(encoded_letter);
         for &tone in decomposed.iter().filter(|&&m| is_tone(m)) {
-            bytes.extend(
-                encode_one(&tone.to_string()).unwrap_or_else(|| panic!("cannot encode {c:?}")),
-            );
+            bytes.extend(encode_one(&tone.to_string()).unwrap_or_else(|| panic!("cannot encode {c:?}")));
         }
     }
     bytes
@@ -197,9 +169,7 @@ pub fn write_workbook(rows: &[Vec<String>], path: &Path) {
     let created = ExcelDateTime::from_ymd(2026, 1, 1).unwrap();
     workbook.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let sheet = workbook.add_worksheet().set_name("Danh sách").unwrap();
-    sheet
-        .write_string(0, 0, "DANH SÁCH NHÂN KHẨU (bản mẫu)")
-        .unwrap();
+    sheet.write_string(0, 0, "DANH SÁCH NHÂN KHẨU (bản mẫu)").unwrap();
     for (r, row) in rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
             if !cell.is_empty() {
@@ -208,12 +178,6 @@ pub fn write_workbook(rows: &[Vec<String>], path: &Path) {
         }
     }
     let notes = workbook.add_worksheet().set_name("Ghi chú").unwrap();
-    notes
-        .write_string(
-            0,
-            0,
-            "Bản sao của fixtures/sample.csv, do tests/support sinh ra.",
-        )
-        .unwrap();
+    notes.write_string(0, 0, "Bản sao của fixtures/sample.csv, do tests/support sinh ra.").unwrap();
     workbook.save(path).unwrap();
 }
