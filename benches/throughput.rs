@@ -10,9 +10,11 @@ use dancu::generate::{self, GenerateOptions};
 use dancu::link::compare::{compare, ComparisonKeys};
 use dancu::normalize::address::{AddressIndex, AddressInput};
 use dancu::normalize::date::{parse_date, DateParse};
+use dancu::normalize::legacy::to_mojibake;
 use dancu::normalize::name::normalize_name;
 use dancu::record::Sex;
 use dancu::rules::{RuleSource, Rules};
+use unicode_normalization::UnicodeNormalization;
 
 struct Sample {
     rows: Vec<csv::StringRecord>,
@@ -26,25 +28,33 @@ fn sample(rules: &Rules, rows: u64) -> Sample {
     Sample { rows: reader.records().map(|r| r.unwrap()).collect() }
 }
 
-fn names(c: &mut Criterion, sample: &Sample) {
+fn names(c: &mut Criterion, rules: &Rules, sample: &Sample) {
+    let normalize = |name: &str| normalize_name(name, &rules.names, &rules.legacy_encodings);
     let raw: Vec<String> = sample.rows.iter().map(|r| r[1].to_string()).collect();
-    let canonical: Vec<String> = raw.iter().map(|n| normalize_name(n).display).collect();
+    let canonical: Vec<String> = raw.iter().map(|n| normalize(n).display).collect();
+    // Every name damaged one way or another, in turn.
+    let legacy = &rules.legacy_encodings;
+    let damaged: Vec<String> = canonical
+        .iter()
+        .enumerate()
+        .map(|(i, n)| match i % 4 {
+            0 => legacy.to_tcvn3(n),
+            1 => legacy.to_vni(n),
+            2 => to_mojibake(n),
+            _ => n.nfd().collect(),
+        })
+        .collect();
     let mut group = c.benchmark_group("names");
-    group.throughput(Throughput::Elements(raw.len() as u64));
-    group.bench_function("as_extracted", |b| {
-        b.iter(|| {
-            for name in &raw {
-                black_box(normalize_name(black_box(name)));
-            }
-        })
-    });
-    group.bench_function("already_canonical", |b| {
-        b.iter(|| {
-            for name in &canonical {
-                black_box(normalize_name(black_box(name)));
-            }
-        })
-    });
+    for (label, set) in [("as_extracted", &raw), ("already_canonical", &canonical), ("needing_repair", &damaged)] {
+        group.throughput(Throughput::Elements(set.len() as u64));
+        group.bench_function(label, |b| {
+            b.iter(|| {
+                for name in set.iter() {
+                    black_box(normalize(black_box(name)));
+                }
+            })
+        });
+    }
     group.finish();
 }
 
@@ -75,12 +85,12 @@ fn addresses(c: &mut Criterion, rules: &Rules, sample: &Sample) {
     group.finish();
 }
 
-fn pairs(c: &mut Criterion, sample: &Sample) {
+fn pairs(c: &mut Criterion, rules: &Rules, sample: &Sample) {
     let keys: Vec<ComparisonKeys> = sample
         .rows
         .iter()
         .map(|r| {
-            let name = normalize_name(&r[1]);
+            let name = normalize_name(&r[1], &rules.names, &rules.legacy_encodings);
             ComparisonKeys {
                 name: name.display.into(),
                 name_key: name.key.into(),
@@ -111,9 +121,9 @@ fn pairs(c: &mut Criterion, sample: &Sample) {
 fn benches(c: &mut Criterion) {
     let rules = Rules::load(&RuleSource::BuiltIn, None).unwrap();
     let sample = sample(&rules, 50_000);
-    names(c, &sample);
+    names(c, &rules, &sample);
     addresses(c, &rules, &sample);
-    pairs(c, &sample);
+    pairs(c, &rules, &sample);
 }
 
 criterion_group! {

@@ -128,6 +128,10 @@ codes! {
         "Không xác định được xã/phường", "The commune cannot be determined";
     TextRepaired = "TEXT_REPAIRED", Info, Clean,
         "Văn bản sai dạng (tổ hợp dấu, ký tự ẩn) đã được sửa", "Text in a non-standard form (combining marks, invisible characters) was repaired";
+    NameCharactersRemoved = "NAME_CHARACTERS_REMOVED", Info, Clean,
+        "Chữ số, dấu câu trong họ tên đã được bỏ", "Digits or punctuation were removed from a name";
+    NameHonorificRemoved = "NAME_HONORIFIC_REMOVED", Info, Clean,
+        "Danh xưng (Ông, Bà, Anh, Chị...) trước họ tên đã được bỏ", "A title (Ông, Bà, Anh, Chị...) before a name was removed";
     PhoneOldPrefix = "PHONE_OLD_PREFIX", Info, Clean,
         "Số di động 11 số đầu cũ đã được chuyển sang 10 số", "An old 11-digit mobile number was converted to 10 digits";
     Duplicate = "DUPLICATE", Info, Clean,

@@ -3,8 +3,11 @@
 //! Windows-1252, looks like `NguyÔn V¨n` or `Nguyeãn Vaên`; UTF-8 read as
 //! Windows-1252 looks like `Nguyá»…n`. The tables come from `rules/encoding/`.
 //!
-//! This module turns correct text into each damaged form (the data
-//! generator needs it to make realistic test extracts).
+//! This module repairs such text, conservatively: a field is converted only
+//! when some of its words are not Vietnamese syllables and every word of the
+//! converted text is (or is plain ASCII). Correct Vietnamese is therefore
+//! never touched, whatever letters it uses. It also makes each damaged form
+//! from correct text, for the data generator.
 
 use std::collections::HashMap;
 
@@ -21,11 +24,23 @@ fn parse_hex_bytes(text: &str) -> Option<Vec<u8>> {
     text.split_whitespace().map(|h| u8::from_str_radix(h, 16).ok()).collect()
 }
 
-/// Unicode letter → how its legacy bytes look when read as Windows-1252.
+/// Unicode letter → how its legacy bytes look when read as Windows-1252,
+/// and back.
 #[derive(Clone, Debug, Default)]
 pub struct LegacyEncodings {
     tcvn3: HashMap<char, String>,
     vni: HashMap<char, String>,
+    tcvn3_decode: HashMap<char, char>,
+    /// Windows-1252 sequence (one or two characters) → letter.
+    vni_decode: HashMap<String, char>,
+}
+
+/// Which damage a repaired field had.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Damage {
+    Tcvn3,
+    Vni,
+    Mojibake,
 }
 
 impl LegacyEncodings {
@@ -45,7 +60,81 @@ impl LegacyEncodings {
                 tables.vni.insert(c, bytes.into_iter().map(cp1252_char).collect());
             }
         }
+        for (&c, legacy) in &tables.tcvn3 {
+            if let Some(l) = legacy.chars().next() {
+                tables.tcvn3_decode.insert(l, c);
+            }
+        }
+        for (&c, legacy) in &tables.vni {
+            // The i-family are single bytes that read as themselves (ì í):
+            // identity mappings are not damage.
+            if legacy != &c.to_string() {
+                tables.vni_decode.insert(legacy.clone(), c);
+            }
+        }
         tables
+    }
+
+    fn decode_tcvn3(&self, text: &str) -> String {
+        text.chars().map(|c| self.tcvn3_decode.get(&c).copied().unwrap_or(c)).collect()
+    }
+
+    fn decode_vni(&self, text: &str) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        let mut out = String::with_capacity(text.len());
+        let mut i = 0;
+        while i < chars.len() {
+            if i + 1 < chars.len() {
+                let pair: String = chars[i..i + 2].iter().collect();
+                if let Some(&c) = self.vni_decode.get(&pair) {
+                    out.push(c);
+                    i += 2;
+                    continue;
+                }
+            }
+            match self.vni_decode.get(&chars[i].to_string()) {
+                Some(&c) => out.push(c),
+                None => out.push(chars[i]),
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// Repairs a field typed in a legacy encoding or double-encoded, or
+    /// returns `None` when it is not damaged (or its damage is not one of
+    /// these, or the repair would not yield Vietnamese).
+    pub fn repair(&self, text: &str) -> Option<(String, Damage)> {
+        if text.is_ascii() {
+            return None;
+        }
+        let words_before = syllable_score(text)?;
+        if words_before.invalid == 0 {
+            return None;
+        }
+        let candidates = [
+            (from_mojibake(text), Damage::Mojibake),
+            (Some(self.decode_vni(text)), Damage::Vni),
+            (Some(self.decode_tcvn3(text)), Damage::Tcvn3),
+        ];
+        for (candidate, damage) in candidates {
+            let Some(candidate) = candidate else { continue };
+            if candidate == text {
+                continue;
+            }
+            // A font encoding changes letter by letter: a word that was
+            // already Vietnamese must come out unchanged, or the "repair"
+            // is a guess. (Double-encoded UTF-8 is exact, so it is exempt.)
+            if damage != Damage::Mojibake && good_words_changed(text, &candidate) > words_before.invalid + 1 {
+                continue;
+            }
+            if let Some(score) = syllable_score(&candidate) {
+                if score.invalid == 0 && score.vietnamese > 0 {
+                    return Some((candidate, damage));
+                }
+            }
+        }
+        None
     }
 
     /// Text as a TCVN3 file shows when read as Windows-1252. TCVN3 has no
@@ -72,6 +161,62 @@ impl LegacyEncodings {
     }
 }
 
+/// How many words of a text are Vietnamese syllables with a mark, and how
+/// many are neither syllables nor plain ASCII. `None` for text that holds
+/// characters no name field should (C0 controls; the C1 range is where
+/// double-encoded UTF-8 puts some bytes, `Đ` among them).
+struct SyllableScore {
+    vietnamese: usize,
+    invalid: usize,
+}
+
+fn syllable_score(text: &str) -> Option<SyllableScore> {
+    let mut score = SyllableScore { vietnamese: 0, invalid: 0 };
+    for word in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '-' | '(' | ')' | '/')) {
+        if word.is_empty() {
+            continue;
+        }
+        if word.chars().any(|c| c < ' ') {
+            return None;
+        }
+        if word.is_ascii() {
+            continue;
+        }
+        if super::syllable::is_syllable(word) {
+            score.vietnamese += 1;
+        } else {
+            score.invalid += 1;
+        }
+    }
+    Some(score)
+}
+
+/// Whether every word of a text is plain ASCII or a Vietnamese syllable.
+pub fn is_vietnamese(text: &str) -> bool {
+    syllable_score(text).is_some_and(|s| s.invalid == 0)
+}
+
+/// How many words that were already Vietnamese a conversion would change.
+/// VNI writes ị as `ò`, ĩ as `ó` and ồ as `oà`, so a real VNI field has some:
+/// at most one more than its broken words.
+fn good_words_changed(before: &str, after: &str) -> usize {
+    let words = |t: &str| t.split_whitespace().map(String::from).collect::<Vec<_>>();
+    let (before, after) = (words(before), words(after));
+    if before.len() != after.len() {
+        return usize::MAX;
+    }
+    before.iter().zip(&after).filter(|(b, a)| b != a && (b.is_ascii() || super::syllable::is_syllable(b))).count()
+}
+
+/// Undoes UTF-8 read as Windows-1252, when the text is exactly that.
+fn from_mojibake(text: &str) -> Option<String> {
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
+    if unmappable {
+        return None;
+    }
+    String::from_utf8(bytes.into_owned()).ok()
+}
+
 /// UTF-8 bytes read as Windows-1252: `Nguyễn` → `Nguyá»…n`.
 pub fn to_mojibake(text: &str) -> String {
     let (decoded, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(text.as_bytes());
@@ -90,5 +235,23 @@ mod tests {
         assert_eq!(legacy.to_tcvn3("Nguyễn Văn Hùng"), "NguyÔn V¨n Hïng");
         assert_eq!(legacy.to_vni("Nguyễn Văn An"), "Nguyeãn Vaên An");
         assert_eq!(to_mojibake("Nguyễn"), "Nguyá»…n");
+    }
+
+    #[test]
+    fn each_damage_is_repaired_and_correct_text_is_not_touched() {
+        let rules = Rules::load(&RuleSource::BuiltIn, None).unwrap();
+        let legacy = &rules.legacy_encodings;
+        for name in ["Nguyễn Văn Hùng", "Lò Thị Mai", "Phạm Đức Thắng", "Trần Thị Thủy", "Hoàng Văn Toàn"]
+        {
+            assert_eq!(legacy.repair(&legacy.to_tcvn3(name)).map(|r| r.1), Some(Damage::Tcvn3), "{name}");
+            assert_eq!(legacy.repair(&legacy.to_vni(name)), Some((name.to_string(), Damage::Vni)), "{name}");
+            assert_eq!(legacy.repair(&to_mojibake(name)), Some((name.to_string(), Damage::Mojibake)), "{name}");
+            assert_eq!(legacy.repair(name), None, "{name}");
+        }
+        // TCVN3 has no capital toned letters: the repair is right but for case.
+        assert_eq!(legacy.repair("NguyÔn V¨n Hïng").unwrap().0, "Nguyễn Văn Hùng");
+        for name in ["Y Ngông Niê Kđăm", "H'Hen Niê", "Hờ A Páo", "Sùng Thị Mỷ", "Êban", "Adrơng"] {
+            assert_eq!(legacy.repair(name), None, "{name}");
+        }
     }
 }

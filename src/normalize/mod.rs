@@ -11,6 +11,7 @@ pub mod legacy;
 pub mod name;
 pub mod phone;
 pub mod sex;
+pub mod syllable;
 pub mod text;
 
 use std::collections::HashMap;
@@ -106,25 +107,13 @@ impl<'a> Normalizer<'a> {
         let mut findings = Vec::new();
         let source = &raw.values;
 
-        let name = name::normalize_name(source.get(Field::FullName));
-        if name.repaired {
-            findings.push(
-                Finding::new(Field::FullName, Code::TextRepaired, source.get(Field::FullName))
-                    .with_suggestion(name.display.as_str()),
-            );
-        }
+        let name = self.name(Field::FullName, source.get(Field::FullName), &mut findings);
         values.set(Field::FullName, name.display.as_str());
         values.set(Field::Surname, name.surname.as_str());
         values.set(Field::MiddleName, name.middle.as_str());
         values.set(Field::GivenName, name.given.as_str());
         for parent in [Field::FatherName, Field::MotherName] {
-            let parent_name = name::normalize_name(source.get(parent));
-            if parent_name.repaired {
-                findings.push(
-                    Finding::new(parent, Code::TextRepaired, source.get(parent))
-                        .with_suggestion(parent_name.display.as_str()),
-                );
-            }
+            let parent_name = self.name(parent, source.get(parent), &mut findings);
             values.set(parent, parent_name.display);
         }
 
@@ -206,6 +195,24 @@ impl<'a> Normalizer<'a> {
             source_fields: Field::ALL.iter().filter(|&&f| !raw.values.get(f).trim().is_empty()).count() as u8,
             findings,
         }
+    }
+
+    /// Normalises a name field and reports what had to change.
+    fn name(&self, field: Field, raw: &str, findings: &mut Vec<Finding>) -> name::NameParts {
+        let parts = name::normalize_name(raw, &self.rules.names, &self.rules.legacy_encodings);
+        let mut codes: Vec<Code> = Vec::new();
+        for change in &parts.changes {
+            let code = match change {
+                name::NameChange::Decoded(_) | name::NameChange::FormRepaired => Code::TextRepaired,
+                name::NameChange::CharactersRemoved => Code::NameCharactersRemoved,
+                name::NameChange::HonorificRemoved => Code::NameHonorificRemoved,
+            };
+            if !codes.contains(&code) {
+                codes.push(code);
+                findings.push(Finding::new(field, code, raw).with_suggestion(parts.display.as_str()));
+            }
+        }
+        parts
     }
 
     fn set_address(

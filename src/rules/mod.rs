@@ -26,6 +26,7 @@ pub use validation::ValidationSettings;
 
 use crate::error::{RuleError, RuleErrors};
 use crate::normalize::legacy::LegacyEncodings;
+use crate::normalize::name::NameRules;
 
 /// The rule files dancu ships, compiled in.
 const BUILT_IN: &[(&str, &str)] = &[
@@ -47,6 +48,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("names/middle_full_counts.csv", include_str!("../../rules/names/middle_full_counts.csv")),
     ("names/surname_share_estimates.csv", include_str!("../../rules/names/surname_share_estimates.csv")),
     ("generator.toml", include_str!("../../rules/generator.toml")),
+    ("names.toml", include_str!("../../rules/names.toml")),
 ];
 
 /// Where the rule files come from.
@@ -124,6 +126,7 @@ pub struct Rules {
     /// `generator.toml` as written, with its display name; `dancu gen`
     /// parses it.
     pub generator: (String, String),
+    pub names: NameRules,
 }
 
 impl Rules {
@@ -229,6 +232,21 @@ impl Rules {
             .collect();
         let (file, text) = text_of("generator.toml");
         let generator = (file.to_string(), text.to_string());
+        let known_surnames = name_components
+            .rows()
+            .filter(|r| r.get("component") == "surname")
+            .map(|r| r.get("token").to_string())
+            .chain(
+                surname_shares
+                    .rows()
+                    .flat_map(|r| r.get("surname").split('/').map(|s| s.trim().to_string()).collect::<Vec<_>>()),
+            )
+            .collect::<Vec<_>>();
+        let (file, text) = text_of("names.toml");
+        let names = NameRules::parse(file, text, known_surnames.into_iter()).unwrap_or_else(|e| {
+            errors.extend(e);
+            NameRules::default()
+        });
 
         if !errors.is_empty() {
             return Err(RuleErrors(errors));
@@ -252,6 +270,7 @@ impl Rules {
             name_middles,
             surname_shares,
             generator,
+            names,
         })
     }
 }
