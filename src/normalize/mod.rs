@@ -74,13 +74,13 @@ impl<'a> Normalizer<'a> {
         let mut address_of = Vec::with_capacity(records.len());
         let mut inputs = Vec::new();
         for record in records {
-            let input = address_input(record);
+            let (input, repairs) = self.address_input(record);
             let next = inputs.len();
             let slot = *distinct.entry(input.clone()).or_insert(next);
             if slot == next {
                 inputs.push(input);
             }
-            address_of.push(slot);
+            address_of.push((slot, repairs));
         }
         let resolutions: Vec<Resolution> = if parallel {
             inputs.par_iter().map(|i| self.addresses.resolve(i)).collect()
@@ -88,9 +88,12 @@ impl<'a> Normalizer<'a> {
             inputs.iter().map(|i| self.addresses.resolve(i)).collect()
         };
         const CHUNK: usize = 16_384;
-        let chunk = |(records, slots): (&[RawRecord], &[usize])| -> Vec<Normalized> {
-            let done: Vec<Normalized> =
-                records.iter().zip(slots).map(|(record, &slot)| self.normalize(record, &resolutions[slot])).collect();
+        let chunk = |(records, slots): (&[RawRecord], &[(usize, u8)])| -> Vec<Normalized> {
+            let done: Vec<Normalized> = records
+                .iter()
+                .zip(slots)
+                .map(|(record, &(slot, repairs))| self.normalize(record, &resolutions[slot], repairs))
+                .collect();
             progress(done.len() as u64);
             done
         };
@@ -102,7 +105,10 @@ impl<'a> Normalizer<'a> {
         chunks.into_iter().flatten().collect()
     }
 
-    pub fn normalize(&self, raw: &RawRecord, address: &Resolution) -> Normalized {
+    /// Normalises one record whose address resolved to `address`;
+    /// `address_repairs` has a bit per field of [`ADDRESS_TEXT_FIELDS`] whose
+    /// text was decoded.
+    pub fn normalize(&self, raw: &RawRecord, address: &Resolution, address_repairs: u8) -> Normalized {
         let mut values = FieldValues::new();
         let mut findings = Vec::new();
         let source = &raw.values;
@@ -185,7 +191,7 @@ impl<'a> Normalizer<'a> {
         values.set(Field::HouseholdId, text::tidy(source.get(Field::HouseholdId)));
         values.set(Field::RelationToHead, text::tidy(source.get(Field::RelationToHead)));
 
-        self.set_address(raw, address, &mut values, &mut findings);
+        self.set_address(raw, address, address_repairs, &mut values, &mut findings);
 
         Normalized {
             values,
@@ -215,10 +221,59 @@ impl<'a> Normalizer<'a> {
         parts
     }
 
+    /// The address of a record as resolution sees it: place names repaired
+    /// and spelt by the same rules as personal names.
+    /// Also returns a bit per field of [`ADDRESS_TEXT_FIELDS`] whose text had
+    /// to be decoded.
+    fn address_input(&self, raw: &RawRecord) -> (AddressInput, u8) {
+        let v = &raw.values;
+        let mut repairs = 0u8;
+        let mut text = |i: usize| {
+            let (text, decoded) = self.place_text(v.get(ADDRESS_TEXT_FIELDS[i]));
+            repairs |= u8::from(decoded) << i;
+            text
+        };
+        let input = AddressInput {
+            street: text(0),
+            commune: text(1),
+            district: text(2),
+            province: text(3),
+            commune_code: v.get(Field::CommuneCode).trim().to_string(),
+            old_commune_code: v.get(Field::OldCommuneCode).trim().to_string(),
+        };
+        (input, repairs)
+    }
+
+    /// Place-name text: a legacy encoding or double-encoded UTF-8 repaired
+    /// (then the flag is true), invisible characters and spacing tidied,
+    /// tones placed as in names. Case is kept: `Số 12 phố Quán Thánh`.
+    fn place_text(&self, raw: &str) -> (String, bool) {
+        if raw.is_ascii() {
+            return (text::tidy(raw), false);
+        }
+        let composed: String = unicode_normalization::UnicodeNormalization::nfc(raw.trim()).collect();
+        let (repaired, decoded) = if legacy::is_vietnamese(&text::clean_invisible(&composed)) {
+            (composed, false)
+        } else {
+            match self.rules.legacy_encodings.repair(&composed) {
+                Some((text, _)) => (text, true),
+                None => (composed, false),
+            }
+        };
+        let placement = self.rules.names.tone_placement;
+        let spelled = text::tidy(&repaired)
+            .split(' ')
+            .map(|w| syllable::place_tone(w, placement).unwrap_or_else(|| w.to_string()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        (spelled, decoded)
+    }
+
     fn set_address(
         &self,
         raw: &RawRecord,
         address: &Resolution,
+        address_repairs: u8,
         values: &mut FieldValues,
         findings: &mut Vec<Finding>,
     ) {
@@ -249,6 +304,13 @@ impl<'a> Normalizer<'a> {
             values.set(Field::OldProvinceName, name.as_str());
         }
 
+        for (i, field) in ADDRESS_TEXT_FIELDS.into_iter().enumerate() {
+            if address_repairs & (1 << i) != 0 {
+                let raw_text = raw.values.get(field);
+                let (repaired, _) = self.place_text(raw_text);
+                findings.push(Finding::new(field, Code::TextRepaired, raw_text).with_suggestion(repaired));
+            }
+        }
         let written = address_text(raw);
         let field = if raw.values.is_present(Field::CommuneName) { Field::CommuneName } else { Field::Address };
         match address.status {
@@ -267,6 +329,10 @@ impl<'a> Normalizer<'a> {
     }
 }
 
+/// The address columns whose text is repaired like names.
+const ADDRESS_TEXT_FIELDS: [Field; 4] =
+    [Field::Address, Field::CommuneName, Field::OldDistrictName, Field::ProvinceName];
+
 /// The address as the record wrote it, for findings: the columns joined
 /// most specific first.
 fn address_text(raw: &RawRecord) -> String {
@@ -276,18 +342,6 @@ fn address_text(raw: &RawRecord) -> String {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn address_input(raw: &RawRecord) -> AddressInput {
-    let v = &raw.values;
-    AddressInput {
-        commune_code: v.get(Field::CommuneCode).trim().to_string(),
-        old_commune_code: v.get(Field::OldCommuneCode).trim().to_string(),
-        street: v.get(Field::Address).to_string(),
-        commune: v.get(Field::CommuneName).trim().to_string(),
-        district: v.get(Field::OldDistrictName).trim().to_string(),
-        province: v.get(Field::ProvinceName).trim().to_string(),
-    }
 }
 
 fn normalize_nationality(raw: &str) -> String {

@@ -17,11 +17,13 @@
 use std::collections::HashSet;
 
 use serde::Deserialize;
-use unicode_normalization::{is_nfc, UnicodeNormalization};
+use std::borrow::Cow;
+
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use super::legacy::{is_vietnamese, Damage, LegacyEncodings};
-use super::syllable::{is_syllable, place_tone, strip_tones, TonePlacement};
-use super::text::{clean_invisible, fold_words};
+use super::syllable::{is_syllable, place_tone, push_toneless_lower, strip_tones, TonePlacement};
+use super::text::clean_invisible;
 use crate::error::RuleError;
 
 /// `names.toml` as written.
@@ -108,34 +110,53 @@ pub struct NameParts {
 pub fn normalize_name(raw: &str, rules: &NameRules, legacy: &LegacyEncodings) -> NameParts {
     let mut changes = Vec::new();
     let trimmed = raw.trim();
+    let composed: Cow<str> = if is_nfc_quick(trimmed.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(trimmed)
+    } else {
+        Cow::Owned(trimmed.nfc().collect())
+    };
     // When removing invisible characters leaves good Vietnamese, that was
     // the damage. Otherwise legacy encodings are tried on the text as it
     // came: TCVN3 writes ư as byte 0xAD, which reads as a soft hyphen.
-    let composed: String = trimmed.nfc().collect();
-    let decoded = if is_vietnamese(&clean_invisible(&composed)) {
-        composed
+    let has_oddities = composed.chars().any(is_odd);
+    let decoded: Cow<str> = if composed.is_ascii() {
+        composed.clone()
     } else {
-        match legacy.repair(&composed) {
-            Some((text, damage)) => {
-                changes.push(NameChange::Decoded(damage));
-                text
+        let cleaned: Cow<str> = if has_oddities { Cow::Owned(clean_invisible(&composed)) } else { composed.clone() };
+        if is_vietnamese(&cleaned) {
+            composed.clone()
+        } else {
+            match legacy.repair(&composed) {
+                Some((text, damage)) => {
+                    changes.push(NameChange::Decoded(damage));
+                    Cow::Owned(text)
+                }
+                None => composed.clone(),
             }
-            None => composed,
         }
     };
-    let cleaned = clean_invisible(&decoded);
-    if changes.is_empty() && (!is_nfc(trimmed) || cleaned != decoded.replace(['\t', '\r', '\n'], " ")) {
+    if changes.is_empty() && (matches!(composed, Cow::Owned(_)) || has_oddities) {
         changes.push(NameChange::FormRepaired);
     }
 
     // Letters, spaces and apostrophes are a name; the rest is not.
-    let mut kept = String::with_capacity(cleaned.len());
+    let mut kept = String::with_capacity(decoded.len());
     let mut removed = false;
-    for c in cleaned.chars() {
+    for c in decoded.chars() {
         match c {
-            c if c.is_alphabetic() => kept.push(c),
-            '\'' | '’' | '‘' | '`' | '´' => kept.push('\''),
-            c if c.is_whitespace() => kept.push(' '),
+            c if c.is_alphabetic() => kept.push(match c {
+                '\u{00D0}' => 'Đ',
+                '\u{00F0}' => 'đ',
+                c => c,
+            }),
+            '\'' => kept.push('\''),
+            '’' | '‘' | '`' | '´' => kept.push('\''),
+            ' ' => kept.push(' '),
+            c if c.is_whitespace() || is_invisible(c) => {
+                if !is_invisible(c) {
+                    kept.push(' ');
+                }
+            }
             '-' | '.' | ',' | '_' | '/' => {
                 kept.push(' ');
                 removed = true;
@@ -150,83 +171,111 @@ pub fn normalize_name(raw: &str, rules: &NameRules, legacy: &LegacyEncodings) ->
     if words.len() >= 3 {
         // The title with its tone (Chú is a title, Chu a surname); the
         // surname after it without (a name typed without marks still has one).
-        let first: String = words[0].nfc().collect::<String>().to_lowercase();
-        let second = toneless_words(words[1]).join(" ");
-        if rules.honorifics.contains(&first) && rules.surnames.contains(&second) {
+        let first = words[0].to_lowercase();
+        if rules.honorifics.contains(&first) && rules.surnames.contains(&toneless_lower(words[1])) {
             words.remove(0);
             changes.push(NameChange::HonorificRemoved);
         }
     }
 
-    let canonical: Vec<String> = words.iter().map(|w| canonical_word(w, rules.tone_placement)).collect();
-    let display = canonical.join(" ");
-    let (surname, middle, given) = split(&canonical, rules);
-    let key = fold_words(&display).split(' ').map(|w| y_as_i(w.to_string())).collect::<Vec<_>>().join(" ");
-    let tone_key = canonical.iter().map(|w| y_as_i(strip_tones(&w.to_lowercase()))).collect::<Vec<_>>().join(" ");
-    NameParts { display, surname, middle, given, key, tone_key, changes }
-}
-
-/// One word in canonical form: title case (a Vietnamese syllable never has
-/// a capital inside; other words keep theirs, with a capital after an
-/// initial `H'`, `K'`), then the tone where the placement puts it.
-fn canonical_word(word: &str, placement: TonePlacement) -> String {
-    let has_upper = word.chars().any(char::is_uppercase);
-    let has_lower = word.chars().any(char::is_lowercase);
-    let uniform = !(has_upper && has_lower);
-    let lowered: String = word.to_lowercase();
-    let recase = uniform || is_syllable(&lowered);
-    let mut out = String::with_capacity(word.len());
-    let mut chars = word.chars().peekable();
-    let mut first = true;
-    let mut after_initial_apostrophe = false;
-    let mut index = 0;
-    while let Some(c) = chars.next() {
-        if c == '\'' {
-            out.push(c);
-            after_initial_apostrophe = index == 1;
-        } else if first || after_initial_apostrophe {
-            out.extend(c.to_uppercase());
-            first = false;
-            after_initial_apostrophe = false;
-        } else if recase {
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
+    let mut display = String::with_capacity(kept.len() + 4);
+    let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(words.len());
+    for word in &words {
+        if !display.is_empty() {
+            display.push(' ');
         }
-        index += 1;
+        let start = display.len();
+        push_canonical_word(word, rules.tone_placement, &mut display);
+        bounds.push((start, display.len()));
     }
-    place_tone(&out, placement).unwrap_or(out)
+    let word_at = |i: usize| &display[bounds[i].0..bounds[i].1];
+    let (surname_len, surname_last) =
+        structure(&bounds.iter().map(|&(a, b)| &display[a..b]).collect::<Vec<_>>(), rules);
+    let n = bounds.len();
+    let span = |from: usize, to: usize| if from >= to { "" } else { &display[bounds[from].0..bounds[to - 1].1] };
+    let (surname, middle, given) = match (n, surname_last) {
+        (0, _) => ("", "", ""),
+        (1, _) => ("", "", word_at(0)),
+        (_, true) => (span(n - surname_len, n), "", span(0, n - surname_len)),
+        (_, false) => (span(0, surname_len), span(surname_len, n - 1), word_at(n - 1)),
+    };
+    let (key, tone_key) = keys(&display);
+    NameParts {
+        surname: surname.to_string(),
+        middle: middle.to_string(),
+        given: given.to_string(),
+        display,
+        key,
+        tone_key,
+        changes,
+    }
 }
 
-/// `y` and `i` as the lone vowel after a consonant are one sound spelt two
-/// ways (`Lý`/`Lí`, `Mỹ`/`Mĩ`, `Quý`/`Quí`): keys write it `i`.
-fn y_as_i(mut word: String) -> String {
-    let chars: Vec<char> = word.chars().collect();
-    let n = chars.len();
-    let vowel = |c: char| "aăâeêioôơuưy".contains(c);
-    let lone_y = n >= 2
-        && chars[n - 1] == 'y'
-        && (!vowel(chars[n - 2]) || (n >= 3 && chars[n - 2] == 'u' && chars[n - 3] == 'q'));
-    if lone_y {
-        word.pop();
-        word.push('i');
-    }
-    word
+/// Characters that are damage in a name: invisible ones, odd spaces, `Ð`.
+fn is_odd(c: char) -> bool {
+    is_invisible(c)
+        || matches!(c, '\u{00A0}' | '\u{2007}' | '\u{202F}' | '\u{3000}' | '\u{00D0}' | '\u{00F0}' | '\t' | '\r' | '\n')
 }
 
-/// Surname, middle and given name of a name already in canonical words.
-fn split(words: &[String], rules: &NameRules) -> (String, String, String) {
-    let toneless: Vec<String> = words.iter().map(|w| strip_tones(&w.to_lowercase())).collect();
-    let join = |ws: &[String]| ws.join(" ");
-    match words.len() {
-        0 => return (String::new(), String::new(), String::new()),
-        1 => return (String::new(), String::new(), words[0].clone()),
-        _ => {}
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+fn toneless_lower(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        push_toneless_lower(c, &mut out);
     }
-    // Ê Đê order: gender word first, surname last.
-    let first = toneless[0].as_str();
-    let ede = rules.ede_prefixes.iter().any(|p| first == p || (p.ends_with('\'') && first.starts_with(p.as_str())));
+    out
+}
+
+/// One word in canonical form, appended to `out`: title case (a Vietnamese
+/// syllable never has a capital inside; other words keep theirs, with a
+/// capital after an initial `H'`, `K'`), then the tone where the placement
+/// puts it.
+fn push_canonical_word(word: &str, placement: TonePlacement, out: &mut String) {
+    let mut chars = word.chars();
+    let first = chars.next().unwrap_or(' ');
+    let title_case = first.is_uppercase() && chars.clone().all(|c| !c.is_uppercase());
+    let word: Cow<str> = if title_case {
+        Cow::Borrowed(word)
+    } else {
+        let has_upper = word.chars().any(char::is_uppercase);
+        let has_lower = word.chars().any(char::is_lowercase);
+        let recase = !(has_upper && has_lower) || is_syllable(&word.to_lowercase());
+        let mut cased = String::with_capacity(word.len());
+        let mut capital_next = true;
+        for (i, c) in word.chars().enumerate() {
+            if c == '\'' {
+                cased.push(c);
+                capital_next = i == 1;
+            } else if capital_next {
+                cased.extend(c.to_uppercase());
+                capital_next = false;
+            } else if recase {
+                cased.extend(c.to_lowercase());
+            } else {
+                cased.push(c);
+            }
+        }
+        Cow::Owned(cased)
+    };
+    match place_tone(&word, placement) {
+        Some(placed) => out.push_str(&placed),
+        None => out.push_str(&word),
+    }
+}
+
+/// The surname's length in words, and whether it comes last (Ê Đê order:
+/// a gender word first, the surname last).
+fn structure(words: &[&str], rules: &NameRules) -> (usize, bool) {
+    if words.len() < 2 {
+        return (0, false);
+    }
+    let first = words[0].to_lowercase();
+    let ede = rules.ede_prefixes.iter().any(|p| first == *p || (p.ends_with('\'') && first.starts_with(p.as_str())));
     if ede {
+        let toneless: Vec<String> = words.iter().map(|w| toneless_lower(w)).collect();
         let surname_len = rules
             .ede_surnames
             .iter()
@@ -234,17 +283,69 @@ fn split(words: &[String], rules: &NameRules) -> (String, String, String) {
             .map(Vec::len)
             .max()
             .unwrap_or(1);
-        let cut = words.len() - surname_len;
-        return (join(&words[cut..]), String::new(), join(&words[..cut]));
+        return (surname_len, true);
     }
-    let surname_len =
-        if words.len() >= 3 && rules.compound_surnames.iter().any(|c| c.len() == 2 && toneless[..2] == c[..]) {
-            2
-        } else {
-            1
-        };
-    let given = words[words.len() - 1].clone();
-    (join(&words[..surname_len]), join(&words[surname_len..words.len() - 1]), given)
+    if words.len() >= 3 {
+        let (a, b) = (toneless_lower(words[0]), toneless_lower(words[1]));
+        if rules.compound_surnames.iter().any(|c| c.len() == 2 && c[0] == a && c[1] == b) {
+            return (2, false);
+        }
+    }
+    (1, false)
+}
+
+/// Both matching keys in one pass over the display form.
+fn keys(display: &str) -> (String, String) {
+    let mut key = String::with_capacity(display.len());
+    let mut tone_key = String::with_capacity(display.len() + 8);
+    for (i, word) in display.split(' ').enumerate() {
+        if i > 0 {
+            key.push(' ');
+            tone_key.push(' ');
+        }
+        let key_start = key.len();
+        let tone_start = tone_key.len();
+        for c in word.chars() {
+            push_toneless_lower(c, &mut tone_key);
+        }
+        for c in tone_key[tone_start..].chars().collect::<Vec<_>>() {
+            match c {
+                'đ' => key.push('d'),
+                // `H'Hen` keys as `h hen`: an apostrophe parts letters.
+                '\'' => key.push(' '),
+                c if c.is_ascii_alphanumeric() => key.push(c),
+                c if c.is_alphanumeric() => {
+                    let mut base = c;
+                    unicode_normalization::char::decompose_canonical(c, |part| {
+                        if base == c {
+                            base = part;
+                        }
+                    });
+                    key.push(base);
+                }
+                _ => {}
+            }
+        }
+        y_as_i(&mut key, key_start);
+        y_as_i(&mut tone_key, tone_start);
+    }
+    (key, tone_key)
+}
+
+/// `y` and `i` as the lone vowel after a consonant are one sound spelt two
+/// ways (`Lý`/`Lí`, `Mỹ`/`Mĩ`, `Quý`/`Quí`): keys write it `i`. Applies to
+/// the word that starts at byte `start` of `buffer`.
+fn y_as_i(buffer: &mut String, start: usize) {
+    let word = &buffer[start..];
+    let chars: Vec<char> = word.chars().rev().take(3).collect();
+    let vowel = |c: char| "aăâeêioôơuưy".contains(c);
+    let lone_y = chars.len() >= 2
+        && chars[0] == 'y'
+        && (!vowel(chars[1]) || (chars.len() == 3 && chars[1] == 'u' && chars[2] == 'q'));
+    if lone_y {
+        buffer.pop();
+        buffer.push('i');
+    }
 }
 
 #[cfg(test)]

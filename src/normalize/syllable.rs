@@ -30,10 +30,60 @@ pub fn is_tone_mark(c: char) -> bool {
 
 /// A letter with its tone taken off: the base letter with its vowel-quality
 /// mark (ă â ê ô ơ ư) kept, and whether it was upper case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Letter {
     lower: char,
     upper: bool,
+}
+
+/// Longer words are not Vietnamese syllables (the longest, `nghiêng`, has 7).
+const MAX_LETTERS: usize = 10;
+
+/// A word taken apart into toneless letters, without allocating.
+struct Word {
+    letters: [Letter; MAX_LETTERS],
+    len: usize,
+    tone: Option<char>,
+    /// Index of the first letter that carried a tone.
+    tone_at: usize,
+    tone_count: usize,
+}
+
+impl Word {
+    /// `None` for a word that cannot be a syllable: too long, a letter that
+    /// is not Vietnamese, a tone on a consonant, two different tones.
+    fn parse(word: &str) -> Option<Word> {
+        let mut parsed =
+            Word { letters: [Letter::default(); MAX_LETTERS], len: 0, tone: None, tone_at: 0, tone_count: 0 };
+        for c in word.chars() {
+            if parsed.len == MAX_LETTERS {
+                return None;
+            }
+            let upper = c.is_uppercase();
+            let lower = if c.is_ascii() { c.to_ascii_lowercase() } else { c.to_lowercase().next().unwrap_or(c) };
+            let (base, mark) = split_tone(lower);
+            if !(base.is_ascii_lowercase() || base == 'đ' || is_vowel(base)) {
+                return None;
+            }
+            if let Some(mark) = mark {
+                if !is_vowel(base) || parsed.tone.is_some_and(|t| t != mark) {
+                    return None;
+                }
+                if parsed.tone.is_none() {
+                    parsed.tone_at = parsed.len;
+                }
+                parsed.tone = Some(mark);
+                parsed.tone_count += 1;
+            }
+            parsed.letters[parsed.len] = Letter { lower: base, upper };
+            parsed.len += 1;
+        }
+        (parsed.len > 0).then_some(parsed)
+    }
+
+    fn letters(&self) -> &[Letter] {
+        &self.letters[..self.len]
+    }
 }
 
 const VOWELS: &str = "aăâeêioôơuưy";
@@ -59,8 +109,17 @@ fn has_quality_mark(c: char) -> bool {
     "ăâêôơư".contains(c)
 }
 
+/// Whether the letters spell `text` exactly.
+fn spells(letters: &[Letter], text: &str) -> bool {
+    let mut chars = text.chars();
+    letters.iter().all(|l| chars.next() == Some(l.lower)) && chars.next().is_none()
+}
+
 /// Splits a letter into its toneless form and its tone mark, if any.
 fn split_tone(c: char) -> (char, Option<char>) {
+    if c.is_ascii() {
+        return (c, None);
+    }
     let mut base = None;
     let mut tone = None;
     let mut rest: [char; 2] = ['\0'; 2];
@@ -95,31 +154,16 @@ fn with_tone(c: char, tone: char) -> char {
 
 /// Rewrites one word with its tone mark where the placement puts it.
 /// Returns `None` when the word is already right or is not a Vietnamese
-/// syllable (then it must be left as it is).
+/// syllable (then it must be left as it is). `word` must be NFC.
 pub fn place_tone(word: &str, placement: TonePlacement) -> Option<String> {
-    let mut letters: Vec<Letter> = Vec::with_capacity(word.len());
-    let mut tone: Option<char> = None;
-    let mut tone_count = 0;
-    for c in word.chars() {
-        let lower = c.to_lowercase().next().unwrap_or(c);
-        let (base, mark) = split_tone(lower);
-        // A tone on a consonant (`ñ` is n + tilde) is not Vietnamese.
-        if !base.is_alphabetic() || (mark.is_some() && !is_vowel(base)) {
-            return None;
-        }
-        if let Some(mark) = mark {
-            if tone.is_some_and(|t| t != mark) {
-                return None;
-            }
-            tone = Some(mark);
-            tone_count += 1;
-        }
-        letters.push(Letter { lower: base, upper: c.is_uppercase() });
+    let parsed = Word::parse(word)?;
+    let tone = parsed.tone?;
+    let target = tone_position(parsed.letters(), placement)?;
+    if parsed.tone_count == 1 && parsed.tone_at == target {
+        return None;
     }
-    let tone = tone?;
-    let target = tone_position(&letters, placement)?;
     let mut out = String::with_capacity(word.len() + 2);
-    for (i, letter) in letters.iter().enumerate() {
+    for (i, letter) in parsed.letters().iter().enumerate() {
         let c = if i == target { with_tone(letter.lower, tone) } else { letter.lower };
         if letter.upper {
             out.extend(c.to_uppercase());
@@ -127,107 +171,77 @@ pub fn place_tone(word: &str, placement: TonePlacement) -> Option<String> {
             out.push(c);
         }
     }
-    // The same text in another normal form compares unequal: compare NFC.
-    let original: String = unicode_normalization::UnicodeNormalization::nfc(word).collect();
-    if tone_count == 1 && out == original {
-        None
-    } else {
-        Some(out)
-    }
+    Some(out)
 }
 
 /// The index of the letter that carries the tone, or `None` when the word
 /// does not parse as onset + nucleus + coda.
 fn tone_position(letters: &[Letter], placement: TonePlacement) -> Option<usize> {
-    let text: String = letters.iter().map(|l| l.lower).collect();
-    let chars: Vec<char> = text.chars().collect();
-    let mut onset_len = ONSETS.iter().filter(|o| text.starts_with(*o)).map(|o| o.chars().count()).max().unwrap_or(0);
+    let starts_with =
+        |prefix: &str| prefix.chars().count() <= letters.len() && spells(&letters[..prefix.chars().count()], prefix);
+    let mut onset_len = ONSETS.iter().filter(|o| starts_with(o)).map(|o| o.chars().count()).max().unwrap_or(0);
     // `gi` is an onset only before another vowel: in `gìn` the i is the
     // nucleus.
-    if text.starts_with("gi") && onset_len == 2 && !chars.get(2).copied().is_some_and(is_vowel) {
+    if onset_len == 2
+        && letters[0].lower == 'g'
+        && letters[1].lower == 'i'
+        && !letters.get(2).is_some_and(|l| is_vowel(l.lower))
+    {
         onset_len = 1;
     }
     let nucleus_start = onset_len;
     let mut nucleus_end = nucleus_start;
-    while nucleus_end < chars.len() && is_vowel(chars[nucleus_end]) {
+    while nucleus_end < letters.len() && is_vowel(letters[nucleus_end].lower) {
         nucleus_end += 1;
     }
-    let nucleus = &chars[nucleus_start..nucleus_end];
-    let coda: String = chars[nucleus_end..].iter().collect();
-    let vowels: String = nucleus.iter().collect();
-    if !NUCLEI.contains(&vowels.as_str()) || !CODAS.contains(&coda.as_str()) {
+    let nucleus = &letters[nucleus_start..nucleus_end];
+    let coda = &letters[nucleus_end..];
+    if !NUCLEI.iter().any(|n| spells(nucleus, n)) || !CODAS.iter().any(|c| spells(coda, c)) {
         return None;
     }
     // A nucleus that ends in a glide (ai, ao, âu, uôi ...) takes no final
     // consonant.
     let glide_end = nucleus.len() > 1
-        && matches!(nucleus[nucleus.len() - 1], 'i' | 'y' | 'o' | 'u')
-        && !matches!(vowels.as_str(), "uy" | "oo");
+        && matches!(nucleus[nucleus.len() - 1].lower, 'i' | 'y' | 'o' | 'u')
+        && !spells(nucleus, "uy");
     if glide_end && !coda.is_empty() {
         return None;
     }
     let at = |i: usize| Some(nucleus_start + i);
     // A vowel with a quality mark takes the tone; in ươ and uơ, the ơ.
-    let marked: Vec<usize> = (0..nucleus.len()).filter(|&i| has_quality_mark(nucleus[i])).collect();
-    if let Some(&last) = marked.last() {
-        return at(if marked.len() > 1 { last } else { marked[0] });
+    if let Some(last_marked) = (0..nucleus.len()).rev().find(|&i| has_quality_mark(nucleus[i].lower)) {
+        return at(last_marked);
     }
     match nucleus.len() {
         1 => at(0),
         3 => at(1),
-        _ => {
-            if !coda.is_empty() {
-                return at(1);
-            }
-            let pair: String = nucleus.iter().collect();
-            match pair.as_str() {
-                "oa" | "oe" | "uy" if placement == TonePlacement::New => at(1),
-                _ => at(0),
-            }
-        }
+        _ if !coda.is_empty() => at(1),
+        _ if placement == TonePlacement::New && ["oa", "oe", "uy"].iter().any(|p| spells(nucleus, p)) => at(1),
+        _ => at(0),
     }
 }
 
 /// Whether a word is one Vietnamese syllable: letters only, no capital
-/// after the first letter, onset + nucleus + coda, at most one tone.
+/// after the first letter (unless all are capitals), onset + nucleus +
+/// coda, one tone at most.
 pub fn is_syllable(word: &str) -> bool {
-    let mut letters: Vec<Letter> = Vec::with_capacity(word.len());
-    let mut tone: Option<char> = None;
-    for (i, c) in word.chars().enumerate() {
-        if i > 0 && c.is_uppercase() && word.chars().next().is_some_and(char::is_lowercase) {
-            return false;
-        }
-        let lower = c.to_lowercase().next().unwrap_or(c);
-        let (base, mark) = split_tone(lower);
-        if !(base.is_ascii_lowercase() || base == 'đ' || is_vowel(base)) || (mark.is_some() && !is_vowel(base)) {
-            return false;
-        }
-        if let Some(mark) = mark {
-            if tone.is_some() {
-                return false;
-            }
-            tone = Some(mark);
-        }
-        letters.push(Letter { lower: base, upper: c.is_uppercase() });
-    }
-    // Inner capitals (`NguyÔn`) are not how Vietnamese is written, except
-    // all capitals.
+    let Some(parsed) = Word::parse(word) else { return false };
+    let letters = parsed.letters();
     let upper = letters.iter().filter(|l| l.upper).count();
-    if upper > 1 && upper < letters.len() {
-        return false;
-    }
-    !letters.is_empty() && tone_position(&letters, TonePlacement::Old).is_some()
+    let mixed_inside = upper > 1 && upper < letters.len() || (upper == 1 && !letters[0].upper);
+    !mixed_inside && parsed.tone_count <= 1 && tone_position(letters, TonePlacement::Old).is_some()
 }
 
 /// Removes the tone marks and keeps the vowel qualities: `Hùng` → `Hung`,
 /// `Hưng` → `Hưng`.
 pub fn strip_tones(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            let (base, _) = split_tone(c);
-            base
-        })
-        .collect()
+    text.chars().map(|c| split_tone(c).0).collect()
+}
+
+/// Appends `c` without its tone, lower-cased, to `out`.
+pub fn push_toneless_lower(c: char, out: &mut String) {
+    let lower = if c.is_ascii() { c.to_ascii_lowercase() } else { c.to_lowercase().next().unwrap_or(c) };
+    out.push(split_tone(lower).0);
 }
 
 #[cfg(test)]
