@@ -21,9 +21,8 @@ use std::borrow::Cow;
 
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
-use super::legacy::{is_vietnamese, Damage, LegacyEncodings};
-use super::syllable::{is_syllable, place_tone, push_toneless_lower, strip_tones, TonePlacement};
-use super::text::clean_invisible;
+use super::legacy::{Damage, LegacyEncodings};
+use super::syllable::{push_canonical_syllable, push_toneless_lower, strip_tones, TonePlacement};
 use crate::error::RuleError;
 
 /// `names.toml` as written.
@@ -108,60 +107,58 @@ pub struct NameParts {
 
 /// Normalises one name field.
 pub fn normalize_name(raw: &str, rules: &NameRules, legacy: &LegacyEncodings) -> NameParts {
-    let mut changes = Vec::new();
     let trimmed = raw.trim();
     let composed: Cow<str> = if is_nfc_quick(trimmed.chars()) == IsNormalized::Yes {
         Cow::Borrowed(trimmed)
     } else {
         Cow::Owned(trimmed.nfc().collect())
     };
-    // When removing invisible characters leaves good Vietnamese, that was
-    // the damage. Otherwise legacy encodings are tried on the text as it
-    // came: TCVN3 writes ư as byte 0xAD, which reads as a soft hyphen.
-    let has_oddities = composed.chars().any(is_odd);
-    let decoded: Cow<str> = if composed.is_ascii() {
-        composed.clone()
-    } else {
-        let cleaned: Cow<str> = if has_oddities { Cow::Owned(clean_invisible(&composed)) } else { composed.clone() };
-        if is_vietnamese(&cleaned) {
-            composed.clone()
-        } else {
-            match legacy.repair(&composed) {
-                Some((text, damage)) => {
-                    changes.push(NameChange::Decoded(damage));
-                    Cow::Owned(text)
-                }
-                None => composed.clone(),
-            }
-        }
-    };
-    if changes.is_empty() && (matches!(composed, Cow::Owned(_)) || has_oddities) {
+    let mut changes = Vec::new();
+    if matches!(composed, Cow::Owned(_)) || composed.chars().any(is_odd) {
         changes.push(NameChange::FormRepaired);
     }
+    let parts = canonical_name(&composed, rules, changes.clone());
+    if parts.all_vietnamese {
+        return parts.name;
+    }
+    // Some word is not Vietnamese: a legacy encoding, tried on the text as
+    // it came (TCVN3 writes ư as byte 0xAD, which reads as a soft hyphen).
+    match legacy.repair(&composed) {
+        Some((decoded, damage)) => canonical_name(&decoded, rules, vec![NameChange::Decoded(damage)]).name,
+        None => parts.name,
+    }
+}
 
+struct Canonical {
+    name: NameParts,
+    /// Whether every word with a letter outside ASCII is a Vietnamese
+    /// syllable (if not, the text may be in a legacy encoding).
+    all_vietnamese: bool,
+}
+
+/// Cleans, canonicalises, splits and keys a name already decoded.
+fn canonical_name(text: &str, rules: &NameRules, mut changes: Vec<NameChange>) -> Canonical {
     // Letters, spaces and apostrophes are a name; the rest is not.
-    let mut kept = String::with_capacity(decoded.len());
+    let mut kept = String::with_capacity(text.len());
     let mut removed = false;
-    for c in decoded.chars() {
+    let mut removed_non_ascii = false;
+    for c in text.chars() {
         match c {
-            c if c.is_alphabetic() => kept.push(match c {
-                '\u{00D0}' => 'Đ',
-                '\u{00F0}' => 'đ',
-                c => c,
-            }),
-            '\'' => kept.push('\''),
-            '’' | '‘' | '`' | '´' => kept.push('\''),
-            ' ' => kept.push(' '),
-            c if c.is_whitespace() || is_invisible(c) => {
-                if !is_invisible(c) {
-                    kept.push(' ');
-                }
-            }
+            '\u{00D0}' => kept.push('Đ'),
+            '\u{00F0}' => kept.push('đ'),
+            c if c.is_alphabetic() => kept.push(c),
+            '\'' | '’' | '‘' | '`' | '´' => kept.push('\''),
+            c if is_invisible(c) => {}
+            c if c.is_whitespace() => kept.push(' '),
             '-' | '.' | ',' | '_' | '/' => {
                 kept.push(' ');
                 removed = true;
             }
-            _ => removed = true,
+            c => {
+                removed = true;
+                // `«`, `§`, `»`: the marks of a legacy encoding, not typos.
+                removed_non_ascii |= !c.is_ascii();
+            }
         }
     }
     let mut words: Vec<&str> = kept.split_whitespace().collect();
@@ -180,18 +177,21 @@ pub fn normalize_name(raw: &str, rules: &NameRules, legacy: &LegacyEncodings) ->
 
     let mut display = String::with_capacity(kept.len() + 4);
     let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(words.len());
+    let mut all_vietnamese = !removed_non_ascii;
     for word in &words {
         if !display.is_empty() {
             display.push(' ');
         }
         let start = display.len();
-        push_canonical_word(word, rules.tone_placement, &mut display);
+        if !push_canonical_syllable(word, rules.tone_placement, &mut display) {
+            all_vietnamese &= word.is_ascii();
+            push_other_word(word, &mut display);
+        }
         bounds.push((start, display.len()));
     }
     let word_at = |i: usize| &display[bounds[i].0..bounds[i].1];
-    let (surname_len, surname_last) =
-        structure(&bounds.iter().map(|&(a, b)| &display[a..b]).collect::<Vec<_>>(), rules);
     let n = bounds.len();
+    let (surname_len, surname_last) = structure(&(0..n).map(word_at).collect::<Vec<_>>(), rules);
     let span = |from: usize, to: usize| if from >= to { "" } else { &display[bounds[from].0..bounds[to - 1].1] };
     let (surname, middle, given) = match (n, surname_last) {
         (0, _) => ("", "", ""),
@@ -199,15 +199,31 @@ pub fn normalize_name(raw: &str, rules: &NameRules, legacy: &LegacyEncodings) ->
         (_, true) => (span(n - surname_len, n), "", span(0, n - surname_len)),
         (_, false) => (span(0, surname_len), span(surname_len, n - 1), word_at(n - 1)),
     };
+    let (surname, middle, given) = (surname.to_string(), middle.to_string(), given.to_string());
     let (key, tone_key) = keys(&display);
-    NameParts {
-        surname: surname.to_string(),
-        middle: middle.to_string(),
-        given: given.to_string(),
-        display,
-        key,
-        tone_key,
-        changes,
+    Canonical { name: NameParts { display, surname, middle, given, key, tone_key, changes }, all_vietnamese }
+}
+
+/// A word that is not a Vietnamese syllable (`Kđăm`, `H'Hen`, `Ksor`):
+/// title case only when it is written in one case throughout, inner
+/// capitals kept otherwise, a capital after an initial `H'` or `K'`.
+fn push_other_word(word: &str, out: &mut String) {
+    let has_upper = word.chars().any(char::is_uppercase);
+    let has_lower = word.chars().any(char::is_lowercase);
+    let recase = !(has_upper && has_lower);
+    let mut capital_next = true;
+    for (i, c) in word.chars().enumerate() {
+        if c == '\'' {
+            out.push(c);
+            capital_next = i == 1;
+        } else if capital_next {
+            out.extend(c.to_uppercase());
+            capital_next = false;
+        } else if recase {
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
     }
 }
 
@@ -227,43 +243,6 @@ fn toneless_lower(word: &str) -> String {
         push_toneless_lower(c, &mut out);
     }
     out
-}
-
-/// One word in canonical form, appended to `out`: title case (a Vietnamese
-/// syllable never has a capital inside; other words keep theirs, with a
-/// capital after an initial `H'`, `K'`), then the tone where the placement
-/// puts it.
-fn push_canonical_word(word: &str, placement: TonePlacement, out: &mut String) {
-    let mut chars = word.chars();
-    let first = chars.next().unwrap_or(' ');
-    let title_case = first.is_uppercase() && chars.clone().all(|c| !c.is_uppercase());
-    let word: Cow<str> = if title_case {
-        Cow::Borrowed(word)
-    } else {
-        let has_upper = word.chars().any(char::is_uppercase);
-        let has_lower = word.chars().any(char::is_lowercase);
-        let recase = !(has_upper && has_lower) || is_syllable(&word.to_lowercase());
-        let mut cased = String::with_capacity(word.len());
-        let mut capital_next = true;
-        for (i, c) in word.chars().enumerate() {
-            if c == '\'' {
-                cased.push(c);
-                capital_next = i == 1;
-            } else if capital_next {
-                cased.extend(c.to_uppercase());
-                capital_next = false;
-            } else if recase {
-                cased.extend(c.to_lowercase());
-            } else {
-                cased.push(c);
-            }
-        }
-        Cow::Owned(cased)
-    };
-    match place_tone(&word, placement) {
-        Some(placed) => out.push_str(&placed),
-        None => out.push_str(&word),
-    }
 }
 
 /// The surname's length in words, and whether it comes last (Ê Đê order:
@@ -308,7 +287,7 @@ fn keys(display: &str) -> (String, String) {
         for c in word.chars() {
             push_toneless_lower(c, &mut tone_key);
         }
-        for c in tone_key[tone_start..].chars().collect::<Vec<_>>() {
+        for c in tone_key[tone_start..].chars() {
             match c {
                 'đ' => key.push('d'),
                 // `H'Hen` keys as `h hen`: an apostrophe parts letters.
@@ -382,6 +361,7 @@ mod cases {
     //! vectors, and properties over generated and reference names.
 
     use super::*;
+    use crate::normalize::syllable::place_tone;
     use crate::rules::{RuleSource, Rules};
     use proptest::prelude::*;
 

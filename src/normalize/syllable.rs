@@ -87,10 +87,6 @@ impl Word {
 }
 
 const VOWELS: &str = "aăâeêioôơuưy";
-const ONSETS: [&str; 28] = [
-    "ngh", "ng", "nh", "ch", "gh", "kh", "ph", "th", "tr", "gi", "qu", "b", "c", "d", "đ", "g", "h", "k", "l", "m",
-    "n", "p", "q", "r", "s", "t", "v", "x",
-];
 const CODAS: [&str; 9] = ["", "c", "ch", "m", "n", "ng", "nh", "p", "t"];
 /// The vowel clusters Vietnamese spelling has (after `qu` and `gi`, which
 /// are onsets). Loanword spellings (`xoong`) are left out: names do not
@@ -107,6 +103,20 @@ fn is_vowel(c: char) -> bool {
 
 fn has_quality_mark(c: char) -> bool {
     "ăâêôơư".contains(c)
+}
+
+/// The length of the onset: ngh; ng, nh, ch, gh, kh, ph, th, tr, gi, qu;
+/// or one consonant.
+fn onset_length(letters: &[Letter]) -> usize {
+    let at = |i: usize| letters.get(i).map_or(' ', |l| l.lower);
+    match (at(0), at(1), at(2)) {
+        ('n', 'g', 'h') => 3,
+        ('n', 'g' | 'h', _) | ('c' | 'g' | 'k' | 'p' | 't', 'h', _) | ('t', 'r', _) | ('g', 'i', _) | ('q', 'u', _) => {
+            2
+        }
+        (c, _, _) if "bcdđghklmnpqrstvx".contains(c) => 1,
+        _ => 0,
+    }
 }
 
 /// Whether the letters spell `text` exactly.
@@ -177,9 +187,7 @@ pub fn place_tone(word: &str, placement: TonePlacement) -> Option<String> {
 /// The index of the letter that carries the tone, or `None` when the word
 /// does not parse as onset + nucleus + coda.
 fn tone_position(letters: &[Letter], placement: TonePlacement) -> Option<usize> {
-    let starts_with =
-        |prefix: &str| prefix.chars().count() <= letters.len() && spells(&letters[..prefix.chars().count()], prefix);
-    let mut onset_len = ONSETS.iter().filter(|o| starts_with(o)).map(|o| o.chars().count()).max().unwrap_or(0);
+    let mut onset_len = onset_length(letters);
     // `gi` is an onset only before another vowel: in `gìn` the i is the
     // nucleus.
     if onset_len == 2
@@ -219,6 +227,27 @@ fn tone_position(letters: &[Letter], placement: TonePlacement) -> Option<usize> 
         _ if placement == TonePlacement::New && ["oa", "oe", "uy"].iter().any(|p| spells(nucleus, p)) => at(1),
         _ => at(0),
     }
+}
+
+/// Appends a word as one canonical syllable (title case, the tone where the
+/// placement puts it) and returns true, or returns false and appends
+/// nothing when the word is not a Vietnamese syllable.
+pub fn push_canonical_syllable(word: &str, placement: TonePlacement, out: &mut String) -> bool {
+    let Some(parsed) = Word::parse(word) else { return false };
+    let letters = parsed.letters();
+    let Some(target) = tone_position(letters, placement) else { return false };
+    for (i, letter) in letters.iter().enumerate() {
+        let c = match parsed.tone {
+            Some(tone) if i == target => with_tone(letter.lower, tone),
+            _ => letter.lower,
+        };
+        if i == 0 {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+    }
+    true
 }
 
 /// Whether a word is one Vietnamese syllable: letters only, no capital
