@@ -31,8 +31,10 @@ pub struct LegacyEncodings {
     tcvn3: HashMap<char, String>,
     vni: HashMap<char, String>,
     tcvn3_decode: HashMap<char, char>,
-    /// Windows-1252 sequence (one or two characters) → letter.
-    vni_decode: HashMap<String, char>,
+    /// Windows-1252 pair → letter (`eã` → ễ).
+    vni_pairs: HashMap<(char, char), char>,
+    /// Windows-1252 character → letter (`ñ` → đ).
+    vni_singles: HashMap<char, char>,
 }
 
 /// Which damage a repaired field had.
@@ -68,8 +70,15 @@ impl LegacyEncodings {
         for (&c, legacy) in &tables.vni {
             // The i-family are single bytes that read as themselves (ì í):
             // identity mappings are not damage.
-            if legacy != &c.to_string() {
-                tables.vni_decode.insert(legacy.clone(), c);
+            let mut sequence = legacy.chars();
+            match (sequence.next(), sequence.next(), sequence.next()) {
+                (Some(single), None, None) if single != c => {
+                    tables.vni_singles.insert(single, c);
+                }
+                (Some(first), Some(second), None) => {
+                    tables.vni_pairs.insert((first, second), c);
+                }
+                _ => {}
             }
         }
         tables
@@ -84,18 +93,12 @@ impl LegacyEncodings {
         let mut out = String::with_capacity(text.len());
         let mut i = 0;
         while i < chars.len() {
-            if i + 1 < chars.len() {
-                let pair: String = chars[i..i + 2].iter().collect();
-                if let Some(&c) = self.vni_decode.get(&pair) {
-                    out.push(c);
-                    i += 2;
-                    continue;
-                }
+            if let Some(&c) = chars.get(i + 1).and_then(|&next| self.vni_pairs.get(&(chars[i], next))) {
+                out.push(c);
+                i += 2;
+                continue;
             }
-            match self.vni_decode.get(&chars[i].to_string()) {
-                Some(&c) => out.push(c),
-                None => out.push(chars[i]),
-            }
+            out.push(self.vni_singles.get(&chars[i]).copied().unwrap_or(chars[i]));
             i += 1;
         }
         out
@@ -200,12 +203,14 @@ pub fn is_vietnamese(text: &str) -> bool {
 /// VNI writes ị as `ò`, ĩ as `ó` and ồ as `oà`, so a real VNI field has some:
 /// at most one more than its broken words.
 fn good_words_changed(before: &str, after: &str) -> usize {
-    let words = |t: &str| t.split_whitespace().map(String::from).collect::<Vec<_>>();
-    let (before, after) = (words(before), words(after));
-    if before.len() != after.len() {
+    if before.split_whitespace().count() != after.split_whitespace().count() {
         return usize::MAX;
     }
-    before.iter().zip(&after).filter(|(b, a)| b != a && (b.is_ascii() || super::syllable::is_syllable(b))).count()
+    before
+        .split_whitespace()
+        .zip(after.split_whitespace())
+        .filter(|(b, a)| b != a && (b.is_ascii() || super::syllable::is_syllable(b)))
+        .count()
 }
 
 /// Undoes UTF-8 read as Windows-1252, when the text is exactly that.

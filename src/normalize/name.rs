@@ -18,6 +18,8 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
@@ -183,7 +185,7 @@ fn canonical_name(text: &str, rules: &NameRules, mut changes: Vec<NameChange>) -
             display.push(' ');
         }
         let start = display.len();
-        if !push_canonical_syllable(word, rules.tone_placement, &mut display) {
+        if !push_cached_syllable(word, rules.tone_placement, &mut display) {
             all_vietnamese &= word.is_ascii();
             push_other_word(word, &mut display);
         }
@@ -282,32 +284,88 @@ fn keys(display: &str) -> (String, String) {
             key.push(' ');
             tone_key.push(' ');
         }
-        let key_start = key.len();
-        let tone_start = tone_key.len();
-        for c in word.chars() {
-            push_toneless_lower(c, &mut tone_key);
-        }
-        for c in tone_key[tone_start..].chars() {
-            match c {
-                'đ' => key.push('d'),
-                // `H'Hen` keys as `h hen`: an apostrophe parts letters.
-                '\'' => key.push(' '),
-                c if c.is_ascii_alphanumeric() => key.push(c),
-                c if c.is_alphanumeric() => {
-                    let mut base = c;
-                    unicode_normalization::char::decompose_canonical(c, |part| {
-                        if base == c {
-                            base = part;
-                        }
-                    });
-                    key.push(base);
-                }
-                _ => {}
+        WORD_KEYS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if let Some((k, t)) = cache.get(word) {
+                key.push_str(k);
+                tone_key.push_str(t);
+                return;
             }
-        }
-        y_as_i(&mut key, key_start);
-        y_as_i(&mut tone_key, tone_start);
+            let (k, t) = word_keys(word);
+            key.push_str(&k);
+            tone_key.push_str(&t);
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(word.into(), (k.into(), t.into()));
+        });
     }
+    (key, tone_key)
+}
+
+/// Names are made of a few thousand distinct words: what each word becomes
+/// is computed once per thread and remembered (up to a limit, then the
+/// memory starts over). A pure function of the word, so results do not
+/// depend on which thread saw a word first.
+const CACHE_LIMIT: usize = 100_000;
+
+thread_local! {
+    static SYLLABLES: RefCell<[HashMap<Box<str>, Option<Box<str>>>; 2]> = RefCell::new([HashMap::new(), HashMap::new()]);
+    static WORD_KEYS: RefCell<HashMap<Box<str>, (Box<str>, Box<str>)>> = RefCell::new(HashMap::new());
+}
+
+/// [`push_canonical_syllable`] through the per-thread cache.
+fn push_cached_syllable(word: &str, placement: TonePlacement, out: &mut String) -> bool {
+    SYLLABLES.with(|caches| {
+        let mut caches = caches.borrow_mut();
+        let cache = &mut caches[usize::from(placement == TonePlacement::New)];
+        if let Some(entry) = cache.get(word) {
+            return match entry {
+                Some(canonical) => {
+                    out.push_str(canonical);
+                    true
+                }
+                None => false,
+            };
+        }
+        let mut canonical = String::new();
+        let is_syllable = push_canonical_syllable(word, placement, &mut canonical);
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(word.into(), is_syllable.then(|| canonical.clone().into()));
+        out.push_str(&canonical);
+        is_syllable
+    })
+}
+
+/// The two key forms of one display word.
+fn word_keys(word: &str) -> (String, String) {
+    let mut tone_key = String::with_capacity(word.len());
+    for c in word.chars() {
+        push_toneless_lower(c, &mut tone_key);
+    }
+    let mut key = String::with_capacity(word.len());
+    for c in tone_key.chars() {
+        match c {
+            'đ' => key.push('d'),
+            // `H'Hen` keys as `h hen`: an apostrophe parts letters.
+            '\'' => key.push(' '),
+            c if c.is_ascii_alphanumeric() => key.push(c),
+            c if c.is_alphanumeric() => {
+                let mut base = c;
+                unicode_normalization::char::decompose_canonical(c, |part| {
+                    if base == c {
+                        base = part;
+                    }
+                });
+                key.push(base);
+            }
+            _ => {}
+        }
+    }
+    y_as_i(&mut key, 0);
+    y_as_i(&mut tone_key, 0);
     (key, tone_key)
 }
 

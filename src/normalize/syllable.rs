@@ -154,6 +154,9 @@ fn split_tone(c: char) -> (char, Option<char>) {
 /// Puts `tone` on a toneless vowel. Through NFC, because some letters
 /// compose in another order: `ặ` is `ạ` + breve, not `ă` + dot below.
 fn with_tone(c: char, tone: char) -> char {
+    if let Some(direct) = compose(c, tone) {
+        return direct;
+    }
     let pair = [c, tone];
     let mut composed = unicode_normalization::UnicodeNormalization::nfc(pair.iter().copied());
     match (composed.next(), composed.next()) {
