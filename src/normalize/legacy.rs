@@ -9,6 +9,7 @@
 //! never touched, whatever letters it uses. It also makes each damaged form
 //! from correct text, for the data generator.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::rules::Table;
@@ -185,13 +186,35 @@ fn syllable_score(text: &str) -> Option<SyllableScore> {
         if word.is_ascii() {
             continue;
         }
-        if super::syllable::is_syllable(word) {
+        if is_syllable_cached(word) {
             score.vietnamese += 1;
         } else {
             score.invalid += 1;
         }
     }
     Some(score)
+}
+
+type SyllableCache = RefCell<HashMap<Box<str>, bool>>;
+
+thread_local! {
+    /// Damaged text repeats its words as much as clean text does.
+    static SYLLABLE_WORDS: SyllableCache = RefCell::new(HashMap::new());
+}
+
+fn is_syllable_cached(word: &str) -> bool {
+    SYLLABLE_WORDS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(&known) = cache.get(word) {
+            return known;
+        }
+        let known = super::syllable::is_syllable(word);
+        if cache.len() >= 100_000 {
+            cache.clear();
+        }
+        cache.insert(word.into(), known);
+        known
+    })
 }
 
 /// Whether every word of a text is plain ASCII or a Vietnamese syllable.
@@ -215,6 +238,11 @@ fn good_words_changed(before: &str, after: &str) -> usize {
 
 /// Undoes UTF-8 read as Windows-1252, when the text is exactly that.
 fn from_mojibake(text: &str) -> Option<String> {
+    // Every Vietnamese letter outside ASCII starts with UTF-8 byte C2-C6 or
+    // E1, which Windows-1252 shows as one of these.
+    if !text.chars().any(|c| matches!(c, 'Â' | 'Ã' | 'Ä' | 'Å' | 'Æ' | 'á')) {
+        return None;
+    }
     let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
     if unmappable {
         return None;

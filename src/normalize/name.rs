@@ -115,20 +115,70 @@ pub fn normalize_name(raw: &str, rules: &NameRules, legacy: &LegacyEncodings) ->
     } else {
         Cow::Owned(trimmed.nfc().collect())
     };
+    // A character that is in no Vietnamese word (`µ`, `¨`, `ø`, `»`) points
+    // at a legacy encoding at once; the legacy tables are then tried on the
+    // text as it came (TCVN3 writes ư as byte 0xAD, a soft hyphen).
+    let (mut suspicious, mut odd) = (false, false);
+    for c in composed.chars().filter(|c| !c.is_ascii_alphanumeric() && *c != ' ') {
+        let is_odd_char = is_odd(c);
+        odd |= is_odd_char;
+        suspicious |= !c.is_ascii() && !is_vietnamese_letter(c) && !is_odd_char;
+    }
+    if suspicious {
+        if let Some((decoded, damage)) = legacy.repair(&composed) {
+            return canonical_name(&decoded, rules, vec![NameChange::Decoded(damage)]).name;
+        }
+    }
     let mut changes = Vec::new();
-    if matches!(composed, Cow::Owned(_)) || composed.chars().any(is_odd) {
+    if matches!(composed, Cow::Owned(_)) || odd {
         changes.push(NameChange::FormRepaired);
     }
-    let parts = canonical_name(&composed, rules, changes.clone());
-    if parts.all_vietnamese {
+    let parts = canonical_name(&composed, rules, changes);
+    if parts.all_vietnamese || suspicious {
         return parts.name;
     }
-    // Some word is not Vietnamese: a legacy encoding, tried on the text as
-    // it came (TCVN3 writes ư as byte 0xAD, which reads as a soft hyphen).
+    // Every character is a Vietnamese letter but some word is not a
+    // syllable: VNI text can look like that (`Traàn`).
     match legacy.repair(&composed) {
         Some((decoded, damage)) => canonical_name(&decoded, rules, vec![NameChange::Decoded(damage)]).name,
         None => parts.name,
     }
+}
+
+/// The letters Vietnamese is written with, precomposed, beyond ASCII.
+fn is_vietnamese_letter(c: char) -> bool {
+    matches!(
+        c,
+        '\u{1EA0}'..='\u{1EF9}'
+            | 'À'..='Ã'
+            | 'È'..='Ê'
+            | 'Ì'
+            | 'Í'
+            | 'Ò'..='Õ'
+            | 'Ù'
+            | 'Ú'
+            | 'Ý'
+            | 'à'..='ã'
+            | 'è'..='ê'
+            | 'ì'
+            | 'í'
+            | 'ò'..='õ'
+            | 'ù'
+            | 'ú'
+            | 'ý'
+            | 'Ă'
+            | 'ă'
+            | 'Đ'
+            | 'đ'
+            | 'Ĩ'
+            | 'ĩ'
+            | 'Ũ'
+            | 'ũ'
+            | 'Ơ'
+            | 'ơ'
+            | 'Ư'
+            | 'ư'
+    )
 }
 
 struct Canonical {
@@ -309,9 +359,14 @@ fn keys(display: &str) -> (String, String) {
 /// depend on which thread saw a word first.
 const CACHE_LIMIT: usize = 100_000;
 
+/// Canonical form of a word (`None`: not a syllable), one map per placement.
+type SyllableCache = RefCell<[HashMap<Box<str>, Option<Box<str>>>; 2]>;
+/// The diacritic-free and tone-free keys of a display word.
+type KeyCache = RefCell<HashMap<Box<str>, (Box<str>, Box<str>)>>;
+
 thread_local! {
-    static SYLLABLES: RefCell<[HashMap<Box<str>, Option<Box<str>>>; 2]> = RefCell::new([HashMap::new(), HashMap::new()]);
-    static WORD_KEYS: RefCell<HashMap<Box<str>, (Box<str>, Box<str>)>> = RefCell::new(HashMap::new());
+    static SYLLABLES: SyllableCache = RefCell::new([HashMap::new(), HashMap::new()]);
+    static WORD_KEYS: KeyCache = RefCell::new(HashMap::new());
 }
 
 /// [`push_canonical_syllable`] through the per-thread cache.
