@@ -6,6 +6,7 @@
 #   benches/e2e.sh                     # 100k and 1M rows, 3 runs each
 #   benches/e2e.sh --sizes "100000"    # other sizes (10000000 for 10M)
 #   benches/e2e.sh --runs 5 --no-splink
+#   CRITERION=0 benches/e2e.sh         # skip the criterion benches
 #
 # Needs /usr/bin/time and python3 (the Splink virtualenv is created under
 # the cache folder on first use, from PyPI).
@@ -70,5 +71,8 @@ for rows in $sizes; do
   fi
 done
 
+if [ "${CRITERION:-1}" = 1 ]; then
+  cargo bench --quiet --bench throughput > "$work/criterion.log" 2>&1
+fi
 python3 benches/render_benchmarks.py "$results" "$seed" > BENCHMARKS.md
 echo "wrote BENCHMARKS.md"
