@@ -85,21 +85,29 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
     let clock = Instant::now();
     let bar = progress.stage("write", 6, "files");
     let output = RunOutput { extract: &extract, normalized: &normalized, linkage: &linkage };
-    bar.set_message("records.csv, records.parquet");
-    write::write_records(&options.out, &output)?;
-    bar.inc(2);
-    bar.set_message("issues.csv");
-    write::write_issues(&options.out, &output)?;
-    bar.inc(1);
-    bar.set_message("duplicates.csv");
-    let pairs_written = write::write_duplicates(&options.out, &output)?;
-    bar.inc(1);
-    bar.set_message("quarantine.csv");
-    write::write_quarantine(&options.out, &output)?;
-    bar.inc(1);
-    bar.set_message("report/");
-    report::write_report(&options.out, &output, options.units, options.language)?;
-    bar.inc(1);
+    // The files are independent: records.csv, records.parquet and the rest
+    // are written side by side (one after another with --threads 1).
+    let out = &options.out;
+    let done = |files: u64| bar.inc(files);
+    let (records, (parquet, rest)) = rayon::join(
+        || write::write_records_csv(out, &output).inspect(|_| done(1)),
+        || {
+            rayon::join(
+                || write::write_records_parquet(out, &output).inspect(|_| done(1)),
+                || -> Result<u64> {
+                    write::write_issues(out, &output)?;
+                    let pairs = write::write_duplicates(out, &output)?;
+                    write::write_quarantine(out, &output)?;
+                    report::write_report(out, &output, options.units, options.language)?;
+                    done(4);
+                    Ok(pairs)
+                },
+            )
+        },
+    );
+    records?;
+    parquet?;
+    let pairs_written = rest?;
     bar.finish_and_clear();
     timings.insert("write", clock.elapsed().as_millis() as u64);
 

@@ -70,29 +70,36 @@ impl<'a> Normalizer<'a> {
         parallel: bool,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Vec<Normalized> {
-        let mut distinct: HashMap<AddressInput, usize> = HashMap::new();
-        let mut address_of = Vec::with_capacity(records.len());
-        let mut inputs = Vec::new();
-        for record in records {
-            let (input, repairs) = self.address_input(record);
-            let next = inputs.len();
-            let slot = *distinct.entry(input.clone()).or_insert(next);
-            if slot == next {
-                inputs.push(input);
-            }
-            address_of.push((slot, repairs));
-        }
-        let resolutions: Vec<Resolution> = if parallel {
-            inputs.par_iter().map(|i| self.addresses.resolve(i)).collect()
+        // Households and villages share their address text: each distinct
+        // text is repaired and resolved once, found by borrowed keys.
+        let mut distinct: HashMap<RawAddress, usize> = HashMap::new();
+        let mut raw_addresses: Vec<RawAddress> = Vec::new();
+        let address_of: Vec<usize> = records
+            .iter()
+            .map(|record| {
+                let key = raw_address(record);
+                *distinct.entry(key).or_insert_with(|| {
+                    raw_addresses.push(key);
+                    raw_addresses.len() - 1
+                })
+            })
+            .collect();
+        drop(distinct);
+        let prepare = |raw: &RawAddress| {
+            let (input, repairs) = self.address_input(raw);
+            (self.addresses.resolve(&input), repairs)
+        };
+        let resolutions: Vec<(Resolution, u8)> = if parallel {
+            raw_addresses.par_iter().map(prepare).collect()
         } else {
-            inputs.iter().map(|i| self.addresses.resolve(i)).collect()
+            raw_addresses.iter().map(prepare).collect()
         };
         const CHUNK: usize = 16_384;
-        let chunk = |(records, slots): (&[RawRecord], &[(usize, u8)])| -> Vec<Normalized> {
+        let chunk = |(records, slots): (&[RawRecord], &[usize])| -> Vec<Normalized> {
             let done: Vec<Normalized> = records
                 .iter()
                 .zip(slots)
-                .map(|(record, &(slot, repairs))| self.normalize(record, &resolutions[slot], repairs))
+                .map(|(record, &slot)| self.normalize(record, &resolutions[slot].0, resolutions[slot].1))
                 .collect();
             progress(done.len() as u64);
             done
@@ -225,11 +232,10 @@ impl<'a> Normalizer<'a> {
     /// and spelt by the same rules as personal names.
     /// Also returns a bit per field of [`ADDRESS_TEXT_FIELDS`] whose text had
     /// to be decoded.
-    fn address_input(&self, raw: &RawRecord) -> (AddressInput, u8) {
-        let v = &raw.values;
+    fn address_input(&self, raw: &RawAddress) -> (AddressInput, u8) {
         let mut repairs = 0u8;
         let mut text = |i: usize| {
-            let (text, decoded) = self.place_text(v.get(ADDRESS_TEXT_FIELDS[i]));
+            let (text, decoded) = self.place_text(raw[i]);
             repairs |= u8::from(decoded) << i;
             text
         };
@@ -238,8 +244,8 @@ impl<'a> Normalizer<'a> {
             commune: text(1),
             district: text(2),
             province: text(3),
-            commune_code: v.get(Field::CommuneCode).trim().to_string(),
-            old_commune_code: v.get(Field::OldCommuneCode).trim().to_string(),
+            commune_code: raw[4].trim().to_string(),
+            old_commune_code: raw[5].trim().to_string(),
         };
         (input, repairs)
     }
@@ -327,6 +333,22 @@ impl<'a> Normalizer<'a> {
             findings.push(Finding::new(field, Code::AddressOldUnits, &written).with_suggestion(suggestion));
         }
     }
+}
+
+/// A record's address columns as written: the four of
+/// [`ADDRESS_TEXT_FIELDS`], then the post-2025 and pre-2025 commune codes.
+type RawAddress<'r> = [&'r str; 6];
+
+fn raw_address(record: &RawRecord) -> RawAddress<'_> {
+    let v = &record.values;
+    [
+        v.get(Field::Address),
+        v.get(Field::CommuneName),
+        v.get(Field::OldDistrictName),
+        v.get(Field::ProvinceName),
+        v.get(Field::CommuneCode),
+        v.get(Field::OldCommuneCode),
+    ]
 }
 
 /// The address columns whose text is repaired like names.

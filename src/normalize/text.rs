@@ -46,34 +46,6 @@ pub fn tidy(text: &str) -> String {
     collapse_whitespace(&composed)
 }
 
-/// Upper-cases the first letter of every space-separated word. A word written
-/// in one case throughout (`NGUYỄN`, `nguyễn`) is lower-cased first; a word in
-/// mixed case (`H'Hen`, `Kđăm`) keeps its inner capitals, which minority names
-/// use on purpose.
-pub fn title_case_words(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for (i, word) in text.split(' ').enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        let has_upper = word.chars().any(char::is_uppercase);
-        let has_lower = word.chars().any(char::is_lowercase);
-        let uniform = !(has_upper && has_lower);
-        let mut first = true;
-        for c in word.chars() {
-            if first && c.is_alphabetic() {
-                out.extend(c.to_uppercase());
-                first = false;
-            } else if uniform {
-                out.extend(c.to_lowercase());
-            } else {
-                out.push(c);
-            }
-        }
-    }
-    out
-}
-
 /// The base letter of a Vietnamese letter without any mark: `ữ` → `u`,
 /// `Đ` → `D`. Characters outside Vietnamese pass through unchanged.
 fn strip_marks_into(text: &str, out: &mut String) {
@@ -138,13 +110,5 @@ mod tests {
     fn tidy_composes_nfd_and_removes_invisible_characters() {
         let nfd = "Nguye\u{0302}\u{0303}n\u{00A0}\u{200B}Va\u{0306}n";
         assert_eq!(tidy(nfd), "Nguyễn Văn");
-    }
-
-    #[test]
-    fn title_case_keeps_mixed_case_words() {
-        assert_eq!(title_case_words("NGUYỄN VĂN AN"), "Nguyễn Văn An");
-        assert_eq!(title_case_words("đặng thị thu"), "Đặng Thị Thu");
-        assert_eq!(title_case_words("H'Hen Niê"), "H'Hen Niê");
-        assert_eq!(title_case_words("y ngông niê kđăm"), "Y Ngông Niê Kđăm");
     }
 }

@@ -41,8 +41,8 @@ impl ReferenceDate {
     pub fn today() -> ReferenceDate {
         let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         let days = (seconds / 86_400) as i64;
-        let (year, month, day) = civil_from_days(days);
-        ReferenceDate { year, month, day }
+        let (year, month, day) = crate::normalize::date::civil_from_days(days);
+        ReferenceDate { year: year as u16, month: month as u8, day: day as u8 }
     }
 
     /// Whether a partial date lies after this date at its own precision:
@@ -61,19 +61,6 @@ impl std::fmt::Display for ReferenceDate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
-}
-
-fn civil_from_days(days: i64) -> (u16, u8, u8) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-    (year, month, day)
 }
 
 pub struct Validator<'a> {

@@ -121,9 +121,13 @@ pub fn write_csv<'r>(
     Ok(count)
 }
 
-pub fn write_records(out: &Path, run: &RunOutput) -> Result<(), Error> {
+pub fn write_records_csv(out: &Path, run: &RunOutput) -> Result<(), Error> {
     let columns = run.record_columns();
     write_csv(&out.join("records.csv"), &columns, (0..run.normalized.len()).map(|i| run.record_cells(i)), false)?;
+    Ok(())
+}
+
+pub fn write_records_parquet(out: &Path, run: &RunOutput) -> Result<(), Error> {
     parquet::write_records(&out.join("records.parquet"), run)
 }
 
