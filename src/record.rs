@@ -124,27 +124,56 @@ impl fmt::Display for Field {
     }
 }
 
-/// One value per canonical field; empty when the field has no value.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// One value per canonical field (empty when the field has no value),
+/// packed in one buffer: a province of records holds millions of these.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldValues {
-    values: Vec<Box<str>>,
+    text: Box<str>,
+    /// End of each field's value in `text`.
+    ends: [u32; Field::COUNT],
+}
+
+impl Default for FieldValues {
+    fn default() -> Self {
+        FieldValues { text: Box::from(""), ends: [0; Field::COUNT] }
+    }
 }
 
 impl FieldValues {
-    pub fn new() -> FieldValues {
-        FieldValues { values: vec![Box::from(""); Field::COUNT] }
+    pub fn get(&self, field: Field) -> &str {
+        let i = field.index();
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+
+    pub fn is_present(&self, field: Field) -> bool {
+        !self.get(field).is_empty()
+    }
+}
+
+/// Collects field values in any order, then packs them into [`FieldValues`].
+#[derive(Clone, Debug, Default)]
+pub struct FieldValuesBuilder {
+    values: [String; Field::COUNT],
+}
+
+impl FieldValuesBuilder {
+    pub fn set(&mut self, field: Field, value: impl Into<String>) {
+        self.values[field.index()] = value.into();
     }
 
     pub fn get(&self, field: Field) -> &str {
         &self.values[field.index()]
     }
 
-    pub fn set(&mut self, field: Field, value: impl Into<Box<str>>) {
-        self.values[field.index()] = value.into();
-    }
-
-    pub fn is_present(&self, field: Field) -> bool {
-        !self.values[field.index()].is_empty()
+    pub fn build(self) -> FieldValues {
+        let mut text = String::with_capacity(self.values.iter().map(String::len).sum());
+        let mut ends = [0u32; Field::COUNT];
+        for (i, value) in self.values.iter().enumerate() {
+            text.push_str(value);
+            ends[i] = text.len() as u32;
+        }
+        FieldValues { text: text.into_boxed_str(), ends }
     }
 }
 

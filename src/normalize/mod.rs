@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::finding::{Code, Finding};
-use crate::record::{Field, FieldValues, PartialDate, RawRecord, Sex};
+use crate::record::{Field, FieldValues, FieldValuesBuilder, PartialDate, RawRecord, Sex};
 use crate::rules::Rules;
 use address::{AddressIndex, AddressInput, AddressStatus, Resolution};
 use date::DateParse;
@@ -116,7 +116,7 @@ impl<'a> Normalizer<'a> {
     /// `address_repairs` has a bit per field of [`ADDRESS_TEXT_FIELDS`] whose
     /// text was decoded.
     pub fn normalize(&self, raw: &RawRecord, address: &Resolution, address_repairs: u8) -> Normalized {
-        let mut values = FieldValues::new();
+        let mut values = FieldValuesBuilder::default();
         let mut findings = Vec::new();
         let source = &raw.values;
 
@@ -201,7 +201,7 @@ impl<'a> Normalizer<'a> {
         self.set_address(raw, address, address_repairs, &mut values, &mut findings);
 
         Normalized {
-            values,
+            values: values.build(),
             birth_date,
             sex,
             name_key: name.key.into(),
@@ -280,7 +280,7 @@ impl<'a> Normalizer<'a> {
         raw: &RawRecord,
         address: &Resolution,
         address_repairs: u8,
-        values: &mut FieldValues,
+        values: &mut FieldValuesBuilder,
         findings: &mut Vec<Finding>,
     ) {
         let admin = &self.rules.admin;

@@ -16,7 +16,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::record::{Field, FieldValues, Origin, RawRecord};
+use crate::record::{Field, FieldValuesBuilder, Origin, RawRecord};
 use crate::rules::ColumnRules;
 use header::{ColumnLayout, ColumnRole};
 
@@ -347,7 +347,7 @@ impl<'a> Assembler<'a> {
 
     fn assemble(&self, row: u64, line: u64, cells: Vec<String>) -> RawRecord {
         let layout = self.layout.as_ref().unwrap();
-        let mut values = FieldValues::new();
+        let mut values = FieldValuesBuilder::default();
         let mut origin: Option<Box<Origin>> = None;
         let mut extras: Vec<Box<str>> = Vec::new();
         for (column, cell) in cells.into_iter().enumerate() {
@@ -365,6 +365,6 @@ impl<'a> Assembler<'a> {
                 }
             }
         }
-        RawRecord { source: self.source, row, line, values, origin, extras }
+        RawRecord { source: self.source, row, line, values: values.build(), origin, extras }
     }
 }

@@ -11,7 +11,7 @@ use super::RunOutput;
 use crate::error::Error;
 
 /// Rows per row group: bounds the memory the writer holds at once.
-const ROWS_PER_GROUP: usize = 100_000;
+const ROWS_PER_GROUP: usize = 32_768;
 
 pub fn write_records(path: &Path, run: &RunOutput) -> Result<(), Error> {
     let parquet_error = |e: PolarsError| Error::WriteParquet { path: path.to_path_buf(), message: e.to_string() };
