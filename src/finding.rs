@@ -96,6 +96,8 @@ codes! {
         "Số định danh không đủ 12 chữ số", "Citizen ID is not 12 digits";
     IdNotDigits = "ID_NOT_DIGITS", Error, Correct,
         "Số định danh chứa ký tự không phải chữ số", "Citizen ID contains characters other than digits";
+    IdLeadingZeroLost = "ID_LEADING_ZERO_LOST", Warning, Correct,
+        "Số định danh mất số 0 đầu (do bảng tính), có thể khôi phục", "The citizen ID lost its leading zero (to a spreadsheet) and can be restored";
     IdProvinceUnknown = "ID_PROVINCE_UNKNOWN", Error, Correct,
         "Mã tỉnh nơi đăng ký khai sinh (3 số đầu) không tồn tại", "The province code (first 3 digits) of the citizen ID does not exist";
     IdSexMismatch = "ID_SEX_MISMATCH", Error, Correct,
@@ -132,6 +134,8 @@ codes! {
         "Chữ số, dấu câu trong họ tên đã được bỏ", "Digits or punctuation were removed from a name";
     NameHonorificRemoved = "NAME_HONORIFIC_REMOVED", Info, Clean,
         "Danh xưng (Ông, Bà, Anh, Chị...) trước họ tên đã được bỏ", "A title (Ông, Bà, Anh, Chị...) before a name was removed";
+    PhoneLeadingZeroLost = "PHONE_LEADING_ZERO_LOST", Info, Clean,
+        "Số điện thoại mất số 0 đầu (do bảng tính) đã được khôi phục", "A phone number that lost its leading zero (to a spreadsheet) was restored";
     PhoneOldPrefix = "PHONE_OLD_PREFIX", Info, Clean,
         "Số di động 11 số đầu cũ đã được chuyển sang 10 số", "An old 11-digit mobile number was converted to 10 digits";
     Duplicate = "DUPLICATE", Info, Clean,

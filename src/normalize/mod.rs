@@ -172,6 +172,12 @@ impl<'a> Normalizer<'a> {
                         .with_suggestion(phone.number.as_str()),
                 );
             }
+            if phone.zero_restored {
+                findings.push(
+                    Finding::new(Field::Phone, Code::PhoneLeadingZeroLost, source.get(Field::Phone))
+                        .with_suggestion(phone.number.as_str()),
+                );
+            }
             if !phone.valid {
                 findings.push(Finding::new(Field::Phone, Code::PhoneInvalid, source.get(Field::Phone)));
             }
