@@ -20,7 +20,7 @@ pub const COMPARISONS: [Comparison; 4] = [
     Comparison { name: "full_name", levels: &["exact", "folded_exact", "similar", "else"] },
     Comparison { name: "birth_date", levels: &["exact", "same_year", "else"] },
     Comparison { name: "sex", levels: &["exact", "else"] },
-    Comparison { name: "citizen_id", levels: &["exact", "else"] },
+    Comparison { name: "citizen_id", levels: &["exact", "one_digit", "else"] },
 ];
 
 /// Written where a comparison has no level because a side lacks the value.
@@ -63,10 +63,29 @@ pub fn compare(a: &ComparisonKeys, b: &ComparisonKeys, name_similarity: f64) -> 
     };
     let citizen_id = if a.citizen_id.is_empty() || b.citizen_id.is_empty() {
         NULL_LEVEL
+    } else if a.citizen_id == b.citizen_id {
+        0
+    } else if one_digit_apart(&a.citizen_id, &b.citizen_id) {
+        1
     } else {
-        u8::from(a.citizen_id != b.citizen_id)
+        2
     };
     [full_name, birth_date, sex, citizen_id]
+}
+
+/// Two numbers of one length that differ in one digit, or in two adjacent
+/// digits swapped: the typing errors an ID survives.
+pub fn one_digit_apart(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let differing: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    match differing.as_slice() {
+        [_] => true,
+        [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+        _ => false,
+    }
 }
 
 /// Jaro-Winkler similarity over characters, allocation-free for strings up

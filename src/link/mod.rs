@@ -1,8 +1,12 @@
-//! The fourth stage: finds records of the same person. First cut: records
-//! that share a well-formed citizen ID are compared (Fellegi-Sunter levels
-//! and weights, reported for every pair); they are one person when their
-//! names agree. The same ID on records whose names disagree is a finding on
-//! each of them, not a merge.
+//! The fourth stage: finds records of the same person. Two blocking rules
+//! make the candidate pairs: the same well-formed citizen ID, and the same
+//! full birth date with the same diacritic-free name. Each pair gets
+//! Fellegi-Sunter levels and a match weight (all reported). Records sharing
+//! an ID are one person when their names agree; other pairs when their
+//! weight reaches the match threshold, unless both carry well-formed IDs
+//! that are not one typing error apart: two valid different IDs are two
+//! people, which is what keeps twins and namesakes apart. The same ID on
+//! records whose names disagree is a finding on each of them, not a merge.
 
 pub mod block;
 pub mod cluster;
@@ -12,10 +16,10 @@ use rayon::prelude::*;
 
 use crate::finding::{Code, Finding, Severity};
 use crate::normalize::Normalized;
-use crate::record::Field;
+use crate::record::{DatePrecision, Field};
 use crate::rules::LinkageSettings;
 use block::BlockingStats;
-use compare::{ComparisonKeys, ComparisonVector, COMPARISONS, FULL_NAME, NULL_LEVEL};
+use compare::{ComparisonKeys, ComparisonVector, CITIZEN_ID, COMPARISONS, FULL_NAME, NULL_LEVEL};
 
 /// One compared pair, `a` < `b` by record index.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,7 +73,22 @@ pub fn link(
         .collect();
 
     let blocks = block::blocks_by_key(keys.iter().map(|k| (!k.citizen_id.is_empty()).then_some(&*k.citizen_id)));
-    let (candidates, stats) = block::candidate_pairs("same citizen_id", &blocks, settings.max_block_size);
+    let (mut candidates, id_stats) = block::candidate_pairs("same citizen_id", &blocks, settings.max_block_size);
+    let date_and_name: Vec<Option<String>> = keys
+        .iter()
+        .map(|k| match k.birth_date {
+            Some(date) if date.precision() == DatePrecision::Day && !k.name_key.is_empty() => {
+                Some(format!("{date} {}", k.name_key))
+            }
+            _ => None,
+        })
+        .collect();
+    let blocks = block::blocks_by_key(date_and_name.iter().map(|k| k.as_deref()));
+    let (more, date_stats) = block::candidate_pairs("same birth_date and name key", &blocks, settings.max_block_size);
+    candidates.extend(more);
+    // Rules overlap: a pair is compared once.
+    candidates.sort_unstable();
+    candidates.dedup();
 
     let score = |&(a, b): &(u32, u32)| {
         let levels = compare::compare(&keys[a as usize], &keys[b as usize], settings.name_similarity);
@@ -81,7 +100,13 @@ pub fn link(
                 .map(|(c, &level)| settings.levels[c][level as usize].weight)
                 .sum::<f64>();
         let names_agree = levels[FULL_NAME] != NULL_LEVEL && levels[FULL_NAME] <= 2;
-        ScoredPair { a, b, levels, match_weight, linked: names_agree }
+        let linked = match levels[CITIZEN_ID] {
+            0 => names_agree,
+            // Two well-formed IDs more than a typo apart: two people.
+            2 => false,
+            _ => match_weight >= settings.match_threshold,
+        };
+        ScoredPair { a, b, levels, match_weight, linked }
     };
     let scored: Vec<ScoredPair> =
         if parallel { candidates.par_iter().map(score).collect() } else { candidates.iter().map(score).collect() };
@@ -111,7 +136,8 @@ pub fn link(
         }
     }
     let mut shared = vec![false; records.len()];
-    for pair in scored.iter().filter(|p| !p.linked && cluster[p.a as usize] != cluster[p.b as usize]) {
+    let same_id = |p: &&ScoredPair| p.levels[CITIZEN_ID] == 0;
+    for pair in scored.iter().filter(same_id).filter(|p| !p.linked && cluster[p.a as usize] != cluster[p.b as usize]) {
         shared[pair.a as usize] = true;
         shared[pair.b as usize] = true;
     }
@@ -122,7 +148,7 @@ pub fn link(
 
     let pairs_compared = scored.len() as u64;
     let pairs = scored.into_iter().filter(|p| p.linked || p.match_weight >= settings.review_threshold).collect();
-    Linkage { cluster, is_primary, persons, pairs, pairs_compared, blocking: vec![stats] }
+    Linkage { cluster, is_primary, persons, pairs, pairs_compared, blocking: vec![id_stats, date_stats] }
 }
 
 /// The primary record of a cluster is the most valid (fewest error
