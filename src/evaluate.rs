@@ -116,9 +116,10 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation, Error> {
         rows.iter().map(|r| (r[row_col].to_string(), r[person_col].to_string())).collect();
 
     let records_path = run.join("records.csv");
-    let (headers, records) = read_table(&records_path)?;
-    let row_col = column(&headers, "row", &records_path)?;
-    let person_col = column(&headers, "person_id", &records_path)?;
+    let (record_headers, records) = read_table(&records_path)?;
+    let headers = &record_headers;
+    let row_col = column(headers, "row", &records_path)?;
+    let person_col = column(headers, "person_id", &records_path)?;
     let mut predicted: HashMap<String, String> = HashMap::new();
     for record in &records {
         predicted.insert(record[row_col].to_string(), record[person_col].to_string());
@@ -168,16 +169,10 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation, Error> {
     if issues_path.exists() {
         evaluation.errors = Some(error_detection(truth, &issues_path)?);
     }
-    if headers_have(&records_path, "address_status")? {
-        evaluation.addresses = Some(addresses(truth, &records_path)?);
+    if record_headers.iter().any(|h| h == "address_status") {
+        evaluation.addresses = Some(addresses(truth, &records_path, &record_headers, &records)?);
     }
     Ok(evaluation)
-}
-
-fn headers_have(path: &Path, name: &str) -> Result<bool, Error> {
-    let error = |e: csv::Error| Error::InputFormat { path: path.to_path_buf(), message: e.to_string() };
-    let mut reader = csv::ReaderBuilder::new().from_path(path).map_err(error)?;
-    Ok(reader.headers().map_err(error)?.iter().any(|h| h == name))
 }
 
 fn error_detection(truth: &Path, issues_path: &Path) -> Result<ErrorDetection, Error> {
@@ -238,25 +233,29 @@ fn error_detection(truth: &Path, issues_path: &Path) -> Result<ErrorDetection, E
     Ok(ErrorDetection { kinds, error_findings_on_clean_rows: on_clean })
 }
 
-fn addresses(truth: &Path, records_path: &Path) -> Result<Addresses, Error> {
+fn addresses(
+    truth: &Path,
+    records_path: &Path,
+    headers: &[String],
+    records: &[csv::StringRecord],
+) -> Result<Addresses, Error> {
     let truth_path = truth.join("addresses.csv");
-    let (headers, rows) = read_table(&truth_path)?;
+    let (truth_headers, rows) = read_table(&truth_path)?;
     let (t_row, t_commune, t_split) = (
-        column(&headers, "row", &truth_path)?,
-        column(&headers, "commune_code", &truth_path)?,
-        column(&headers, "split", &truth_path)?,
+        column(&truth_headers, "row", &truth_path)?,
+        column(&truth_headers, "commune_code", &truth_path)?,
+        column(&truth_headers, "split", &truth_path)?,
     );
     let truth_commune: HashMap<&str, (&str, bool)> =
         rows.iter().map(|r| (&r[t_row], (&r[t_commune], &r[t_split] == "true"))).collect();
-    let (headers, records) = read_table(records_path)?;
     let (r_row, r_status, r_commune) = (
-        column(&headers, "row", records_path)?,
-        column(&headers, "address_status", records_path)?,
-        column(&headers, "commune_code", records_path)?,
+        column(headers, "row", records_path)?,
+        column(headers, "address_status", records_path)?,
+        column(headers, "commune_code", records_path)?,
     );
     let mut result = Addresses::default();
     let mut correct = 0;
-    for record in &records {
+    for record in records {
         result.records += 1;
         let placed = !record[r_commune].is_empty();
         match &record[r_status] {
