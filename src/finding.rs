@@ -122,6 +122,12 @@ codes! {
         "Dân tộc không thuộc danh mục 54 dân tộc", "Ethnicity is not one of the 54 groups";
     AddressAmbiguous = "ADDRESS_AMBIGUOUS", Warning, Correct,
         "Địa chỉ khớp nhiều đơn vị hành chính", "Address matches several administrative units";
+    HouseholdHeads = "HOUSEHOLD_HEADS", Warning, Correct,
+        "Hộ không có đúng một chủ hộ", "The household does not have exactly one head";
+    HouseholdAge = "HOUSEHOLD_AGE", Warning, Correct,
+        "Tuổi không hợp với quan hệ trong hộ (con gần tuổi hoặc lớn tuổi hơn chủ hộ, vợ chồng chênh trên 30 tuổi)", "Age does not fit the household relation (a child under 12 years younger than the head, spouses over 30 years apart)";
+    HouseholdCommunes = "HOUSEHOLD_COMMUNES", Warning, Correct,
+        "Thành viên một hộ ở các xã khác nhau", "Members of one household are in different communes";
     NameMissing = "NAME_MISSING", Error, Complete,
         "Thiếu họ và tên", "Full name is missing";
     FieldMissing = "FIELD_MISSING", Warning, Complete,

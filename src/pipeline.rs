@@ -79,6 +79,8 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
     bar.set_message("comparing records that share a citizen ID");
     let linkage =
         link::link(&mut normalized, |id| validator.citizen_ids().is_well_formed(id), &rules.linkage, parallel);
+    // Household checks count persons, so they follow linkage.
+    crate::validate::household::check_households(&mut normalized, &linkage.cluster);
     bar.finish_and_clear();
     timings.insert("link", clock.elapsed().as_millis() as u64);
 

@@ -3,6 +3,7 @@
 //! never an error of the run.
 
 pub mod citizen_id;
+pub mod household;
 
 use std::collections::HashSet;
 
