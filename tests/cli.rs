@@ -355,3 +355,56 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Records of one person, as sets of the sample's `STT` numbers.
+fn persons_by_stt(out: &Path) -> std::collections::BTreeSet<Vec<String>> {
+    let (header, rows) = read_csv(&out.join("records.csv"));
+    let stt = header.iter().position(|h| h == "STT").unwrap();
+    let person = header.iter().position(|h| h == "person_id").unwrap();
+    let mut groups: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    for row in rows {
+        groups.entry(row[person].clone()).or_default().push(row[stt].clone());
+    }
+    groups
+        .into_values()
+        .map(|mut g| {
+            g.sort();
+            g
+        })
+        .collect()
+}
+
+#[test]
+fn shuffled_input_gives_the_same_persons() {
+    let dir = tempdir();
+    // Only the rows that parse (line by line: the sample has no quoted line
+    // breaks): a stray quote's reach depends on what follows it.
+    let text = std::fs::read_to_string(sample()).unwrap();
+    let mut rows: Vec<csv::StringRecord> = text
+        .lines()
+        .filter_map(|line| {
+            csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes()).records().next()?.ok()
+        })
+        .filter(|r| r.len() == 19)
+        .collect();
+    let header = rows.remove(0);
+    let lines = rows.clone();
+    let mut shuffled: Vec<csv::StringRecord> = rows.into_iter().rev().collect();
+    shuffled.rotate_left(17);
+    let write = |name: &str, rows: &[csv::StringRecord]| {
+        let path = dir.path().join(name);
+        let mut writer = csv::Writer::from_path(&path).unwrap();
+        writer.write_record(&header).unwrap();
+        for row in rows {
+            writer.write_record(row).unwrap();
+        }
+        writer.flush().unwrap();
+        path
+    };
+    let ordered = clean(dir.path(), "ordered", &[write("ordered.csv", &lines)], &[]);
+    let shuffled = clean(dir.path(), "shuffled", &[write("shuffled.csv", &shuffled)], &[]);
+    assert_eq!((ordered.status, shuffled.status), (0, 0), "{}{}", ordered.stderr, shuffled.stderr);
+    let persons = persons_by_stt(&ordered.out);
+    assert!(persons.iter().any(|p| p.len() > 1), "the sample has duplicates");
+    assert_eq!(persons, persons_by_stt(&shuffled.out));
+}
