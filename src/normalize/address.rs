@@ -151,6 +151,10 @@ pub struct AddressIndex<'a> {
     new_communes_in_province: HashMap<(String, String), Candidates>,
     new_commune_by_code: HashMap<String, usize>,
     old_unit_by_code: HashMap<String, usize>,
+    /// Names from before the 2017–2024 mergers: compact key → old units.
+    commune_aliases: HashMap<String, Candidates>,
+    /// Compact key → (province code, district code).
+    district_aliases: HashMap<String, Vec<(String, String)>>,
 }
 
 fn push_unique<K: std::hash::Hash + Eq, V: PartialEq>(map: &mut HashMap<K, Vec<V>>, key: K, value: V) {
@@ -173,6 +177,8 @@ impl<'a> AddressIndex<'a> {
             new_communes_in_province: HashMap::new(),
             new_commune_by_code: HashMap::new(),
             old_unit_by_code: HashMap::new(),
+            commune_aliases: HashMap::new(),
+            district_aliases: HashMap::new(),
         };
         for (i, unit) in admin.old_units.iter().enumerate() {
             let province = unit.province_code.clone();
@@ -201,6 +207,22 @@ impl<'a> AddressIndex<'a> {
         }
         for province in admin.new_provinces.values() {
             push_unique(&mut index.new_provinces, unit_key(&province.short_name), province.code.clone());
+        }
+        for alias in &admin.legacy_aliases {
+            match alias.level.as_str() {
+                "commune" => {
+                    if let Some(&unit) = index.old_unit_by_code.get(&alias.target_code) {
+                        push_unique(&mut index.commune_aliases, alias.key.clone(), unit);
+                    }
+                }
+                "district" => push_unique(
+                    &mut index.district_aliases,
+                    alias.key.clone(),
+                    (alias.province_code.clone(), alias.target_code.clone()),
+                ),
+                "province" => push_unique(&mut index.old_provinces, alias.key.clone(), alias.target_code.clone()),
+                _ => {}
+            }
         }
         for (nickname, code) in PROVINCE_NICKNAMES {
             push_unique(&mut index.old_provinces, nickname.to_string(), code.to_string());
@@ -311,6 +333,17 @@ impl<'a> AddressIndex<'a> {
                 }
             }
         }
+        // A district known only by a name from before a merger.
+        if districts.is_empty() && !district.is_empty() {
+            if let Some(found) = self.district_aliases.get(&fold_compact(district)) {
+                districts.extend(
+                    found
+                        .iter()
+                        .filter(|(p, _)| old_provinces.is_empty() || old_provinces.contains(p))
+                        .map(|(_, d)| d.clone()),
+                );
+            }
+        }
         let commune_keys = lookup_keys(commune);
         let find = |map: &HashMap<(String, String), Candidates>, scopes: &[String]| -> Candidates {
             let mut found = Vec::new();
@@ -332,6 +365,25 @@ impl<'a> AddressIndex<'a> {
             Vec::new()
         } else {
             find(&self.new_communes_in_province, &new_provinces)
+        };
+        // A commune known only by a name from before a merger, inside the
+        // district or province the record gives (alone, such names repeat
+        // across the country).
+        let old_hits = if old_hits.is_empty() && new_hits.is_empty() && !commune.is_empty() {
+            let scope: Vec<usize> = self.commune_aliases.get(&fold_compact(commune)).cloned().unwrap_or_default();
+            scope
+                .into_iter()
+                .filter(|&i| {
+                    let unit = &self.admin.old_units[i];
+                    if !districts.is_empty() {
+                        districts.contains(&unit.district_code)
+                    } else {
+                        !old_provinces.is_empty() && old_provinces.contains(&unit.province_code)
+                    }
+                })
+                .collect()
+        } else {
+            old_hits
         };
 
         // A record without a district is written in post-2025 units unless
@@ -450,6 +502,18 @@ mod tests {
             assert_eq!(r.status, AddressStatus::Exact, "{ward}");
             assert_eq!(rules.admin.old_units[r.old_unit.unwrap()].commune_code, "27127", "{ward}");
         }
+    }
+
+    #[test]
+    fn names_from_before_the_mergers_resolve_inside_their_district() {
+        // Phường 10 of Quận 3 was merged into Phường 9 (legacy aliases).
+        let (r, rules) = resolve("Phường 10", "Quận 3", "Thành phố Hồ Chí Minh");
+        assert_eq!(r.status, AddressStatus::Exact);
+        assert_eq!(rules.admin.old_units[r.old_unit.unwrap()].commune_code, "27142");
+        // Quận 9 became part of Thành phố Thủ Đức.
+        let (r, rules) = resolve("Phường Long Bình", "Quận 9", "TP HCM");
+        assert_eq!(r.status, AddressStatus::Exact);
+        assert_eq!(rules.admin.old_units[r.old_unit.unwrap()].district_code, "769");
     }
 
     #[test]

@@ -39,6 +39,17 @@ pub(super) const MAPPING_COLUMNS: &[&str] = &[
     "is_default_target",
 ];
 pub(super) const PROVINCE_MAPPING_COLUMNS: &[&str] = &["old_province_code", "new_province_code"];
+pub(super) const ALIAS_COLUMNS: &[&str] = &["level", "alias_key", "target_code", "province_code"];
+
+/// A name a unit had before the 2017–2024 mergers, as a compact folded key
+/// (`phuong10`, `xayenhong`, `quan9`), and the pre-2025 unit it became.
+#[derive(Clone, Debug, Default)]
+pub struct LegacyAlias {
+    pub level: String,
+    pub key: String,
+    pub target_code: String,
+    pub province_code: String,
+}
 
 /// One commune of the pre-2025 list with its district and province. The five
 /// island districts without communes have one entry with an empty commune.
@@ -95,10 +106,17 @@ pub struct AdminTables {
     pub old_province_to_new: HashMap<String, String>,
     /// Old province code → its full name.
     pub old_province_names: BTreeMap<String, String>,
+    pub legacy_aliases: Vec<LegacyAlias>,
 }
 
 impl AdminTables {
-    pub fn build(pre: &Table, new: &Table, mapping: &Table, provinces: &Table) -> Result<AdminTables, Vec<RuleError>> {
+    pub fn build(
+        pre: &Table,
+        new: &Table,
+        mapping: &Table,
+        provinces: &Table,
+        aliases: &Table,
+    ) -> Result<AdminTables, Vec<RuleError>> {
         let mut errors = Vec::new();
         let mut tables = AdminTables::default();
         for row in pre.rows() {
@@ -176,6 +194,14 @@ impl AdminTables {
                     message: format!("old unit {key} ({}) has no new commune", unit.commune_name),
                 });
             }
+        }
+        for row in aliases.rows() {
+            tables.legacy_aliases.push(LegacyAlias {
+                level: row.get("level").to_string(),
+                key: row.get("alias_key").to_string(),
+                target_code: row.get("target_code").to_string(),
+                province_code: row.get("province_code").to_string(),
+            });
         }
         if errors.is_empty() {
             Ok(tables)

@@ -41,6 +41,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("admin/units_2025.csv", include_str!("../../rules/admin/units_2025.csv")),
     ("admin/mapping_2025.csv", include_str!("../../rules/admin/mapping_2025.csv")),
     ("admin/province_mapping_2025.csv", include_str!("../../rules/admin/province_mapping_2025.csv")),
+    ("admin/legacy_aliases.csv", include_str!("../../rules/admin/legacy_aliases.csv")),
     ("encoding/tcvn3.csv", include_str!("../../rules/encoding/tcvn3.csv")),
     ("encoding/vni.csv", include_str!("../../rules/encoding/vni.csv")),
     ("tone_placement_variants.csv", include_str!("../../rules/tone_placement_variants.csv")),
@@ -203,6 +204,7 @@ impl Rules {
         let units_new = table("admin/units_2025.csv", admin::UNITS_2025_COLUMNS);
         let mapping = table("admin/mapping_2025.csv", admin::MAPPING_COLUMNS);
         let province_mapping = table("admin/province_mapping_2025.csv", admin::PROVINCE_MAPPING_COLUMNS);
+        let legacy_aliases = table("admin/legacy_aliases.csv", admin::ALIAS_COLUMNS);
 
         let cccd_provinces = cccd
             .rows()
@@ -220,10 +222,11 @@ impl Rules {
             table("names/component_counts.csv", &["component", "token", "count_male", "count_female"]);
         let name_middles = table("names/middle_full_counts.csv", &["middle_name", "count_male", "count_female"]);
         let surname_shares = table("names/surname_share_estimates.csv", &["surname", "estimated_share_percent"]);
-        let admin = AdminTables::build(&units_pre, &units_new, &mapping, &province_mapping).unwrap_or_else(|e| {
-            errors.extend(e);
-            AdminTables::default()
-        });
+        let admin = AdminTables::build(&units_pre, &units_new, &mapping, &province_mapping, &legacy_aliases)
+            .unwrap_or_else(|e| {
+                errors.extend(e);
+                AdminTables::default()
+            });
 
         let legacy_encodings = LegacyEncodings::new(&tcvn3, &vni);
         let tone_variants = tones
