@@ -14,8 +14,14 @@ pub struct RuleError {
 }
 
 impl fmt::Display for RuleError {
+    /// `path:line: message`, or `path: message` for a problem with the whole
+    /// file (line 0).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        }
     }
 }
 

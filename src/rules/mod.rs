@@ -134,6 +134,16 @@ impl Rules {
     /// Loads and checks every rule file; `extra_columns` is a `--columns` file
     /// whose aliases are added to `columns.toml`'s.
     pub fn load(source: &RuleSource, extra_columns: Option<&Path>) -> Result<Rules, RuleErrors> {
+        if let RuleSource::Folder(dir) = source {
+            if !dir.is_dir() {
+                return Err(RuleErrors(vec![RuleError {
+                    file: dir.display().to_string(),
+                    line: 0,
+                    message: "no such rules folder; --rules takes a folder laid out like the repository's rules/"
+                        .to_string(),
+                }]));
+            }
+        }
         let mut errors = Vec::new();
         let mut hasher = Sha256::new();
         let mut texts = Vec::new();
