@@ -76,7 +76,7 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
 
     let clock = Instant::now();
     let bar = progress.spinner("link");
-    bar.set_message("comparing records that share a citizen ID");
+    bar.set_message("comparing candidate pairs");
     let linkage =
         link::link(&mut normalized, |id| validator.citizen_ids().is_well_formed(id), &rules.linkage, parallel);
     // Household checks count persons, so they follow linkage.
