@@ -120,6 +120,10 @@ codes! {
         "Số điện thoại không hợp lệ", "Phone number is not valid";
     EthnicityUnknown = "ETHNICITY_UNKNOWN", Warning, Correct,
         "Dân tộc không thuộc danh mục 54 dân tộc", "Ethnicity is not one of the 54 groups";
+    ReligionUnknown = "RELIGION_UNKNOWN", Warning, Correct,
+        "Tôn giáo không thuộc danh mục", "Religion is not a recognised one";
+    RelationUnknown = "RELATION_UNKNOWN", Warning, Correct,
+        "Quan hệ với chủ hộ không thuộc danh mục", "Relation to the head of household is not a known one";
     AddressAmbiguous = "ADDRESS_AMBIGUOUS", Warning, Correct,
         "Địa chỉ khớp nhiều đơn vị hành chính", "Address matches several administrative units";
     HouseholdHeads = "HOUSEHOLD_HEADS", Warning, Correct,

@@ -199,10 +199,25 @@ impl<'a> Normalizer<'a> {
             }
         }
 
-        values.set(Field::Religion, text::tidy(source.get(Field::Religion)));
+        let settings = &self.rules.validation;
+        let religion = self.vocabulary(
+            Field::Religion,
+            source.get(Field::Religion),
+            &settings.religions,
+            Code::ReligionUnknown,
+            &mut findings,
+        );
+        values.set(Field::Religion, religion);
         values.set(Field::Nationality, normalize_nationality(source.get(Field::Nationality)));
         values.set(Field::HouseholdId, text::tidy(source.get(Field::HouseholdId)));
-        values.set(Field::RelationToHead, text::tidy(source.get(Field::RelationToHead)));
+        let relation = self.vocabulary(
+            Field::RelationToHead,
+            source.get(Field::RelationToHead),
+            &settings.relations,
+            Code::RelationUnknown,
+            &mut findings,
+        );
+        values.set(Field::RelationToHead, relation);
 
         self.set_address(raw, address, address_repairs, &mut values, &mut findings);
 
@@ -213,6 +228,29 @@ impl<'a> Normalizer<'a> {
             name_key: name.key.into(),
             source_fields: Field::ALL.iter().filter(|&&f| !raw.values.get(f).trim().is_empty()).count() as u8,
             findings,
+        }
+    }
+
+    /// A value from a closed list, written as the list writes it; an empty
+    /// value is nothing, a value not on the list is kept tidied and reported.
+    fn vocabulary(
+        &self,
+        field: Field,
+        raw: &str,
+        words: &std::collections::HashMap<String, String>,
+        unknown: Code,
+        findings: &mut Vec<Finding>,
+    ) -> String {
+        let tidied = text::tidy(raw);
+        if tidied.is_empty() || words.is_empty() {
+            return tidied;
+        }
+        match words.get(&text::fold_compact(&tidied)) {
+            Some(listed) => listed.clone(),
+            None => {
+                findings.push(Finding::new(field, unknown, raw));
+                tidied
+            }
         }
     }
 
@@ -376,5 +414,40 @@ fn normalize_nationality(raw: &str) -> String {
     match text::fold_compact(raw).as_str() {
         "vietnam" | "vn" | "vnm" | "vietnamese" | "quoctichvietnam" => "Việt Nam".to_string(),
         _ => text::tidy(raw),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::FieldValuesBuilder;
+    use crate::rules::{RuleSource, Rules};
+
+    fn record(pairs: &[(Field, &str)]) -> RawRecord {
+        let mut values = FieldValuesBuilder::default();
+        for &(field, value) in pairs {
+            values.set(field, value);
+        }
+        RawRecord { source: 0, row: 1, line: 2, values: values.build(), origin: None, extras: Vec::new() }
+    }
+
+    #[test]
+    fn religions_and_relations_are_written_as_listed_or_reported() {
+        let rules = Rules::load(&RuleSource::BuiltIn, None).unwrap();
+        let normalizer = Normalizer::new(&rules, 2026);
+        let records = [
+            record(&[
+                (Field::FullName, "Lê Văn An"),
+                (Field::Religion, "phat giao hoa hao"),
+                (Field::RelationToHead, "CHỦ HỘ"),
+            ]),
+            record(&[(Field::FullName, "Lê Văn Bình"), (Field::Religion, "Đạo Dừa"), (Field::RelationToHead, "Bạn")]),
+        ];
+        let normalized = normalizer.normalize_all(&records, false, &|_| {});
+        assert_eq!(normalized[0].values.get(Field::Religion), "Phật giáo Hòa Hảo");
+        assert_eq!(normalized[0].values.get(Field::RelationToHead), "Chủ hộ");
+        let codes: Vec<&str> = normalized[1].findings.iter().map(|f| f.code.as_str()).collect();
+        assert!(codes.contains(&"RELIGION_UNKNOWN") && codes.contains(&"RELATION_UNKNOWN"), "{codes:?}");
+        assert_eq!(normalized[1].values.get(Field::Religion), "Đạo Dừa");
     }
 }

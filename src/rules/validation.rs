@@ -4,7 +4,10 @@
 use serde::Deserialize;
 use toml::Spanned;
 
+use std::collections::HashMap;
+
 use crate::error::RuleError;
+use crate::normalize::text::fold_compact;
 use crate::record::Field;
 
 #[derive(Deserialize)]
@@ -12,17 +15,31 @@ use crate::record::Field;
 struct ValidationFile {
     age_limit: Spanned<u32>,
     required: Vec<Spanned<String>>,
+    /// Empty (or absent): religions are not checked.
+    #[serde(default)]
+    religions: Vec<String>,
+    /// Empty (or absent): relations are not checked.
+    #[serde(default)]
+    relations: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
 pub struct ValidationSettings {
     pub age_limit: u32,
     pub required: Vec<Field>,
+    /// Folded spelling → the listed one.
+    pub religions: HashMap<String, String>,
+    pub relations: HashMap<String, String>,
 }
 
 impl Default for ValidationSettings {
     fn default() -> Self {
-        ValidationSettings { age_limit: 120, required: vec![Field::FullName] }
+        ValidationSettings {
+            age_limit: 120,
+            required: vec![Field::FullName],
+            religions: HashMap::new(),
+            relations: HashMap::new(),
+        }
     }
 }
 
@@ -47,8 +64,15 @@ impl ValidationSettings {
                 None => errors.push(error_at(name.span(), format!("unknown field `{}`", name.get_ref()))),
             }
         }
+        let vocabulary =
+            |words: &[String]| words.iter().map(|w| (fold_compact(w), w.clone())).collect::<HashMap<_, _>>();
         if errors.is_empty() {
-            Ok(ValidationSettings { age_limit, required })
+            Ok(ValidationSettings {
+                age_limit,
+                required,
+                religions: vocabulary(&parsed.religions),
+                relations: vocabulary(&parsed.relations),
+            })
         } else {
             Err(errors)
         }
