@@ -55,7 +55,7 @@ impl<'a> Normalizer<'a> {
         Normalizer {
             rules,
             addresses: AddressIndex::new(&rules.admin),
-            ethnic: EthnicIndex::new(&rules.ethnic_groups),
+            ethnic: EthnicIndex::new(&rules.ethnic_groups, rules.validation.ethnic_code_column),
             phones: PhoneRules::new(&rules.mobile_prefixes, &rules.mobile_prefix_conversions),
             reference_year,
         }

@@ -15,6 +15,8 @@ use crate::record::Field;
 struct ValidationFile {
     age_limit: Spanned<u32>,
     required: Vec<Spanned<String>>,
+    #[serde(default = "default_code_list")]
+    ethnic_code_list: Spanned<String>,
     /// Empty (or absent): religions are not checked.
     #[serde(default)]
     religions: Vec<String>,
@@ -27,6 +29,8 @@ struct ValidationFile {
 pub struct ValidationSettings {
     pub age_limit: u32,
     pub required: Vec<Field>,
+    /// The column of `ethnic_groups.csv` the ethnicity codes follow.
+    pub ethnic_code_column: &'static str,
     /// Folded spelling → the listed one.
     pub religions: HashMap<String, String>,
     pub relations: HashMap<String, String>,
@@ -37,10 +41,15 @@ impl Default for ValidationSettings {
         ValidationSettings {
             age_limit: 120,
             required: vec![Field::FullName],
+            ethnic_code_column: "code",
             religions: HashMap::new(),
             relations: HashMap::new(),
         }
     }
+}
+
+fn default_code_list() -> Spanned<String> {
+    Spanned::new(0..0, "qd121_1979".to_string())
 }
 
 impl ValidationSettings {
@@ -64,12 +73,24 @@ impl ValidationSettings {
                 None => errors.push(error_at(name.span(), format!("unknown field `{}`", name.get_ref()))),
             }
         }
+        let ethnic_code_column = match parsed.ethnic_code_list.get_ref().as_str() {
+            "qd121_1979" => "code",
+            "qd1019_2008" => "code_qd1019_2008",
+            other => {
+                errors.push(error_at(
+                    parsed.ethnic_code_list.span(),
+                    format!("ethnic_code_list `{other}` is not \"qd121_1979\" or \"qd1019_2008\""),
+                ));
+                "code"
+            }
+        };
         let vocabulary =
             |words: &[String]| words.iter().map(|w| (fold_compact(w), w.clone())).collect::<HashMap<_, _>>();
         if errors.is_empty() {
             Ok(ValidationSettings {
                 age_limit,
                 required,
+                ethnic_code_column,
                 religions: vocabulary(&parsed.religions),
                 relations: vocabulary(&parsed.relations),
             })
