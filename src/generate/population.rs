@@ -78,6 +78,7 @@ pub struct Population<'a> {
     mobile_prefixes: Vec<String>,
     /// Next serial per (4-digit ID prefix, 2-digit year).
     serials: HashMap<(String, u16), u32>,
+    religion_weights: Weighted,
     next_person: u64,
     next_household: u64,
     next_old_id: u64,
@@ -121,6 +122,7 @@ impl<'a> Population<'a> {
             kinh: kinh_names(rules),
             mobile_prefixes: rules.mobile_prefixes.clone(),
             serials: HashMap::new(),
+            religion_weights: Weighted::new(RELIGIONS.iter().map(|(_, w)| *w)),
             next_person: 1,
             next_household: 1,
             next_old_id: 0,
@@ -328,10 +330,7 @@ impl<'a> Population<'a> {
             }
             None => (String::new(), String::new()),
         };
-        let religion = {
-            let weights = Weighted::new(RELIGIONS.iter().map(|(_, w)| *w));
-            RELIGIONS[weights.sample(rng)].0.to_string()
-        };
+        let religion = { RELIGIONS[self.religion_weights.sample(rng)].0.to_string() };
         let mut person = Person {
             id,
             surname,

@@ -50,8 +50,13 @@ impl ColumnLayout {
         rows.into_iter()
             .take(HEADER_SEARCH_ROWS)
             .enumerate()
-            .find(|(_, cells)| cells.iter().any(|c| rules.field_for(c) == Some(Field::FullName)))
+            .find(|(_, cells)| ColumnLayout::is_header(cells, rules))
             .map(|(i, cells)| (i, ColumnLayout::from_headers(cells, rules)))
+    }
+
+    /// A row is the header when one of its cells names the full-name column.
+    pub fn is_header(cells: &[String], rules: &ColumnRules) -> bool {
+        cells.iter().any(|c| rules.field_for(c) == Some(Field::FullName))
     }
 
     pub fn from_headers(headers: &[String], rules: &ColumnRules) -> ColumnLayout {

@@ -226,15 +226,12 @@ fn delimiter_name(delimiter: u8) -> &'static str {
 }
 
 /// The header's width once one of `seen` is the header.
+/// The rows before it have been asked already, so only the newest is looked at.
 fn header_width(seen: &[SourceRow], columns: &ColumnRules) -> Option<usize> {
-    let cells: Vec<&[String]> = seen
-        .iter()
-        .filter_map(|r| match r {
-            SourceRow::Cells { cells, .. } => Some(cells.as_slice()),
-            SourceRow::Broken { .. } => None,
-        })
-        .collect();
-    ColumnLayout::find(cells, columns).map(|(_, layout)| layout.headers.len())
+    match seen.last()? {
+        SourceRow::Cells { cells, .. } if ColumnLayout::is_header(cells, columns) => Some(cells.len()),
+        _ => None,
+    }
 }
 
 /// Applies the header to rows as they arrive.
@@ -287,7 +284,7 @@ impl<'a> Assembler<'a> {
         if self.layout.is_none() {
             if self.preamble.len() < header::HEADER_SEARCH_ROWS {
                 if let SourceRow::Cells { line, cells } = &row {
-                    if cells.iter().any(|c| self.columns.field_for(c) == Some(crate::record::Field::FullName)) {
+                    if ColumnLayout::is_header(cells, self.columns) {
                         self.header_line = *line;
                         self.set_layout(ColumnLayout::from_headers(cells, self.columns), extract);
                         self.preamble.clear();
