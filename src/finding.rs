@@ -126,6 +126,10 @@ codes! {
         "Quan hệ với chủ hộ không thuộc danh mục", "Relation to the head of household is not a known one";
     AddressAmbiguous = "ADDRESS_AMBIGUOUS", Warning, Correct,
         "Địa chỉ khớp nhiều đơn vị hành chính", "Address matches several administrative units";
+    AddressMismatch = "ADDRESS_MISMATCH", Warning, Correct,
+        "Xã/phường không thuộc quận/huyện hoặc tỉnh đã ghi, hoặc các cột địa chỉ mâu thuẫn với nhau", "The commune is not inside the stated district or province, or the address columns contradict each other";
+    AddressFuzzy = "ADDRESS_FUZZY", Info, Correct,
+        "Tên đơn vị hành chính viết sai chính tả, đã khớp gần đúng", "A unit name is misspelt and was matched approximately";
     HouseholdHeads = "HOUSEHOLD_HEADS", Warning, Correct,
         "Hộ không có đúng một chủ hộ", "The household does not have exactly one head";
     HouseholdAge = "HOUSEHOLD_AGE", Warning, Correct,

@@ -9,6 +9,7 @@ use std::time::Instant;
 use crate::error::{Error, Result};
 use crate::finding::Language;
 use crate::link;
+use crate::normalize::address::AddressStatus;
 use crate::normalize::Normalizer;
 use crate::read::{self, ReadOptions};
 use crate::record::Field;
@@ -170,11 +171,9 @@ fn count(output: &RunOutput, pairs_written: u64) -> manifest::Counts {
             *counts.findings_by_severity.entry(finding.code.severity().label()).or_insert(0) += 1;
             *counts.findings_by_code.entry(finding.code.as_str()).or_insert(0) += 1;
         }
-        let status = match record.values.get(Field::AddressStatus) {
-            "exact" => "exact",
-            "ambiguous" => "ambiguous",
-            _ => "unresolved",
-        };
+        let written = record.values.get(Field::AddressStatus);
+        let status =
+            AddressStatus::ALL.iter().map(|s| s.label()).find(|&label| label == written).unwrap_or("unresolved");
         *counts.address_status.entry(status).or_insert(0) += 1;
     }
     counts

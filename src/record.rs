@@ -32,6 +32,7 @@ pub enum Field {
     OldProvinceCode,
     OldProvinceName,
     AddressStatus,
+    AddressScore,
     FatherName,
     MotherName,
     HouseholdId,
@@ -40,7 +41,7 @@ pub enum Field {
 
 impl Field {
     /// Every field, in the order the outputs list them.
-    pub const ALL: [Field; 29] = [
+    pub const ALL: [Field; 30] = [
         Field::FullName,
         Field::Surname,
         Field::MiddleName,
@@ -66,6 +67,7 @@ impl Field {
         Field::OldProvinceCode,
         Field::OldProvinceName,
         Field::AddressStatus,
+        Field::AddressScore,
         Field::FatherName,
         Field::MotherName,
         Field::HouseholdId,
@@ -102,6 +104,7 @@ impl Field {
             Field::OldProvinceCode => "old_province_code",
             Field::OldProvinceName => "old_province_name",
             Field::AddressStatus => "address_status",
+            Field::AddressScore => "address_score",
             Field::FatherName => "father_name",
             Field::MotherName => "mother_name",
             Field::HouseholdId => "household_id",

@@ -330,6 +330,9 @@ impl<'a> Normalizer<'a> {
         let admin = &self.rules.admin;
         values.set(Field::Address, address.street.as_str());
         values.set(Field::AddressStatus, address.status.label());
+        if matches!(address.status, AddressStatus::Exact | AddressStatus::Fuzzy) {
+            values.set(Field::AddressScore, format!("{:.2}", address.score));
+        }
         if let Some(i) = address.new_commune {
             let commune = &admin.new_communes[i];
             values.set(Field::CommuneCode, commune.commune_code.as_str());
@@ -370,13 +373,29 @@ impl<'a> Normalizer<'a> {
             AddressStatus::Unresolved if !written.is_empty() => {
                 findings.push(Finding::new(field, Code::AddressUnresolved, &written))
             }
+            AddressStatus::Fuzzy => findings
+                .push(Finding::new(field, Code::AddressFuzzy, &written).with_suggestion(placed_name(values).as_str())),
             _ => {}
         }
-        if address.written_in_old_units && address.status == AddressStatus::Exact {
+        if address.mismatch {
+            findings.push(
+                Finding::new(field, Code::AddressMismatch, &written).with_suggestion(placed_name(values).as_str()),
+            );
+        }
+        if address.written_in_old_units && matches!(address.status, AddressStatus::Exact | AddressStatus::Fuzzy) {
             let suggestion = values.get(Field::CommuneName).to_string();
             findings.push(Finding::new(field, Code::AddressOldUnits, &written).with_suggestion(suggestion));
         }
     }
+}
+
+/// Where the address was placed, for suggestions: the post-2025 commune
+/// and province, or the pre-2025 units when those are all that is known.
+fn placed_name(values: &FieldValuesBuilder) -> String {
+    let new = [Field::CommuneName, Field::ProvinceName];
+    let old = [Field::OldCommuneName, Field::OldDistrictName, Field::OldProvinceName];
+    let fields: &[Field] = if values.get(Field::CommuneName).is_empty() { &old } else { &new };
+    fields.iter().map(|&f| values.get(f)).filter(|v| !v.is_empty()).collect::<Vec<_>>().join(", ")
 }
 
 /// A record's address columns as written: the four of
