@@ -125,7 +125,7 @@ def main() -> None:
         if addresses:
             out.append(
                 f"Addresses: {addresses['resolution_rate']:.4f} of records placed in a post-2025 commune "
-                f"({addresses['exact']:,} exact, {addresses['ambiguous']:,} ambiguous, {addresses['unresolved']:,} unresolved); "
+                f"({addresses['exact']:,} exact, {addresses.get('fuzzy', 0):,} fuzzy, {addresses['ambiguous']:,} ambiguous, {addresses['unresolved']:,} unresolved); "
                 f"{addresses['accuracy']:.4f} of those in the right commune; {addresses['split_commune_records']:,} records "
                 "live in a pre-2025 commune that the reform split.\n"
             )

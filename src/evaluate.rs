@@ -65,6 +65,7 @@ pub struct KindDetection {
 pub struct Addresses {
     pub records: u64,
     pub exact: u64,
+    pub fuzzy: u64,
     pub ambiguous: u64,
     pub unresolved: u64,
     /// Share of records placed in exactly one post-2025 commune.
@@ -259,7 +260,8 @@ fn addresses(
         result.records += 1;
         let placed = !record[r_commune].is_empty();
         match &record[r_status] {
-            "exact" | "fuzzy" => result.exact += 1,
+            "exact" => result.exact += 1,
+            "fuzzy" => result.fuzzy += 1,
             "ambiguous" => result.ambiguous += 1,
             _ => result.unresolved += 1,
         }
@@ -313,8 +315,8 @@ impl std::fmt::Display for Evaluation {
         if let Some(a) = &self.addresses {
             writeln!(
                 f,
-                "addresses: {:.4} placed in a commune ({} exact, {} ambiguous, {} unresolved); {:.4} of those correct",
-                a.resolution_rate, a.exact, a.ambiguous, a.unresolved, a.accuracy
+                "addresses: {:.4} placed in a commune ({} exact, {} fuzzy, {} ambiguous, {} unresolved); {:.4} of those correct",
+                a.resolution_rate, a.exact, a.fuzzy, a.ambiguous, a.unresolved, a.accuracy
             )?;
         }
         Ok(())

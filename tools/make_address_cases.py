@@ -448,7 +448,28 @@ for p in sorted(old_in_province):
     if count == 8:
         break
 
-# 8. Nothing to place.
+# 8. Regressions found on generated extracts.
+case(
+    id="regression-current-name-before-former",
+    address="Xóm 1, Xã Xuân Lâm, Tỉnh Nghệ An",
+    status="exact",
+    street="Xóm 1",
+    commune_code=new_unit("Xã Xuân Lâm", "40")["commune_code"],
+    province_code="40",
+    note="a current commune name wins over a neighbour's name from before the mergers",
+)
+lien_quan = old_unit("Thị trấn Liên Quan", "Huyện Thạch Thất", "01")
+case(
+    id="regression-misspelt-type-word",
+    commune="Thị trấnn Liên Quann",
+    district="Huyện Thạch Thất",
+    province="Thành phố Hà Nội",
+    status="fuzzy",
+    **expected_old(lien_quan),
+    note="a misspelt unit-type word is dropped before fuzzy matching",
+)
+
+# 9. Nothing to place.
 for i, text in enumerate(["Số 5 Lê Lợi", "không rõ", "xyz, abc, qwerty", "Thôn 3"]):
     case(id=f"unresolved-{i}", address=text, status="unresolved", street=text, note="no unit named")
 

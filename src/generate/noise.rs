@@ -42,7 +42,7 @@ pub const PROVINCE: usize = 13;
 pub const FATHER: usize = 14;
 pub const MOTHER: usize = 15;
 
-pub const PERTURBATIONS: [&str; 15] = [
+pub const PERTURBATIONS: [&str; 16] = [
     "name_typo",
     "no_diacritics",
     "all_caps",
@@ -54,6 +54,7 @@ pub const PERTURBATIONS: [&str; 15] = [
     "day_month_swap",
     "year_only_date",
     "address_abbreviation",
+    "address_typo",
     "other_unit_system",
     "moved_commune",
     "missing_id",
@@ -128,6 +129,11 @@ impl Noise<'_> {
                 cells[DISTRICT] = abbreviate_unit(&cells[DISTRICT]);
                 cells[PROVINCE] = abbreviate_unit(&cells[PROVINCE]);
                 before != (cells[COMMUNE].clone(), cells[DISTRICT].clone(), cells[PROVINCE].clone())
+            }
+            "address_typo" => {
+                // A letter dropped, doubled or swapped in the commune's name.
+                let typo = name_typo(&cells[COMMUNE], rng);
+                replace_if_changed(&mut cells[COMMUNE], typo)
             }
             "missing_id" => replace_if_changed(&mut cells[CITIZEN_ID], String::new()),
             "id_typo" => {

@@ -151,6 +151,17 @@ enum Scope {
     OldDistrict(u16),
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NamePass {
+    Current,
+    /// Names from before the 2017–2024 mergers.
+    Former,
+}
+
+impl NamePass {
+    const BOTH: [NamePass; 2] = [NamePass::Current, NamePass::Former];
+}
+
 /// Province names people write that are not the official short names.
 const PROVINCE_NICKNAMES: &[(&str, &str)] = &[
     ("hcm", "79"),
@@ -293,16 +304,24 @@ fn similarity(a: &str, b: &str) -> f32 {
     if longest == 0 {
         return 1.0;
     }
+    const STACK: usize = 48;
     let width = b.len() + 1;
-    let mut rows = vec![0usize; 3 * width];
+    let mut on_stack = [0u16; 3 * STACK];
+    let mut on_heap = Vec::new();
+    let rows: &mut [u16] = if width <= STACK {
+        &mut on_stack[..3 * width]
+    } else {
+        on_heap.resize(3 * width, 0);
+        &mut on_heap
+    };
     for (j, cell) in rows[..width].iter_mut().enumerate() {
-        *cell = j;
+        *cell = j as u16;
     }
     for i in 1..=a.len() {
         let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
-        rows[cur * width] = i;
+        rows[cur * width] = i as u16;
         for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let cost = u16::from(a[i - 1] != b[j - 1]);
             let mut best =
                 (rows[prev * width + j] + 1).min(rows[cur * width + j - 1] + 1).min(rows[prev * width + j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
@@ -345,9 +364,10 @@ pub struct AddressIndex<'a> {
     old_province_index: HashMap<String, u16>,
     new_province_index: HashMap<String, u16>,
     old_district_index: HashMap<String, u16>,
-    exact: HashMap<(Level, Scope, String), Vec<Unit>>,
+    /// Folded name key → where that name is found.
+    exact: HashMap<String, Vec<(Level, Scope, Unit)>>,
     /// Names from before the 2017–2024 mergers, consulted after `exact`.
-    aliases: HashMap<(Level, Scope, String), Vec<Unit>>,
+    aliases: HashMap<String, Vec<(Level, Scope, Unit)>>,
     /// Every key of a scope, for fuzzy matching.
     fuzzy: HashMap<(Level, Scope), Vec<(String, Unit)>>,
     new_commune_by_code: HashMap<String, usize>,
@@ -419,12 +439,12 @@ impl<'a> AddressIndex<'a> {
             index.add_name(Level::Province, Scope::Nation, &province.short_name, Unit::NewProvince(p));
         }
         for (nickname, code) in PROVINCE_NICKNAMES {
-            let key = (Level::Province, Scope::Nation, nickname.to_string());
+            let key = nickname.to_string();
             if let Some(&p) = index.old_province_index.get(*code) {
-                push_unique(&mut index.exact, key.clone(), Unit::OldProvince(p));
+                push_unique(&mut index.exact, key.clone(), (Level::Province, Scope::Nation, Unit::OldProvince(p)));
             }
             if let Some(&p) = index.new_province_index.get(*code) {
-                push_unique(&mut index.exact, key, Unit::NewProvince(p));
+                push_unique(&mut index.exact, key, (Level::Province, Scope::Nation, Unit::NewProvince(p)));
             }
         }
         for (i, commune) in admin.new_communes.iter().enumerate() {
@@ -445,23 +465,20 @@ impl<'a> AddressIndex<'a> {
                     let province = index.old_province_index[&unit.province_code];
                     let district = index.old_district_index[&unit.district_code];
                     for scope in [Scope::OldProvince(province), Scope::OldDistrict(district)] {
-                        push_unique(
-                            &mut index.aliases,
-                            (Level::Commune, scope, key.clone()),
-                            Unit::OldCommune(i as u32),
-                        );
+                        let entry = (Level::Commune, scope, Unit::OldCommune(i as u32));
+                        push_unique(&mut index.aliases, key.clone(), entry);
                     }
                 }
                 "district" => {
                     let Some(&d) = index.old_district_index.get(&alias.target_code) else { continue };
                     let province = index.old_districts[d as usize].1;
                     for scope in [Scope::Nation, Scope::OldProvince(province)] {
-                        push_unique(&mut index.aliases, (Level::District, scope, key.clone()), Unit::OldDistrict(d));
+                        push_unique(&mut index.aliases, key.clone(), (Level::District, scope, Unit::OldDistrict(d)));
                     }
                 }
                 "province" => {
                     if let Some(&p) = index.old_province_index.get(&alias.target_code) {
-                        push_unique(&mut index.aliases, (Level::Province, Scope::Nation, key), Unit::OldProvince(p));
+                        push_unique(&mut index.aliases, key, (Level::Province, Scope::Nation, Unit::OldProvince(p)));
                     }
                 }
                 _ => {}
@@ -475,7 +492,7 @@ impl<'a> AddressIndex<'a> {
             return;
         }
         for key in name_keys(name, level) {
-            push_unique(&mut self.exact, (level, scope, key.clone()), unit);
+            push_unique(&mut self.exact, key.clone(), (level, scope, unit));
             // Numbers are never matched fuzzily: `Phường 11` is not a typo
             // of `Phường 1`.
             if !key.bytes().all(|b| b.is_ascii_digit()) {
@@ -487,23 +504,21 @@ impl<'a> AddressIndex<'a> {
         }
     }
 
-    fn lookup_exact(&self, level: Level, scopes: &[Scope], key: &str) -> Vec<Unit> {
-        for map in [&self.exact, &self.aliases] {
-            let mut found: Vec<Unit> = Vec::new();
-            for &scope in scopes {
-                if let Some(units) = map.get(&(level, scope, key.to_string())) {
-                    for unit in units {
-                        if !found.contains(unit) {
-                            found.push(*unit);
-                        }
-                    }
-                }
-            }
-            if !found.is_empty() {
-                return found;
+    /// The units of `level` in the scopes that `key` names: the current
+    /// names in the first pass, the names from before the mergers in the
+    /// second.
+    fn lookup_exact(&self, pass: NamePass, level: Level, scopes: &[Scope], key: &str) -> Vec<Unit> {
+        let map = match pass {
+            NamePass::Current => &self.exact,
+            NamePass::Former => &self.aliases,
+        };
+        let mut found: Vec<Unit> = Vec::new();
+        for &(at_level, scope, unit) in map.get(key).map(Vec::as_slice).unwrap_or_default() {
+            if at_level == level && scopes.contains(&scope) && !found.contains(&unit) {
+                found.push(unit);
             }
         }
-        Vec::new()
+        found
     }
 
     /// The best fuzzy match of `key` in the scopes, when it is clearly the
@@ -560,14 +575,27 @@ impl<'a> AddressIndex<'a> {
         }
         keys.push(words_key(&words));
         let name = &text[tokens[type_len].start..];
-        for key in &keys {
-            let units = self.lookup_exact(level, scopes, key);
+        for (pass, key) in NamePass::BOTH.iter().flat_map(|&pass| keys.iter().map(move |key| (pass, key))) {
+            let units = self.lookup_exact(pass, level, scopes, key);
             if !units.is_empty() {
                 let units = self.refine(units, name, &words[..type_len], level);
                 return LevelMatch { written: true, hits: Hits { units, score: 1.0 } };
             }
         }
-        LevelMatch { written: true, hits: self.lookup_fuzzy(level, scopes, &keys[0]) }
+        // A misspelt type word (`Thị trấnn`, `Đặc kuh`) is dropped before
+        // the name is matched fuzzily.
+        let fuzzy_key = if type_len > 0 {
+            keys[0].clone()
+        } else {
+            (1..=2.min(words.len() - 1))
+                .rev()
+                .find(|&len| {
+                    let written = words[..len].concat();
+                    level.type_words().iter().any(|t| similarity(&written, &t.concat()) >= 0.75)
+                })
+                .map_or_else(|| keys[0].clone(), |len| words_key(&words[len..]))
+        };
+        LevelMatch { written: true, hits: self.lookup_fuzzy(level, scopes, &fuzzy_key) }
     }
 
     /// The unit of `level` whose name ends the words before `end`; returns
@@ -591,7 +619,10 @@ impl<'a> AddressIndex<'a> {
             }
         };
         let longest = end.min(MAX_SPAN_WORDS);
-        for len in (1..=longest).rev() {
+        // Every span is tried against the current names before any against
+        // former names: `Xã Xuân Lâm` is a commune today even where a
+        // neighbour was once called that.
+        for (pass, len) in NamePass::BOTH.iter().flat_map(|&pass| (1..=longest).rev().map(move |len| (pass, len))) {
             let start = end - len;
             let (eligible, consumed) = starts_right(start);
             if !eligible {
@@ -602,7 +633,7 @@ impl<'a> AddressIndex<'a> {
             if numeric && type_word_before_any(tokens, start, level).is_none() {
                 continue;
             }
-            let units = self.lookup_exact(level, scopes, &words_key(&words));
+            let units = self.lookup_exact(pass, level, scopes, &words_key(&words));
             if !units.is_empty() {
                 let name = &text[tokens[start].start..tokens[end - 1].end];
                 let written_type: Vec<&str> = tokens[consumed..start].iter().map(|t| t.word.as_str()).collect();
@@ -610,19 +641,17 @@ impl<'a> AddressIndex<'a> {
                 return Some((Hits { units, score: 1.0 }, consumed));
             }
         }
-        for len in (1..=longest).rev() {
-            let start = end - len;
-            let (eligible, consumed) = starts_right(start);
-            if !eligible {
-                continue;
-            }
-            let words: Vec<&str> = tokens[start..end].iter().map(|t| t.word.as_str()).collect();
-            let hits = self.lookup_fuzzy(level, scopes, &words_key(&words));
-            if !hits.is_empty() {
-                return Some((hits, consumed));
-            }
-        }
-        None
+        // A misspelt name is looked for only where the text marks a unit of
+        // this level: after its type word (or, for a province, after a
+        // separator), the nearest such place before `end`.
+        let marked = (end - longest..end).rev().find(|&start| {
+            type_word_before_any(tokens, start, level).is_some()
+                || (level == Level::Province && start > 0 && tokens[start].boundary_before)
+        })?;
+        let (_, consumed) = starts_right(marked);
+        let words: Vec<&str> = tokens[marked..end].iter().map(|t| t.word.as_str()).collect();
+        let hits = self.lookup_fuzzy(level, scopes, &words_key(&words));
+        (!hits.is_empty()).then_some((hits, consumed))
     }
 
     /// Narrows units whose names fold to the same letters by what else was
