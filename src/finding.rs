@@ -106,6 +106,12 @@ codes! {
         "Chữ số thứ 4 của số định danh không khớp thế kỷ của năm sinh", "Digit 4 of the citizen ID disagrees with the century of birth";
     IdYearMismatch = "ID_YEAR_MISMATCH", Error, Correct,
         "Chữ số 5-6 của số định danh không khớp năm sinh", "Digits 5-6 of the citizen ID disagree with the birth year";
+    IdSeparatorsRemoved = "ID_SEPARATORS_REMOVED", Info, Clean,
+        "Dấu cách, dấu chấm, gạch nối trong số định danh đã được bỏ", "Spaces, dots or dashes inside the ID were removed";
+    OldIdDiffers = "OLD_ID_DIFFERS", Warning, Correct,
+        "CMND 12 số khác số định danh cá nhân (CMND 12 số được giữ làm số định danh)", "A 12-digit old ID differs from the citizen ID (the 12-digit number carries over)";
+    DateDayMonthSwapped = "DATE_DAY_MONTH_SWAPPED", Warning, Correct,
+        "Ngày sinh có thể bị đảo ngày và tháng (khác bản ghi chính của cùng người)", "Birth date may have day and month swapped (differs from the same person's primary record)";
     OldIdInvalid = "OLD_ID_INVALID", Error, Correct,
         "Số CMND không phải 9 hoặc 12 chữ số", "Old ID card number is not 9 or 12 digits";
     DateUnparseable = "DATE_UNPARSEABLE", Error, Correct,
@@ -124,6 +130,8 @@ codes! {
         "Tôn giáo không thuộc danh mục", "Religion is not a recognised one";
     RelationUnknown = "RELATION_UNKNOWN", Warning, Correct,
         "Quan hệ với chủ hộ không thuộc danh mục", "Relation to the head of household is not a known one";
+    NationalityUnknown = "NATIONALITY_UNKNOWN", Warning, Correct,
+        "Quốc tịch không thuộc danh mục", "Nationality is not a listed one";
     AddressAmbiguous = "ADDRESS_AMBIGUOUS", Warning, Correct,
         "Địa chỉ khớp nhiều đơn vị hành chính", "Address matches several administrative units";
     AddressMismatch = "ADDRESS_MISMATCH", Warning, Correct,
@@ -133,7 +141,7 @@ codes! {
     HouseholdHeads = "HOUSEHOLD_HEADS", Warning, Correct,
         "Hộ không có đúng một chủ hộ", "The household does not have exactly one head";
     HouseholdAge = "HOUSEHOLD_AGE", Warning, Correct,
-        "Tuổi không hợp với quan hệ trong hộ (con gần tuổi hoặc lớn tuổi hơn chủ hộ, vợ chồng chênh trên 30 tuổi)", "Age does not fit the household relation (a child under 12 years younger than the head, spouses over 30 years apart)";
+        "Tuổi không hợp với quan hệ trong hộ (con kém chủ hộ dưới 12 tuổi, cha mẹ hơn chủ hộ dưới 12 tuổi, ông bà hơn dưới 24 tuổi, vợ chồng chênh trên 30 tuổi)", "Age does not fit the household relation (a child under 12 years younger than the head, a parent under 12 or a grandparent under 24 years older, spouses over 30 years apart)";
     HouseholdCommunes = "HOUSEHOLD_COMMUNES", Warning, Correct,
         "Thành viên một hộ ở các xã khác nhau", "Members of one household are in different communes";
     NameMissing = "NAME_MISSING", Error, Complete,
@@ -162,11 +170,52 @@ codes! {
         "Địa chỉ còn ghi theo đơn vị hành chính trước 2025", "The address is still written in pre-2025 units";
 }
 
+impl Code {
+    pub fn from_name(name: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == name)
+    }
+}
+
+impl Severity {
+    pub fn from_label(label: &str) -> Option<Severity> {
+        [Severity::Error, Severity::Warning, Severity::Info].into_iter().find(|s| s.label() == label)
+    }
+}
+
+/// The severity of every code: the built-in one unless `validation.toml`
+/// sets another.
+#[derive(Clone, Debug, Default)]
+pub struct Severities {
+    overrides: std::collections::HashMap<Code, Severity>,
+}
+
+impl Severities {
+    pub fn new(overrides: std::collections::HashMap<Code, Severity>) -> Severities {
+        Severities { overrides }
+    }
+
+    pub fn of(&self, code: Code) -> Severity {
+        self.overrides.get(&code).copied().unwrap_or(code.severity())
+    }
+
+    /// Gives findings made with the built-in severities the configured ones.
+    pub fn apply(&self, findings: &mut [Finding]) {
+        if self.overrides.is_empty() {
+            return;
+        }
+        for finding in findings {
+            finding.severity = self.of(finding.code);
+        }
+    }
+}
+
 /// One finding about one field of one record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     pub field: Field,
     pub code: Code,
+    /// The code's severity, as configured.
+    pub severity: Severity,
     /// The value the finding is about, as the source gave it.
     pub value: Box<str>,
     /// A corrected value where one can be derived; empty otherwise.
@@ -175,7 +224,7 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(field: Field, code: Code, value: &str) -> Finding {
-        Finding { field, code, value: value.into(), suggestion: "".into() }
+        Finding { field, code, severity: code.severity(), value: value.into(), suggestion: "".into() }
     }
 
     pub fn with_suggestion(mut self, suggestion: impl Into<Box<str>>) -> Finding {

@@ -73,6 +73,8 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
     let clock = Instant::now();
     let validator = Validator::new(&rules, options.reference_date);
     validator.validate_all(&extract.records, &mut normalized, parallel);
+    let severities = &rules.validation.severities;
+    normalized.iter_mut().for_each(|record| severities.apply(&mut record.findings));
     timings.insert("validate", clock.elapsed().as_millis() as u64);
 
     let clock = Instant::now();
@@ -82,12 +84,14 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
         link::link(&mut normalized, |id| validator.citizen_ids().is_well_formed(id), &rules.linkage, parallel);
     // Household checks count persons, so they follow linkage.
     crate::validate::household::check_households(&mut normalized, &linkage.cluster);
+    crate::validate::persons::check_birth_date_swaps(&mut normalized, &linkage.cluster, &linkage.is_primary);
+    normalized.iter_mut().for_each(|record| severities.apply(&mut record.findings));
     bar.finish_and_clear();
     timings.insert("link", clock.elapsed().as_millis() as u64);
 
     let clock = Instant::now();
     let bar = progress.stage("write", 6, "files");
-    let output = RunOutput { extract: &extract, normalized: &normalized, linkage: &linkage };
+    let output = RunOutput { extract: &extract, normalized: &normalized, linkage: &linkage, severities };
     // The files are independent: records.csv, records.parquet and the rest
     // are written side by side (one after another with --threads 1).
     let out = &options.out;
@@ -168,7 +172,7 @@ fn count(output: &RunOutput, pairs_written: u64) -> manifest::Counts {
         }
         for finding in &record.findings {
             counts.findings += 1;
-            *counts.findings_by_severity.entry(finding.code.severity().label()).or_insert(0) += 1;
+            *counts.findings_by_severity.entry(finding.severity.label()).or_insert(0) += 1;
             *counts.findings_by_code.entry(finding.code.as_str()).or_insert(0) += 1;
         }
         let written = record.values.get(Field::AddressStatus);

@@ -319,6 +319,23 @@ fn a_broken_rule_folder_reports_every_problem_with_file_and_line() {
 }
 
 #[test]
+fn severities_set_in_the_rules_reach_the_issues_and_the_report() {
+    let dir = tempdir();
+    let rules = dir.path().join("rules");
+    copy_tree(&repo().join("rules"), &rules);
+    let validation = std::fs::read_to_string(rules.join("validation.toml")).unwrap();
+    std::fs::write(rules.join("validation.toml"), format!("{validation}PHONE_INVALID = \"error\"\n")).unwrap();
+    let run = clean(dir.path(), "out", &[sample()], &["--rules", rules.to_str().unwrap()]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let issues = std::fs::read_to_string(run.out.join("issues.csv")).unwrap();
+    let phone_lines: Vec<&str> = issues.lines().filter(|l| l.contains(",PHONE_INVALID,")).collect();
+    assert!(!phone_lines.is_empty());
+    assert!(phone_lines.iter().all(|l| l.contains(",PHONE_INVALID,error,")), "{phone_lines:?}");
+    let codes = std::fs::read_to_string(run.out.join("report/codes.csv")).unwrap();
+    assert!(codes.lines().any(|l| l.starts_with("PHONE_INVALID,error,")), "{codes}");
+}
+
+#[test]
 fn a_missing_sheet_names_the_sheets_there_are() {
     let dir = tempdir();
     let run = clean(dir.path(), "out", &[fixture("sample.xlsx")], &["--sheet", "Sheet9"]);

@@ -157,7 +157,7 @@ pub fn link(
 fn choose_primaries(records: &[Normalized], cluster: &[u32], persons: u32) -> Vec<bool> {
     let mut best: Vec<Option<(usize, u8, u32)>> = vec![None; persons as usize];
     for (i, record) in records.iter().enumerate() {
-        let errors = record.findings.iter().filter(|f| f.code.severity() == Severity::Error).count();
+        let errors = record.findings.iter().filter(|f| f.severity == Severity::Error).count();
         let candidate = (errors, u8::MAX - record.source_fields, i as u32);
         let slot = &mut best[cluster[i] as usize];
         if slot.is_none_or(|current| candidate < current) {

@@ -208,7 +208,14 @@ impl<'a> Normalizer<'a> {
             &mut findings,
         );
         values.set(Field::Religion, religion);
-        values.set(Field::Nationality, normalize_nationality(source.get(Field::Nationality)));
+        let nationality = self.vocabulary(
+            Field::Nationality,
+            &normalize_nationality(source.get(Field::Nationality)),
+            &settings.nationalities,
+            Code::NationalityUnknown,
+            &mut findings,
+        );
+        values.set(Field::Nationality, nationality);
         values.set(Field::HouseholdId, text::tidy(source.get(Field::HouseholdId)));
         let relation = self.vocabulary(
             Field::RelationToHead,

@@ -133,7 +133,7 @@ pub fn write_report(out: &Path, run: &RunOutput, units: ReportUnits, language: L
     let legend = Code::ALL.iter().map(|c| {
         vec![
             Cow::Borrowed(c.as_str()),
-            Cow::Borrowed(c.severity().label()),
+            Cow::Borrowed(run.severities.of(*c).label()),
             Cow::Borrowed(c.dimension().label(language)),
             Cow::Borrowed(c.describe(language)),
         ]

@@ -7,6 +7,7 @@ use toml::Spanned;
 use std::collections::HashMap;
 
 use crate::error::RuleError;
+use crate::finding::{Code, Severities, Severity};
 use crate::normalize::text::fold_compact;
 use crate::record::Field;
 
@@ -23,6 +24,12 @@ struct ValidationFile {
     /// Empty (or absent): relations are not checked.
     #[serde(default)]
     relations: Vec<String>,
+    /// Empty (or absent): nationalities are not checked.
+    #[serde(default)]
+    nationalities: Vec<String>,
+    /// Finding code → severity, where it differs from the built-in one.
+    #[serde(default)]
+    severities: std::collections::BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Clone, Debug)]
@@ -34,6 +41,8 @@ pub struct ValidationSettings {
     /// Folded spelling → the listed one.
     pub religions: HashMap<String, String>,
     pub relations: HashMap<String, String>,
+    pub nationalities: HashMap<String, String>,
+    pub severities: Severities,
 }
 
 impl Default for ValidationSettings {
@@ -44,6 +53,8 @@ impl Default for ValidationSettings {
             ethnic_code_column: "code",
             religions: HashMap::new(),
             relations: HashMap::new(),
+            nationalities: HashMap::new(),
+            severities: Severities::default(),
         }
     }
 }
@@ -84,6 +95,21 @@ impl ValidationSettings {
                 "code"
             }
         };
+        let mut overrides = HashMap::new();
+        for (name, severity) in &parsed.severities {
+            let code = Code::from_name(name);
+            let level = Severity::from_label(severity.get_ref());
+            match (code, level) {
+                (Some(code), Some(level)) => {
+                    overrides.insert(code, level);
+                }
+                (None, _) => errors.push(error_at(severity.span(), format!("unknown finding code `{name}`"))),
+                (_, None) => errors.push(error_at(
+                    severity.span(),
+                    format!("severity `{}` of {name} is not \"error\", \"warning\" or \"info\"", severity.get_ref()),
+                )),
+            }
+        }
         let vocabulary =
             |words: &[String]| words.iter().map(|w| (fold_compact(w), w.clone())).collect::<HashMap<_, _>>();
         if errors.is_empty() {
@@ -93,9 +119,36 @@ impl ValidationSettings {
                 ethnic_code_column,
                 religions: vocabulary(&parsed.religions),
                 relations: vocabulary(&parsed.relations),
+                nationalities: vocabulary(&parsed.nationalities),
+                severities: Severities::new(overrides),
             })
         } else {
             Err(errors)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severities_can_be_changed_per_code_and_bad_ones_are_reported_by_line() {
+        let text = "age_limit = 120\nrequired = []\n[severities]\nPHONE_INVALID = \"error\"\nADDRESS_OLD_UNITS = \"warning\"\n";
+        let settings = ValidationSettings::parse("validation.toml", text).unwrap();
+        assert_eq!(settings.severities.of(Code::PhoneInvalid), Severity::Error);
+        assert_eq!(settings.severities.of(Code::AddressOldUnits), Severity::Warning);
+        assert_eq!(settings.severities.of(Code::IdLength), Severity::Error);
+
+        let text = "age_limit = 120\nrequired = []\n[severities]\nPHONE_INVALD = \"error\"\nID_LENGTH = \"fatal\"\n";
+        let errors = ValidationSettings::parse("validation.toml", text).err().unwrap();
+        let lines: Vec<String> = errors.iter().map(|e| format!("{}:{}: {}", e.file, e.line, e.message)).collect();
+        assert_eq!(
+            lines,
+            [
+                "validation.toml:5: severity `fatal` of ID_LENGTH is not \"error\", \"warning\" or \"info\"",
+                "validation.toml:4: unknown finding code `PHONE_INVALD`",
+            ]
+        );
     }
 }

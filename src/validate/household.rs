@@ -21,6 +21,10 @@ enum Relation {
     Head,
     Spouse,
     Child,
+    /// The head's father or mother.
+    Parent,
+    /// The head's grandparent.
+    Grandparent,
     Other,
 }
 
@@ -28,7 +32,9 @@ fn relation(text: &str) -> Relation {
     match fold_compact(text).as_str() {
         "chuho" | "ch" | "head" => Relation::Head,
         "vo" | "chong" | "wife" | "husband" | "spouse" => Relation::Spouse,
-        "con" | "conde" | "conruot" | "connuoi" | "child" | "son" | "daughter" => Relation::Child,
+        "con" | "conde" | "conruot" | "child" | "son" | "daughter" => Relation::Child,
+        "cha" | "me" | "bo" | "chade" | "mede" | "bode" | "father" | "mother" => Relation::Parent,
+        "ongnoi" | "banoi" | "ongngoai" | "bangoai" | "grandfather" | "grandmother" => Relation::Grandparent,
         _ => Relation::Other,
     }
 }
@@ -84,6 +90,8 @@ pub fn check_households(records: &mut [Normalized], cluster: &[u32]) {
             let Some(year) = records[i].birth_date.map(|d| i32::from(d.year)) else { continue };
             let odd = match r {
                 Relation::Child => year - head_year < MIN_PARENT_AGE,
+                Relation::Parent => head_year - year < MIN_PARENT_AGE,
+                Relation::Grandparent => head_year - year < 2 * MIN_PARENT_AGE,
                 Relation::Spouse => (year - head_year).abs() > MAX_SPOUSE_GAP,
                 _ => false,
             };

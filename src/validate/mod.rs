@@ -4,6 +4,7 @@
 
 pub mod citizen_id;
 pub mod household;
+pub mod persons;
 
 use std::collections::HashSet;
 
@@ -108,10 +109,30 @@ impl<'a> Validator<'a> {
                 );
             }
         }
+        for field in [Field::CitizenId, Field::OldId] {
+            let written = raw.values.get(field).trim().trim_start_matches('\'');
+            let cleaned = record.values.get(field);
+            if !cleaned.is_empty() && written != cleaned {
+                findings.push(
+                    Finding::new(field, Code::IdSeparatorsRemoved, raw.values.get(field)).with_suggestion(cleaned),
+                );
+            }
+        }
         let old_id = record.values.get(Field::OldId);
-        let old_id_well_formed = old_id.bytes().all(|b| b.is_ascii_digit()) && matches!(old_id.len(), 9 | 12);
+        let digits = old_id.bytes().all(|b| b.is_ascii_digit());
+        // A 12-digit CMND (2012-2016) has the citizen ID's structure, and
+        // its number became the holder's citizen ID.
+        let old_id_well_formed = digits
+            && match old_id.len() {
+                9 => true,
+                12 => self.citizen_ids.check(old_id, record.sex, record.birth_date.as_ref()).is_empty(),
+                _ => false,
+            };
         if !old_id.is_empty() && !old_id_well_formed {
             findings.push(Finding::new(Field::OldId, Code::OldIdInvalid, raw.values.get(Field::OldId)));
+        } else if old_id.len() == 12 && !id.is_empty() && old_id != id {
+            findings
+                .push(Finding::new(Field::OldId, Code::OldIdDiffers, raw.values.get(Field::OldId)).with_suggestion(id));
         }
 
         if let Some(birth) = &record.birth_date {
@@ -122,5 +143,130 @@ impl<'a> Validator<'a> {
             }
         }
         record.findings.extend(findings);
+    }
+}
+
+#[cfg(test)]
+mod cases {
+    //! The cases of `fixtures/cases/validation.toml`: each case's records are
+    //! cleaned together by the stages `dancu clean` runs, in its order, and
+    //! the findings compared with the expected set.
+
+    use std::collections::BTreeMap;
+
+    use serde::Deserialize;
+
+    use super::*;
+    use crate::record::FieldValuesBuilder;
+    use crate::rules::RuleSource;
+
+    #[derive(Deserialize)]
+    struct Cases {
+        case: Vec<Case>,
+    }
+
+    #[derive(Deserialize)]
+    struct Case {
+        id: String,
+        note: String,
+        records: Vec<BTreeMap<String, String>>,
+        expect: Vec<Expected>,
+    }
+
+    #[derive(Deserialize, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+    struct Expected {
+        record: usize,
+        code: String,
+        field: String,
+        suggestion: Option<String>,
+    }
+
+    fn clean(
+        rules: &Rules,
+        normalizer: &crate::normalize::Normalizer,
+        validator: &Validator,
+        records: &[RawRecord],
+    ) -> Vec<Normalized> {
+        let mut normalized = normalizer.normalize_all(records, false, &|_| {});
+        validator.validate_all(records, &mut normalized, false);
+        let linkage =
+            crate::link::link(&mut normalized, |id| validator.citizen_ids().is_well_formed(id), &rules.linkage, false);
+        household::check_households(&mut normalized, &linkage.cluster);
+        persons::check_birth_date_swaps(&mut normalized, &linkage.cluster, &linkage.is_primary);
+        normalized
+    }
+
+    #[test]
+    fn every_case_of_the_cases_file_holds() {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/cases/validation.toml")).unwrap();
+        let cases: Cases = toml::from_str(&text).unwrap();
+        assert!(cases.case.len() >= 250, "{} cases", cases.case.len());
+        let rules = Rules::load(&RuleSource::BuiltIn, None).unwrap();
+        let reference = ReferenceDate::parse("2026-01-01").unwrap();
+        let normalizer = crate::normalize::Normalizer::new(&rules, reference.year);
+        let validator = Validator::new(&rules, reference);
+        let mut failures = Vec::new();
+        for c in &cases.case {
+            let raws: Vec<RawRecord> = c
+                .records
+                .iter()
+                .enumerate()
+                .map(|(i, fields)| {
+                    let mut values = FieldValuesBuilder::default();
+                    for (name, value) in fields {
+                        let field = Field::from_name(name).unwrap_or_else(|| panic!("{}: no field {name}", c.id));
+                        values.set(field, value.as_str());
+                    }
+                    RawRecord {
+                        source: 0,
+                        row: i as u64 + 1,
+                        line: i as u64 + 2,
+                        values: values.build(),
+                        origin: None,
+                        extras: Vec::new(),
+                    }
+                })
+                .collect();
+            let normalized = clean(&rules, &normalizer, &validator, &raws);
+            let mut got: Vec<Expected> = normalized
+                .iter()
+                .enumerate()
+                .flat_map(|(i, record)| {
+                    record.findings.iter().map(move |f| Expected {
+                        record: i,
+                        code: f.code.as_str().to_string(),
+                        field: f.field.name().to_string(),
+                        suggestion: Some(f.suggestion.to_string()),
+                    })
+                })
+                .collect();
+            got.sort();
+            let mut expected = c.expect.clone();
+            expected.sort();
+            let matches = got.len() == expected.len()
+                && got.iter().zip(&expected).all(|(g, e)| {
+                    (g.record, &g.code, &g.field) == (e.record, &e.code, &e.field)
+                        && e.suggestion.as_ref().is_none_or(|s| Some(s) == g.suggestion.as_ref())
+                });
+            if !matches {
+                let show = |list: &[Expected]| {
+                    list.iter()
+                        .map(|e| {
+                            format!("{}:{}:{}={:?}", e.record, e.code, e.field, e.suggestion.as_deref().unwrap_or("*"))
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                failures.push(format!(
+                    "{} ({}):\n  expected [{}]\n  got      [{}]",
+                    c.id,
+                    c.note,
+                    show(&expected),
+                    show(&got)
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{} of {} cases fail:\n{}", failures.len(), cases.case.len(), failures.join("\n"));
     }
 }

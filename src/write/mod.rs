@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use crate::error::Error;
-use crate::finding::Finding;
+use crate::finding::{Finding, Severities};
 use crate::link::{compare::COMPARISONS, level_name, person_id, Linkage};
 use crate::normalize::Normalized;
 use crate::read::Extract;
@@ -23,6 +23,7 @@ pub struct RunOutput<'a> {
     pub extract: &'a Extract,
     pub normalized: &'a [Normalized],
     pub linkage: &'a Linkage,
+    pub severities: &'a Severities,
 }
 
 impl RunOutput<'_> {
@@ -142,7 +143,7 @@ pub fn write_issues(out: &Path, run: &RunOutput) -> Result<u64, Error> {
                 row.clone(),
                 Cow::Borrowed(f.field.name()),
                 Cow::Borrowed(f.code.as_str()),
-                Cow::Borrowed(f.code.severity().label()),
+                Cow::Borrowed(f.severity.label()),
                 Cow::Borrowed(&*f.value),
                 Cow::Borrowed(&*f.suggestion),
             ]
