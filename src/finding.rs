@@ -246,4 +246,18 @@ mod tests {
             assert!(text.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()), "{text}");
         }
     }
+
+    #[test]
+    fn the_readme_explains_every_code_with_its_severity_and_dimension() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        for code in Code::ALL {
+            let row = format!(
+                "| `{}` | {} | {} |",
+                code.as_str(),
+                code.severity().label(),
+                code.dimension().label(Language::Vi)
+            );
+            assert!(readme.contains(&row), "README has no row starting {row}");
+        }
+    }
 }

@@ -119,15 +119,7 @@ impl<'a> Validator<'a> {
             }
         }
         let old_id = record.values.get(Field::OldId);
-        let digits = old_id.bytes().all(|b| b.is_ascii_digit());
-        // A 12-digit CMND (2012-2016) has the citizen ID's structure, and
-        // its number became the holder's citizen ID.
-        let old_id_well_formed = digits
-            && match old_id.len() {
-                9 => true,
-                12 => self.citizen_ids.check(old_id, record.sex, record.birth_date.as_ref()).is_empty(),
-                _ => false,
-            };
+        let old_id_well_formed = self.citizen_ids.old_id_is_well_formed(old_id, record.sex, record.birth_date.as_ref());
         if !old_id.is_empty() && !old_id_well_formed {
             findings.push(Finding::new(Field::OldId, Code::OldIdInvalid, raw.values.get(Field::OldId)));
         } else if old_id.len() == 12 && !id.is_empty() && old_id != id {
