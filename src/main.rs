@@ -30,6 +30,43 @@ enum Command {
     Gen(GenArgs),
     /// Score a run's outputs against the truth of a generated extract.
     Eval(EvalArgs),
+    /// Estimate a linkage model (m by EM, u by random sampling) from a batch
+    /// and write it as JSON for `clean --model`.
+    Train(TrainArgs),
+}
+
+#[derive(clap::Args)]
+struct TrainArgs {
+    /// Extract files, as for `clean`.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// The model file to write (JSON).
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Random record pairs compared to estimate u.
+    #[arg(long, default_value_t = 5_000_000)]
+    sample_pairs: u64,
+    /// Seed of the random pairs.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// A model whose m values EM starts from (default: the shipped one).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Extra header aliases, in the shape of rules/columns.toml.
+    #[arg(long)]
+    columns: Option<PathBuf>,
+    /// A rules folder to use instead of the built-in rules.
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// Force the encoding of CSV inputs.
+    #[arg(long)]
+    encoding: Option<String>,
+    /// Sheet to read from workbooks (default: the first).
+    #[arg(long)]
+    sheet: Option<String>,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -99,6 +136,13 @@ struct CleanArgs {
     /// No progress bars and no summary line.
     #[arg(long, short)]
     quiet: bool,
+    /// A linkage model written by `dancu train`, instead of the shipped one.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Print the match weight waterfall of two records (ROW of the first
+    /// input, or FILE:ROW), then run as usual.
+    #[arg(long, num_args = 2, value_names = ["ROW_A", "ROW_B"])]
+    explain: Option<Vec<String>>,
 }
 
 fn main() -> ExitCode {
@@ -119,6 +163,59 @@ fn main() -> ExitCode {
         },
         Command::Gen(args) => run_gen(args),
         Command::Eval(args) => run_eval(args),
+        Command::Train(args) => run_train(args),
+    }
+}
+
+fn run_train(args: TrainArgs) -> ExitCode {
+    let encoding = match &args.encoding {
+        Some(label) => match encoding::parse_label(label) {
+            Some(encoding) => Some(encoding),
+            None => {
+                eprintln!("dancu: --encoding `{label}` is not an encoding name; use utf-8, utf-16le, utf-16be or windows-1258");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let options = pipeline::TrainOptions {
+        inputs: args.inputs,
+        out: args.out.clone(),
+        rules: args.rules.map_or(RuleSource::BuiltIn, RuleSource::Folder),
+        extra_columns: args.columns,
+        read: ReadOptions { encoding, sheet: args.sheet },
+        model: args.model,
+        sample_pairs: args.sample_pairs,
+        seed: args.seed,
+        quiet: args.quiet,
+    };
+    match pipeline::train(&options) {
+        Ok((report, blocking)) => {
+            if !args.quiet {
+                for rule in &blocking {
+                    eprintln!(
+                        "dancu: blocking `{}`: {} pairs ({} new), largest blocks {:?}, {} skipped",
+                        rule.rule, rule.candidate_pairs, rule.new_pairs, rule.largest_blocks, rule.skipped_blocks
+                    );
+                }
+                eprintln!(
+                    "dancu: {} records, {} random pairs for u, {} blocked pairs ({} patterns) for m; EM {} after {} iterations, match share {:.4}. Model in {}",
+                    report.records,
+                    report.sampled_pairs,
+                    report.blocked_pairs,
+                    report.patterns,
+                    if report.em_converged { "converged" } else { "stopped" },
+                    report.em_iterations,
+                    report.match_share,
+                    args.out.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("dancu: error: {e}");
+            ExitCode::from(1)
+        }
     }
 }
 
@@ -201,6 +298,8 @@ fn clean_options(args: CleanArgs) -> Result<CleanOptions, String> {
         language: args.lang,
         threads,
         quiet: args.quiet,
+        model: args.model,
+        explain: args.explain.map(|rows| (rows[0].clone(), rows[1].clone())),
     })
 }
 

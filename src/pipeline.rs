@@ -30,6 +30,11 @@ pub struct CleanOptions {
     pub language: Language,
     pub threads: usize,
     pub quiet: bool,
+    /// A linkage model to use instead of the shipped one.
+    pub model: Option<PathBuf>,
+    /// Two records (`ROW` of the first input, or `FILE:ROW`) whose match
+    /// weight waterfall is printed.
+    pub explain: Option<(String, String)>,
 }
 
 /// What a finished run reports back to the command line: counts only,
@@ -52,7 +57,10 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
     let parallel = options.threads != 1;
 
     let clock = Instant::now();
-    let rules = Rules::load(&options.rules, options.extra_columns.as_deref()).map_err(Error::Rules)?;
+    let mut rules = Rules::load(&options.rules, options.extra_columns.as_deref()).map_err(Error::Rules)?;
+    if let Some(model) = &options.model {
+        rules.use_model(model).map_err(Error::Rules)?;
+    }
     timings.insert("rules", clock.elapsed().as_millis() as u64);
     prepare_output_folder(&options.out)?;
 
@@ -80,8 +88,14 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
     let clock = Instant::now();
     let bar = progress.spinner("link");
     bar.set_message("comparing candidate pairs");
-    let linkage =
-        link::link(&mut normalized, |id| validator.citizen_ids().is_well_formed(id), &rules.linkage, parallel);
+    let frequencies = link::frequency::NameFrequencies::from_rules(&rules);
+    let well_formed = |id: &str| validator.citizen_ids().is_well_formed(id);
+    if let Some((a, b)) = &options.explain {
+        let (a, b) = (find_row(&extract, a)?, find_row(&extract, b)?);
+        let scorer = link::Scorer::new(&normalized, well_formed, &rules.linkage, &frequencies, parallel);
+        print!("{}", link::explain(&scorer, a, b));
+    }
+    let linkage = link::link(&mut normalized, well_formed, &rules.linkage, &frequencies, parallel);
     // Household checks count persons, so they follow linkage.
     crate::validate::household::check_households(&mut normalized, &linkage.cluster);
     crate::validate::persons::check_birth_date_swaps(&mut normalized, &linkage.cluster, &linkage.is_primary);
@@ -181,4 +195,86 @@ fn count(output: &RunOutput, pairs_written: u64) -> manifest::Counts {
         *counts.address_status.entry(status).or_insert(0) += 1;
     }
     counts
+}
+
+/// The record `ROW` of the first input, or `ROW` of the input named `FILE`
+/// in `FILE:ROW` (the `source` and `row` of records.csv).
+fn find_row(extract: &read::Extract, spec: &str) -> Result<usize> {
+    let (file, row) = match spec.rsplit_once(':') {
+        Some((file, row)) => (Some(file), row),
+        None => (None, spec),
+    };
+    let usage = |message: String| Error::Usage(format!("--explain {spec}: {message}"));
+    let row: u64 = row.parse().map_err(|_| usage("a row is a number, or FILE:ROW".to_string()))?;
+    let source = match file {
+        None => 0,
+        Some(name) => extract
+            .inputs
+            .iter()
+            .position(|input| input.name == name)
+            .ok_or_else(|| usage(format!("no input is named {name}")))? as u32,
+    };
+    extract
+        .records
+        .iter()
+        .position(|r| r.source == source && r.row == row)
+        .ok_or_else(|| usage(format!("no record at row {row} (it may be quarantined)")))
+}
+
+#[derive(Clone, Debug)]
+pub struct TrainOptions {
+    pub inputs: Vec<PathBuf>,
+    pub out: PathBuf,
+    pub rules: RuleSource,
+    pub extra_columns: Option<PathBuf>,
+    pub read: ReadOptions,
+    /// A model whose m values EM starts from (default: the shipped one).
+    pub model: Option<PathBuf>,
+    pub sample_pairs: u64,
+    pub seed: u64,
+    pub quiet: bool,
+}
+
+/// `dancu train`: reads and normalises a batch as `clean` does, blocks it
+/// with the rules of `linkage.toml`, estimates u on random pairs and m by EM
+/// on the blocked pairs, and writes the model file.
+pub fn train(options: &TrainOptions) -> Result<(link::train::TrainingReport, Vec<link::block::BlockingStats>)> {
+    let mut rules = Rules::load(&options.rules, options.extra_columns.as_deref()).map_err(Error::Rules)?;
+    if let Some(model) = &options.model {
+        rules.use_model(model).map_err(Error::Rules)?;
+    }
+    let progress = crate::progress::Progress::new(options.quiet);
+    let total_bytes: u64 = options.inputs.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+    let bar = progress.stage("read", total_bytes, "bytes");
+    let extract = read::read_inputs(&options.inputs, &options.read, &rules.columns, &|bytes| bar.inc(bytes))?;
+    bar.finish_and_clear();
+    let bar = progress.stage("normalise", extract.records.len() as u64, "records");
+    let reference = crate::validate::ReferenceDate::today();
+    let normalizer = Normalizer::new(&rules, reference.year);
+    let normalized = normalizer.normalize_all(&extract.records, true, &|done| bar.inc(done));
+    bar.finish_and_clear();
+    let validator = Validator::new(&rules, reference);
+    let frequencies = link::frequency::NameFrequencies::from_rules(&rules);
+    let bar = progress.spinner("train");
+    bar.set_message("blocking, sampling pairs, expectation-maximisation");
+    let scorer = link::Scorer::new(
+        &normalized,
+        |id| validator.citizen_ids().is_well_formed(id),
+        &rules.linkage,
+        &frequencies,
+        true,
+    );
+    let (candidates, blocking) =
+        link::block::candidate_pairs(&rules.linkage.blocking, &scorer.keys, rules.linkage.max_block_size, true);
+    let (trained, report) = link::train::train(&scorer, &candidates, options.sample_pairs, options.seed);
+    bar.finish_and_clear();
+    let inputs: Vec<String> = extract.inputs.iter().map(|i| i.name.clone()).collect();
+    let model = trained.model(serde_json::json!({
+        "inputs": inputs,
+        "report": &report,
+        "dancu_version": env!("CARGO_PKG_VERSION"),
+    }));
+    let text = serde_json::to_string_pretty(&model).map_err(|e| Error::Usage(e.to_string()))? + "\n";
+    crate::write::atomic::write_bytes(&options.out, text.as_bytes())?;
+    Ok((report, blocking))
 }

@@ -1,10 +1,17 @@
 //! Blocking: only records that share a blocking key are compared, so the
-//! work grows with the number of plausible pairs, not with n². Each rule
-//! reports its pair count and largest blocks before anything is compared.
+//! work grows with the number of plausible pairs, not with n². Each rule of
+//! `linkage.toml` reports its blocks, its pair count and its largest blocks;
+//! a block over the size cap is split on the rule's further key, and what is
+//! still too large is skipped and reported, never compared pair by pair.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
+use rayon::prelude::*;
 use serde::Serialize;
+
+use super::compare::ComparisonKeys;
+use crate::rules::{BlockKey, BlockingRule};
 
 /// What one blocking rule produced.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -12,18 +19,71 @@ pub struct BlockingStats {
     pub rule: String,
     pub blocks: u64,
     pub candidate_pairs: u64,
-    /// Sizes of the largest blocks, largest first (at most five).
+    /// Pairs no earlier rule had found.
+    pub new_pairs: u64,
+    /// Sizes of the largest blocks before splitting, largest first (at most
+    /// five).
     pub largest_blocks: Vec<u64>,
-    /// Blocks over `max_block_size`, left uncompared.
+    /// Blocks over the cap that were split on the rule's further key.
+    pub split_blocks: u64,
+    /// Blocks (or parts of split blocks) still over the cap, left uncompared.
     pub skipped_blocks: u64,
     pub skipped_records: u64,
+}
+
+/// The text of one key of one record; empty when the record has no value.
+fn key_part(keys: &ComparisonKeys, key: BlockKey, buffer: &mut String) -> bool {
+    use std::fmt::Write;
+    let start = buffer.len();
+    match key {
+        BlockKey::CitizenId => buffer.push_str(&keys.citizen_id),
+        BlockKey::BirthDate => {
+            if let Some(d) = keys.birth_date.filter(|d| d.day.is_some()) {
+                let _ = write!(buffer, "{}-{}-{}", d.year, d.month.unwrap_or(0), d.day.unwrap_or(0));
+            }
+        }
+        BlockKey::BirthYear => {
+            if let Some(d) = keys.birth_date {
+                let _ = write!(buffer, "{}", d.year);
+            }
+        }
+        BlockKey::NameKey => buffer.push_str(&keys.name_key),
+        BlockKey::SurnameKey => buffer.push_str(&keys.surname_key),
+        BlockKey::GivenKey => buffer.push_str(&keys.given_key),
+        BlockKey::HouseholdId => buffer.push_str(&keys.household),
+        BlockKey::Commune => {
+            if keys.commune != 0 {
+                let _ = write!(buffer, "{}", keys.commune);
+            }
+        }
+        BlockKey::Phone => buffer.push_str(&keys.phone),
+        BlockKey::FatherKey => buffer.push_str(&keys.father_key),
+        BlockKey::MotherKey => buffer.push_str(&keys.mother_key),
+    }
+    buffer.push('\u{1f}');
+    buffer.len() > start + 1
+}
+
+/// A record's blocking key under `keys`, hashed; `None` when any part is
+/// missing. Two keys that collide only merge two blocks: more pairs are
+/// compared, none is lost.
+fn block_key(record: &ComparisonKeys, keys: &[BlockKey]) -> Option<u64> {
+    let mut buffer = String::with_capacity(48);
+    for &key in keys {
+        if !key_part(record, key, &mut buffer) {
+            return None;
+        }
+    }
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    buffer.hash(&mut hasher);
+    Some(hasher.finish())
 }
 
 /// Groups record indices by key; records whose key is `None` are in no
 /// block. Blocks are returned in order of their first record, members in
 /// record order, so the pairs come out the same on every run.
-pub fn blocks_by_key<'k>(keys: impl Iterator<Item = Option<&'k str>>) -> Vec<Vec<u32>> {
-    let mut index: HashMap<&str, usize> = HashMap::new();
+pub fn blocks_by_key(keys: impl Iterator<Item = Option<u64>>) -> Vec<Vec<u32>> {
+    let mut index: HashMap<u64, usize> = HashMap::new();
     let mut blocks: Vec<Vec<u32>> = Vec::new();
     for (i, key) in keys.enumerate() {
         let Some(key) = key else { continue };
@@ -37,26 +97,124 @@ pub fn blocks_by_key<'k>(keys: impl Iterator<Item = Option<&'k str>>) -> Vec<Vec
     blocks
 }
 
-/// The candidate pairs of one rule: every pair inside each block of at most
-/// `max_block_size` records.
-pub fn candidate_pairs(rule: &str, blocks: &[Vec<u32>], max_block_size: usize) -> (Vec<(u32, u32)>, BlockingStats) {
-    let mut stats = BlockingStats { rule: rule.to_string(), blocks: blocks.len() as u64, ..BlockingStats::default() };
+/// The candidate pairs of one rule, packed `a << 32 | b` with `a < b`.
+pub fn rule_pairs(
+    rule: &BlockingRule,
+    records: &[ComparisonKeys],
+    max_block_size: usize,
+    parallel: bool,
+) -> (Vec<u64>, BlockingStats) {
+    let keys: Vec<Option<u64>> = if parallel {
+        records.par_iter().map(|r| block_key(r, &rule.keys)).collect()
+    } else {
+        records.iter().map(|r| block_key(r, &rule.keys)).collect()
+    };
+    let blocks = blocks_by_key(keys.into_iter());
+    let mut stats = BlockingStats { rule: rule.name.clone(), blocks: blocks.len() as u64, ..BlockingStats::default() };
     let mut sizes: Vec<u64> = blocks.iter().map(|b| b.len() as u64).collect();
     sizes.sort_unstable_by(|a, b| b.cmp(a));
     stats.largest_blocks = sizes.into_iter().take(5).collect();
     let mut pairs = Vec::new();
-    for block in blocks {
+    let mut emit = |block: &[u32], stats: &mut BlockingStats| {
         if block.len() > max_block_size {
             stats.skipped_blocks += 1;
             stats.skipped_records += block.len() as u64;
-            continue;
+            return;
         }
         for (i, &a) in block.iter().enumerate() {
             for &b in &block[i + 1..] {
-                pairs.push((a, b));
+                pairs.push(u64::from(a) << 32 | u64::from(b));
             }
+        }
+    };
+    for block in &blocks {
+        match rule.split_on {
+            Some(split) if block.len() > max_block_size => {
+                stats.split_blocks += 1;
+                let parts = blocks_by_key(block.iter().map(|&i| block_key(&records[i as usize], &[split])));
+                for part in parts {
+                    let members: Vec<u32> = part.iter().map(|&j| block[j as usize]).collect();
+                    emit(&members, &mut stats);
+                }
+            }
+            _ => emit(block, &mut stats),
         }
     }
     stats.candidate_pairs = pairs.len() as u64;
     (pairs, stats)
+}
+
+/// The pairs of every rule, each compared once, in record order.
+pub fn candidate_pairs(
+    rules: &[BlockingRule],
+    records: &[ComparisonKeys],
+    max_block_size: usize,
+    parallel: bool,
+) -> (Vec<u64>, Vec<BlockingStats>) {
+    let mut all: Vec<u64> = Vec::new();
+    let mut stats = Vec::new();
+    for rule in rules {
+        let (pairs, mut rule_stats) = rule_pairs(rule, records, max_block_size, parallel);
+        let before = all.len();
+        all.extend(pairs);
+        if parallel {
+            all.par_sort_unstable();
+        } else {
+            all.sort_unstable();
+        }
+        all.dedup();
+        rule_stats.new_pairs = (all.len() - before) as u64;
+        stats.push(rule_stats);
+    }
+    (all, stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::PartialDate;
+
+    fn person(id: &str, name: &str, year: u16, commune: u32) -> ComparisonKeys {
+        ComparisonKeys {
+            citizen_id: id.into(),
+            name_key: name.into(),
+            birth_date: Some(PartialDate { year, month: Some(1), day: Some(1) }),
+            commune,
+            ..ComparisonKeys::default()
+        }
+    }
+
+    #[test]
+    fn rules_are_unioned_and_a_pair_is_counted_once() {
+        let records = vec![
+            person("001085000001", "lan", 1985, 1),
+            person("001085000001", "lan", 1985, 1),
+            person("", "lan", 1985, 1),
+            person("", "mai", 1990, 2),
+        ];
+        let rules = vec![
+            BlockingRule { name: "id".into(), keys: vec![BlockKey::CitizenId], split_on: None },
+            BlockingRule {
+                name: "date and name".into(),
+                keys: vec![BlockKey::BirthDate, BlockKey::NameKey],
+                split_on: None,
+            },
+        ];
+        let (pairs, stats) = candidate_pairs(&rules, &records, 10, false);
+        assert_eq!(pairs, vec![1, 2, 1 << 32 | 2]);
+        assert_eq!((stats[0].candidate_pairs, stats[0].new_pairs), (1, 1));
+        assert_eq!((stats[1].candidate_pairs, stats[1].new_pairs), (3, 2));
+    }
+
+    #[test]
+    fn a_block_over_the_cap_is_split_or_skipped() {
+        let records: Vec<ComparisonKeys> = (0..10).map(|i| person("", "lan", 1980 + (i % 2) as u16, 1)).collect();
+        let split =
+            BlockingRule { name: "n".into(), keys: vec![BlockKey::NameKey], split_on: Some(BlockKey::BirthYear) };
+        let (pairs, stats) = rule_pairs(&split, &records, 5, false);
+        assert_eq!((pairs.len(), stats.split_blocks, stats.skipped_blocks), (20, 1, 0));
+        let skip = BlockingRule { split_on: None, ..split };
+        let (pairs, stats) = rule_pairs(&skip, &records, 5, false);
+        assert_eq!((pairs.len(), stats.skipped_blocks, stats.skipped_records), (0, 1, 10));
+    }
 }

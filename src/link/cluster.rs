@@ -20,16 +20,18 @@ impl DisjointSets {
         x
     }
 
-    pub fn union(&mut self, a: u32, b: u32) {
+    /// Joins the sets of `a` and `b`; returns the root of the joined set.
+    pub fn union(&mut self, a: u32, b: u32) -> u32 {
         let (mut a, mut b) = (self.find(a), self.find(b));
         if a == b {
-            return;
+            return a;
         }
         if self.size[a as usize] < self.size[b as usize] {
             std::mem::swap(&mut a, &mut b);
         }
         self.parent[b as usize] = a;
         self.size[a as usize] += self.size[b as usize];
+        a
     }
 
     /// The cluster of each element, numbered 0.. in order of each cluster's

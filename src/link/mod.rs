@@ -1,25 +1,36 @@
-//! The fourth stage: finds records of the same person. Two blocking rules
-//! make the candidate pairs: the same well-formed citizen ID, and the same
-//! full birth date with the same diacritic-free name. Each pair gets
-//! Fellegi-Sunter levels and a match weight (all reported). Records sharing
-//! an ID are one person when their names agree; other pairs when their
-//! weight reaches the match threshold, unless both carry well-formed IDs
-//! that are not one typing error apart: two valid different IDs are two
-//! people, which is what keeps twins and namesakes apart. The same ID on
-//! records whose names disagree is a finding on each of them, not a merge.
+//! The fourth stage: finds records of the same person, in the vocabulary of
+//! record linkage. Blocking rules from `linkage.toml` make the candidate
+//! pairs; every pair gets a level per comparison and a Fellegi-Sunter match
+//! weight from the model's m and u (the exact name levels adjusted for how
+//! common the name is); pairs at or over the match threshold are linked and
+//! the records clustered, with guards that keep apart records known to be
+//! different people: two valid IDs that are not one typing error apart,
+//! twins (same parents and birth date, other given names), siblings (same
+//! parents, other names), a parent and a child. The same ID on records that are not linked is a finding on each.
 
 pub mod block;
 pub mod cluster;
 pub mod compare;
+pub mod frequency;
+pub mod train;
 
 use rayon::prelude::*;
 
 use crate::finding::{Code, Finding, Severity};
+use crate::normalize::text::fold_words;
 use crate::normalize::Normalized;
-use crate::record::{DatePrecision, Field};
+use crate::record::Field;
 use crate::rules::LinkageSettings;
 use block::BlockingStats;
-use compare::{ComparisonKeys, ComparisonVector, CITIZEN_ID, COMPARISONS, FULL_NAME, NULL_LEVEL};
+use compare::{
+    ComparisonKeys, ComparisonVector, BIRTH_DATE, CITIZEN_ID, COMPARISONS, FATHER_NAME, FULL_NAME, MOTHER_NAME,
+    NAME_AGREES, NAME_ELSE, NAME_EXACT_LEVELS, NULL_LEVEL,
+};
+use frequency::NameFrequencies;
+
+/// How far the name's frequency may move the weight of an exact name level,
+/// below and above the model's average.
+const TF_RANGE: (f64, f64) = (-12.0, 6.0);
 
 /// One compared pair, `a` < `b` by record index.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,12 +40,53 @@ pub struct ScoredPair {
     pub levels: ComparisonVector,
     pub match_weight: f64,
     pub linked: bool,
+    /// Set when the records are known to be different people.
+    pub distinct: Option<Distinct>,
 }
 
 impl ScoredPair {
+    /// What duplicates.csv says of the pair: `match` (linked into one
+    /// person), `distinct` (kept apart by a guard), or `review` (for a
+    /// clerk to decide).
+    pub fn decision(&self) -> &'static str {
+        match (self.linked, self.distinct) {
+            (true, _) => "match",
+            (false, Some(_)) => "distinct",
+            (false, None) => "review",
+        }
+    }
+
     pub fn match_probability(&self) -> f64 {
-        let odds = self.match_weight.exp2();
-        odds / (1.0 + odds)
+        probability(self.match_weight)
+    }
+}
+
+pub fn probability(match_weight: f64) -> f64 {
+    let odds = match_weight.exp2();
+    odds / (1.0 + odds)
+}
+
+/// Why two records are never one person, whatever their weight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Distinct {
+    /// Two well-formed IDs that are not one typing error apart.
+    DifferentIds,
+    /// Same parents and birth date, other given names.
+    Twins,
+    /// Same parents, names that do not match at all.
+    Siblings,
+    /// One record's name is the other's father's or mother's.
+    ParentAndChild,
+}
+
+impl Distinct {
+    pub fn label(self) -> &'static str {
+        match self {
+            Distinct::DifferentIds => "different citizen IDs",
+            Distinct::Twins => "twins: same parents and birth date, other names",
+            Distinct::Siblings => "siblings: same parents, other names",
+            Distinct::ParentAndChild => "parent and child",
+        }
     }
 }
 
@@ -44,10 +96,130 @@ pub struct Linkage {
     pub cluster: Vec<u32>,
     pub is_primary: Vec<bool>,
     pub persons: u32,
-    /// Pairs at or above the review threshold, in record order.
+    /// Pairs linked or at or above the review threshold, in record order.
     pub pairs: Vec<ScoredPair>,
+    /// The weight each comparison added to each of `pairs`.
+    pub pair_weights: Vec<[f64; COMPARISONS.len()]>,
     pub pairs_compared: u64,
     pub blocking: Vec<BlockingStats>,
+    /// Linked pairs whose clusters were kept apart because they would have
+    /// joined two valid, different IDs.
+    pub merges_refused: u64,
+}
+
+/// The comparison keys and name frequencies of a batch, and how to score a
+/// pair of it.
+pub struct Scorer<'a> {
+    pub keys: Vec<ComparisonKeys>,
+    /// Each record's name frequency.
+    pub name_frequency: Vec<f64>,
+    pub settings: &'a LinkageSettings,
+}
+
+impl<'a> Scorer<'a> {
+    pub fn new(
+        records: &[Normalized],
+        id_is_well_formed: impl Fn(&str) -> bool + Sync,
+        settings: &'a LinkageSettings,
+        frequencies: &NameFrequencies,
+        parallel: bool,
+    ) -> Scorer<'a> {
+        let build = |r: &Normalized| {
+            let v = &r.values;
+            let id = v.get(Field::CitizenId);
+            let code = |field: Field| v.get(field).parse::<u32>().unwrap_or(0);
+            let surname_key = fold_words(v.get(Field::Surname));
+            let middle_key = fold_words(v.get(Field::MiddleName));
+            let given_key = fold_words(v.get(Field::GivenName));
+            let frequency = frequencies.of_name(&surname_key, &middle_key, &given_key);
+            let keys = ComparisonKeys {
+                name: v.get(Field::FullName).into(),
+                name_key: r.name_key.clone(),
+                surname_key: surname_key.into(),
+                given_key: given_key.into(),
+                birth_date: r.birth_date,
+                sex: r.sex,
+                citizen_id: if id_is_well_formed(id) { id.into() } else { "".into() },
+                old_id: v.get(Field::OldId).into(),
+                father_key: fold_words(v.get(Field::FatherName)).into(),
+                mother_key: fold_words(v.get(Field::MotherName)).into(),
+                commune: code(Field::CommuneCode),
+                old_commune: code(Field::OldCommuneCode),
+                old_district: code(Field::OldDistrictCode),
+                phone: v.get(Field::Phone).into(),
+                household: v.get(Field::HouseholdId).into(),
+            };
+            (keys, frequency)
+        };
+        let (keys, population): (Vec<ComparisonKeys>, Vec<f64>) =
+            if parallel { records.par_iter().map(build).unzip() } else { records.iter().map(build).unzip() };
+        let name_keys: Vec<&str> = keys.iter().map(|k| &*k.name_key).collect();
+        let name_frequency = frequency::name_frequencies(&population, &name_keys);
+        Scorer { keys, name_frequency, settings }
+    }
+
+    /// The levels of a pair and the weight each comparison adds.
+    pub fn weights(&self, a: usize, b: usize) -> (ComparisonVector, [f64; COMPARISONS.len()]) {
+        let levels = compare::compare(&self.keys[a], &self.keys[b]);
+        let mut weights = [0.0; COMPARISONS.len()];
+        for (c, &level) in levels.iter().enumerate() {
+            if level == NULL_LEVEL {
+                continue;
+            }
+            let parameters = &self.settings.levels[c][level as usize];
+            weights[c] = if c == FULL_NAME && level < NAME_EXACT_LEVELS {
+                let frequency = self.name_frequency[a].max(self.name_frequency[b]).max(1e-15);
+                (parameters.m / frequency).log2().clamp(parameters.weight + TF_RANGE.0, parameters.weight + TF_RANGE.1)
+            } else {
+                parameters.weight
+            };
+        }
+        (levels, weights)
+    }
+
+    /// Whether two records are known to be different people.
+    pub fn distinct(&self, a: usize, b: usize, levels: &ComparisonVector) -> Option<Distinct> {
+        let (x, y) = (&self.keys[a], &self.keys[b]);
+        if levels[CITIZEN_ID] == 3 {
+            return Some(Distinct::DifferentIds);
+        }
+        let same_parents = levels[FATHER_NAME] == 0 && levels[MOTHER_NAME] == 0;
+        // Children of the same parents with names nothing like each other
+        // are siblings, even where a clerk gave them one ID.
+        if same_parents && levels[FULL_NAME] == NAME_ELSE {
+            return Some(Distinct::Siblings);
+        }
+        if same_parents && levels[BIRTH_DATE] == 0 {
+            // Twins' names differ; names that differ only where one copy
+            // lost its diacritics do not.
+            let marked = |name: &str| !name.is_ascii();
+            let other_names = match levels[FULL_NAME] {
+                0 => false,
+                1 => marked(&x.name) && marked(&y.name),
+                _ => x.given_key != y.given_key,
+            };
+            if other_names {
+                return Some(Distinct::Twins);
+            }
+        }
+        let parent_of = |p: &ComparisonKeys, c: &ComparisonKeys| {
+            !p.name_key.is_empty() && (p.name_key == c.father_key || p.name_key == c.mother_key)
+        };
+        if parent_of(x, y) || parent_of(y, x) {
+            return Some(Distinct::ParentAndChild);
+        }
+        None
+    }
+
+    pub fn score(&self, a: u32, b: u32) -> ScoredPair {
+        let (levels, weights) = self.weights(a as usize, b as usize);
+        let match_weight = self.settings.prior_weight + weights.iter().sum::<f64>();
+        let distinct = self.distinct(a as usize, b as usize, &levels);
+        let linked = distinct.is_none()
+            && (match_weight >= self.settings.match_threshold
+                || (levels[CITIZEN_ID] == 0 && levels[FULL_NAME] != NULL_LEVEL && levels[FULL_NAME] <= NAME_AGREES));
+        ScoredPair { a, b, levels, match_weight, linked, distinct }
+    }
 }
 
 /// Links `records`; `id_is_well_formed` says which citizen IDs may identify
@@ -56,66 +228,18 @@ pub fn link(
     records: &mut [Normalized],
     id_is_well_formed: impl Fn(&str) -> bool + Sync,
     settings: &LinkageSettings,
+    frequencies: &NameFrequencies,
     parallel: bool,
 ) -> Linkage {
-    let keys: Vec<ComparisonKeys> = records
-        .iter()
-        .map(|r| {
-            let id = r.values.get(Field::CitizenId);
-            ComparisonKeys {
-                name: r.values.get(Field::FullName).into(),
-                name_key: r.name_key.clone(),
-                birth_date: r.birth_date,
-                sex: r.sex,
-                citizen_id: if id_is_well_formed(id) { id.into() } else { "".into() },
-            }
-        })
-        .collect();
-
-    let blocks = block::blocks_by_key(keys.iter().map(|k| (!k.citizen_id.is_empty()).then_some(&*k.citizen_id)));
-    let (mut candidates, id_stats) = block::candidate_pairs("same citizen_id", &blocks, settings.max_block_size);
-    let date_and_name: Vec<Option<String>> = keys
-        .iter()
-        .map(|k| match k.birth_date {
-            Some(date) if date.precision() == DatePrecision::Day && !k.name_key.is_empty() => {
-                Some(format!("{date} {}", k.name_key))
-            }
-            _ => None,
-        })
-        .collect();
-    let blocks = block::blocks_by_key(date_and_name.iter().map(|k| k.as_deref()));
-    let (more, date_stats) = block::candidate_pairs("same birth_date and name key", &blocks, settings.max_block_size);
-    candidates.extend(more);
-    // Rules overlap: a pair is compared once.
-    candidates.sort_unstable();
-    candidates.dedup();
-
-    let score = |&(a, b): &(u32, u32)| {
-        let levels = compare::compare(&keys[a as usize], &keys[b as usize], settings.name_similarity);
-        let match_weight = settings.prior_weight
-            + levels
-                .iter()
-                .enumerate()
-                .filter(|(_, &level)| level != NULL_LEVEL)
-                .map(|(c, &level)| settings.levels[c][level as usize].weight)
-                .sum::<f64>();
-        let names_agree = levels[FULL_NAME] != NULL_LEVEL && levels[FULL_NAME] <= 2;
-        let linked = match levels[CITIZEN_ID] {
-            0 => names_agree,
-            // Two well-formed IDs more than a typo apart: two people.
-            2 => false,
-            _ => match_weight >= settings.match_threshold,
-        };
-        ScoredPair { a, b, levels, match_weight, linked }
-    };
+    let scorer = Scorer::new(records, id_is_well_formed, settings, frequencies, parallel);
+    let (candidates, blocking) =
+        block::candidate_pairs(&settings.blocking, &scorer.keys, settings.max_block_size, parallel);
+    let score = |&pair: &u64| scorer.score((pair >> 32) as u32, pair as u32);
     let scored: Vec<ScoredPair> =
         if parallel { candidates.par_iter().map(score).collect() } else { candidates.iter().map(score).collect() };
+    drop(candidates);
 
-    let mut sets = cluster::DisjointSets::new(records.len());
-    for pair in scored.iter().filter(|p| p.linked) {
-        sets.union(pair.a, pair.b);
-    }
-    let cluster = sets.cluster_numbers();
+    let (cluster, merges_refused) = cluster_guarded(&scorer, &scored, records.len());
     let persons = cluster.iter().copied().max().map_or(0, |m| m + 1);
 
     let is_primary = choose_primaries(records, &cluster, persons);
@@ -137,7 +261,7 @@ pub fn link(
     }
     let mut shared = vec![false; records.len()];
     let same_id = |p: &&ScoredPair| p.levels[CITIZEN_ID] == 0;
-    for pair in scored.iter().filter(same_id).filter(|p| !p.linked && cluster[p.a as usize] != cluster[p.b as usize]) {
+    for pair in scored.iter().filter(same_id).filter(|p| cluster[p.a as usize] != cluster[p.b as usize]) {
         shared[pair.a as usize] = true;
         shared[pair.b as usize] = true;
     }
@@ -147,8 +271,68 @@ pub fn link(
     }
 
     let pairs_compared = scored.len() as u64;
-    let pairs = scored.into_iter().filter(|p| p.linked || p.match_weight >= settings.review_threshold).collect();
-    Linkage { cluster, is_primary, persons, pairs, pairs_compared, blocking: vec![id_stats, date_stats] }
+    // A pair is linked in the output only if its records ended in one
+    // cluster: a merge a guard refused goes to review.
+    let pairs: Vec<ScoredPair> = scored
+        .into_iter()
+        .map(|mut p| {
+            p.linked &= cluster[p.a as usize] == cluster[p.b as usize];
+            p
+        })
+        .filter(|p| p.linked || p.match_weight >= settings.review_threshold)
+        .collect();
+    let pair_weights = pairs.iter().map(|p| scorer.weights(p.a as usize, p.b as usize).1).collect();
+    Linkage { cluster, is_primary, persons, pairs, pair_weights, pairs_compared, blocking, merges_refused }
+}
+
+/// Connected components of the linked pairs, strongest pair first, with the
+/// guard against chaining: two clusters whose records carry valid IDs that
+/// are not one typing error apart are never joined, whatever pair would
+/// join them. Returns the cluster numbers and how many merges were refused.
+fn cluster_guarded(scorer: &Scorer, scored: &[ScoredPair], n: usize) -> (Vec<u32>, u64) {
+    let mut order: Vec<usize> = (0..scored.len()).filter(|&i| scored[i].linked).collect();
+    order.sort_by(|&x, &y| {
+        let (p, q) = (&scored[x], &scored[y]);
+        q.match_weight.total_cmp(&p.match_weight).then((p.a, p.b).cmp(&(q.a, q.b)))
+    });
+    let mut sets = cluster::DisjointSets::new(n);
+    // The valid IDs each cluster root holds (few: usually one).
+    let mut ids: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (i, key) in scorer.keys.iter().enumerate() {
+        if !key.citizen_id.is_empty() {
+            ids[i].push(i as u32);
+        }
+    }
+    let conflict = |x: &[u32], y: &[u32]| {
+        x.iter().any(|&i| {
+            y.iter().any(|&j| {
+                let (a, b) = (&scorer.keys[i as usize].citizen_id, &scorer.keys[j as usize].citizen_id);
+                a != b && compare::id_typo(a, b).is_none()
+            })
+        })
+    };
+    let mut refused = 0;
+    for &i in &order {
+        let (ra, rb) = (sets.find(scored[i].a), sets.find(scored[i].b));
+        if ra == rb {
+            continue;
+        }
+        if conflict(&ids[ra as usize], &ids[rb as usize]) {
+            refused += 1;
+            continue;
+        }
+        let root = sets.union(ra, rb);
+        let other = if root == ra { rb } else { ra };
+        let moved = std::mem::take(&mut ids[other as usize]);
+        // One record per distinct ID is enough to test conflicts.
+        for id in moved {
+            let holder = &scorer.keys[id as usize].citizen_id;
+            if !ids[root as usize].iter().any(|&k| scorer.keys[k as usize].citizen_id == *holder) {
+                ids[root as usize].push(id);
+            }
+        }
+    }
+    (sets.cluster_numbers(), refused)
 }
 
 /// The primary record of a cluster is the most valid (fewest error
@@ -183,4 +367,52 @@ pub fn level_name(c: usize, level: u8) -> &'static str {
 /// The `person_id` of a cluster: stable for the same input and rules.
 pub fn person_id(cluster: u32) -> String {
     format!("P{:08}", u64::from(cluster) + 1)
+}
+
+/// The waterfall of one pair: each comparison's level and weight, the
+/// running total from the prior, and the decision, as `--explain` prints it.
+pub fn explain(scorer: &Scorer, a: usize, b: usize) -> String {
+    use std::fmt::Write;
+    let settings = scorer.settings;
+    let (levels, weights) = scorer.weights(a, b);
+    let mut text = String::new();
+    let mut total = settings.prior_weight;
+    let _ = writeln!(text, "{:<14} {:<18} {:>9} {:>9} {:>8} {:>8}", "comparison", "level", "m", "u", "weight", "total");
+    let _ = writeln!(text, "{:<14} {:<18} {:>9} {:>9} {:>8.2} {:>8.2}", "prior", "", "", "", total, total);
+    for (c, comparison) in COMPARISONS.iter().enumerate() {
+        total += weights[c];
+        let (m, u) = match levels[c] {
+            NULL_LEVEL => (String::new(), String::new()),
+            l => {
+                let p = &settings.levels[c][l as usize];
+                (format!("{:.5}", p.m), format!("{:.5}", p.u))
+            }
+        };
+        let _ = writeln!(
+            text,
+            "{:<14} {:<18} {:>9} {:>9} {:>8.2} {:>8.2}",
+            comparison.name,
+            level_name(c, levels[c]),
+            m,
+            u,
+            weights[c],
+            total
+        );
+    }
+    let pair = scorer.score(a as u32, b as u32);
+    let decision = match scorer.distinct(a, b, &levels) {
+        Some(reason) => format!("distinct ({})", reason.label()),
+        None if pair.linked => "match".to_string(),
+        None if pair.match_weight >= settings.review_threshold => "review".to_string(),
+        None => "no match".to_string(),
+    };
+    let _ = writeln!(
+        text,
+        "match weight {:.2}, probability {:.6}; match threshold {:.2}, review threshold {:.2}: {decision}",
+        pair.match_weight,
+        pair.match_probability(),
+        settings.match_threshold,
+        settings.review_threshold
+    );
+    text
 }

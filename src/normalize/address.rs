@@ -299,38 +299,11 @@ fn tokenize(text: &str) -> Vec<Token> {
 /// Similarity of two folded keys: one minus the optimal-string-alignment
 /// distance over the longer length.
 fn similarity(a: &str, b: &str) -> f32 {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
     let longest = a.len().max(b.len());
     if longest == 0 {
         return 1.0;
     }
-    const STACK: usize = 48;
-    let width = b.len() + 1;
-    let mut on_stack = [0u16; 3 * STACK];
-    let mut on_heap = Vec::new();
-    let rows: &mut [u16] = if width <= STACK {
-        &mut on_stack[..3 * width]
-    } else {
-        on_heap.resize(3 * width, 0);
-        &mut on_heap
-    };
-    for (j, cell) in rows[..width].iter_mut().enumerate() {
-        *cell = j as u16;
-    }
-    for i in 1..=a.len() {
-        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
-        rows[cur * width] = i as u16;
-        for j in 1..=b.len() {
-            let cost = u16::from(a[i - 1] != b[j - 1]);
-            let mut best =
-                (rows[prev * width + j] + 1).min(rows[cur * width + j - 1] + 1).min(rows[prev * width + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(rows[prev2 * width + j - 2] + 1);
-            }
-            rows[cur * width + j] = best;
-        }
-    }
-    1.0 - rows[(a.len() % 3) * width + b.len()] as f32 / longest as f32
+    1.0 - super::text::edit_distance(a, b) as f32 / longest as f32
 }
 
 /// What a name matched: the units, and how well.

@@ -88,6 +88,43 @@ pub fn fold_compact(text: &str) -> String {
     fold_words(text).replace(' ', "")
 }
 
+/// The optimal-string-alignment distance of two texts, byte by byte (keys
+/// folded to ASCII): insertions, deletions, substitutions and swaps of
+/// neighbours each count one. Allocation-free for texts up to 47 bytes.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.is_empty() || b.is_empty() {
+        return a.len().max(b.len());
+    }
+    const STACK: usize = 48;
+    let width = b.len() + 1;
+    let mut on_stack = [0u16; 3 * STACK];
+    let mut on_heap = Vec::new();
+    let rows: &mut [u16] = if width <= STACK {
+        &mut on_stack[..3 * width]
+    } else {
+        on_heap.resize(3 * width, 0);
+        &mut on_heap
+    };
+    for (j, cell) in rows[..width].iter_mut().enumerate() {
+        *cell = j as u16;
+    }
+    for i in 1..=a.len() {
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[cur * width] = i as u16;
+        for j in 1..=b.len() {
+            let cost = u16::from(a[i - 1] != b[j - 1]);
+            let mut best =
+                (rows[prev * width + j] + 1).min(rows[cur * width + j - 1] + 1).min(rows[prev * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[prev2 * width + j - 2] + 1);
+            }
+            rows[cur * width + j] = best;
+        }
+    }
+    usize::from(rows[(a.len() % 3) * width + b.len()])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

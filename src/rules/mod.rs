@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 pub use admin::{AdminTables, CommuneMapping, NewCommune, OldUnit, Province2025};
 pub use columns::ColumnRules;
-pub use linkage::{LevelParameters, LinkageSettings};
+pub use linkage::{BlockKey, BlockingRule, LevelParameters, LinkageSettings, Model, ModelComparison, ModelLevel};
 pub use table::{Table, TableRow};
 pub use validation::ValidationSettings;
 
@@ -33,6 +33,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("columns.toml", include_str!("../../rules/columns.toml")),
     ("validation.toml", include_str!("../../rules/validation.toml")),
     ("linkage.toml", include_str!("../../rules/linkage.toml")),
+    ("model.json", include_str!("../../rules/model.json")),
     ("cccd_provinces.csv", include_str!("../../rules/cccd_provinces.csv")),
     ("ethnic_groups.csv", include_str!("../../rules/ethnic_groups.csv")),
     ("phone_mobile_prefixes.csv", include_str!("../../rules/phone_mobile_prefixes.csv")),
@@ -131,6 +132,25 @@ pub struct Rules {
 }
 
 impl Rules {
+    /// Replaces the shipped linkage model with the one in `path` (`--model`).
+    /// The rules version then covers the model file too.
+    pub fn use_model(&mut self, path: &Path) -> Result<(), RuleErrors> {
+        let display = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            RuleErrors(vec![RuleError {
+                file: display.clone(),
+                line: 0,
+                message: format!("cannot read the model: {e}"),
+            }])
+        })?;
+        self.linkage = self.linkage.with_model(&display, &text).map_err(RuleErrors)?;
+        let mut hasher = Sha256::new();
+        hasher.update(self.version.as_bytes());
+        hasher.update(text.as_bytes());
+        self.version = hasher.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+        Ok(())
+    }
+
     /// Loads and checks every rule file; `extra_columns` is a `--columns` file
     /// whose aliases are added to `columns.toml`'s.
     pub fn load(source: &RuleSource, extra_columns: Option<&Path>) -> Result<Rules, RuleErrors> {
@@ -194,7 +214,8 @@ impl Rules {
             ValidationSettings::default()
         });
         let (file, text) = text_of("linkage.toml");
-        let linkage = LinkageSettings::parse(file, text).unwrap_or_else(|e| {
+        let (model_file, model_text) = text_of("model.json");
+        let linkage = LinkageSettings::parse(file, text, model_file, model_text).unwrap_or_else(|e| {
             errors.extend(e);
             LinkageSettings::default()
         });

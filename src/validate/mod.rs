@@ -177,12 +177,18 @@ mod cases {
         rules: &Rules,
         normalizer: &crate::normalize::Normalizer,
         validator: &Validator,
+        frequencies: &crate::link::frequency::NameFrequencies,
         records: &[RawRecord],
     ) -> Vec<Normalized> {
         let mut normalized = normalizer.normalize_all(records, false, &|_| {});
         validator.validate_all(records, &mut normalized, false);
-        let linkage =
-            crate::link::link(&mut normalized, |id| validator.citizen_ids().is_well_formed(id), &rules.linkage, false);
+        let linkage = crate::link::link(
+            &mut normalized,
+            |id| validator.citizen_ids().is_well_formed(id),
+            &rules.linkage,
+            frequencies,
+            false,
+        );
         household::check_households(&mut normalized, &linkage.cluster);
         persons::check_birth_date_swaps(&mut normalized, &linkage.cluster, &linkage.is_primary);
         normalized
@@ -198,6 +204,7 @@ mod cases {
         let reference = ReferenceDate::parse("2026-01-01").unwrap();
         let normalizer = crate::normalize::Normalizer::new(&rules, reference.year);
         let validator = Validator::new(&rules, reference);
+        let frequencies = crate::link::frequency::NameFrequencies::from_rules(&rules);
         let mut failures = Vec::new();
         for c in &cases.case {
             let raws: Vec<RawRecord> = c
@@ -220,7 +227,7 @@ mod cases {
                     }
                 })
                 .collect();
-            let normalized = clean(&rules, &normalizer, &validator, &raws);
+            let normalized = clean(&rules, &normalizer, &validator, &frequencies, &raws);
             let mut got: Vec<Expected> = normalized
                 .iter()
                 .enumerate()

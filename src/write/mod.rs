@@ -155,9 +155,12 @@ pub fn write_issues(out: &Path, run: &RunOutput) -> Result<u64, Error> {
 pub fn write_duplicates(out: &Path, run: &RunOutput) -> Result<u64, Error> {
     let mut header: Vec<String> =
         ["source_a", "row_a", "source_b", "row_b", "match_weight", "match_probability"].map(String::from).to_vec();
-    header.extend(COMPARISONS.iter().map(|c| c.name.to_string()));
+    for c in &COMPARISONS {
+        header.push(c.name.to_string());
+        header.push(format!("{}_weight", c.name));
+    }
     header.push("decision".to_string());
-    let rows = run.linkage.pairs.iter().map(|pair| {
+    let rows = run.linkage.pairs.iter().zip(&run.linkage.pair_weights).map(|(pair, weights)| {
         let (source_a, row_a) = run.provenance(pair.a as usize);
         let (source_b, row_b) = run.provenance(pair.b as usize);
         let mut cells = vec![
@@ -168,9 +171,12 @@ pub fn write_duplicates(out: &Path, run: &RunOutput) -> Result<u64, Error> {
             Cow::Owned(format!("{:.3}", pair.match_weight)),
             Cow::Owned(format!("{:.6}", pair.match_probability())),
         ];
-        cells.extend(pair.levels.iter().enumerate().map(|(c, &level)| Cow::Borrowed(level_name(c, level))));
+        for (c, &level) in pair.levels.iter().enumerate() {
+            cells.push(Cow::Borrowed(level_name(c, level)));
+            cells.push(Cow::Owned(format!("{:.2}", weights[c])));
+        }
         // `match`: linked into one person; `review`: for a clerk to decide.
-        cells.push(Cow::Borrowed(if pair.linked { "match" } else { "review" }));
+        cells.push(Cow::Borrowed(pair.decision()));
         cells
     });
     write_csv(&out.join("duplicates.csv"), &header, rows, false)

@@ -1,0 +1,97 @@
+//! How common a name is, for term-frequency adjustment: two records that
+//! agree on `Nguyễn Văn Hùng` are weaker evidence of one person than two
+//! that agree on `Kđăm`. A name's frequency is the larger of its population
+//! frequency (surname × middle × given name, from the name tables in
+//! `rules/names/`; a word the tables lack counts as rare) and, in a batch of
+//! at least [`MIN_BATCH_FOR_COUNTS`] records, its share of the batch (a name
+//! common in one district is common there whatever the country says).
+
+use std::collections::HashMap;
+
+use crate::normalize::text::fold_words;
+use crate::rules::Rules;
+
+/// Below this many records a batch's own counts say little.
+pub const MIN_BATCH_FOR_COUNTS: usize = 10_000;
+
+/// Word probabilities by name part, from the reference counts.
+#[derive(Clone, Debug, Default)]
+pub struct NameFrequencies {
+    surname: HashMap<String, f64>,
+    middle: HashMap<String, f64>,
+    given: HashMap<String, f64>,
+    /// The probability given to a word the tables lack, per part.
+    unseen: [f64; 3],
+}
+
+impl NameFrequencies {
+    pub fn from_rules(rules: &Rules) -> NameFrequencies {
+        let mut counts: [HashMap<String, f64>; 3] = Default::default();
+        for row in rules.name_components.rows() {
+            let part = match row.get("component") {
+                "surname" => 0,
+                "middle" => 1,
+                "given" => 2,
+                _ => continue,
+            };
+            let count = row.get("count_male").parse::<f64>().unwrap_or(0.0)
+                + row.get("count_female").parse::<f64>().unwrap_or(0.0);
+            *counts[part].entry(fold_words(row.get("token"))).or_insert(0.0) += count;
+        }
+        let mut unseen = [0.0; 3];
+        let mut tables: Vec<HashMap<String, f64>> = Vec::new();
+        for (part, table) in counts.into_iter().enumerate() {
+            let total: f64 = table.values().sum::<f64>().max(1.0);
+            unseen[part] = 0.5 / total;
+            tables.push(table.into_iter().map(|(word, count)| (word, count / total)).collect());
+        }
+        let given = tables.pop().unwrap_or_default();
+        let middle = tables.pop().unwrap_or_default();
+        let surname = tables.pop().unwrap_or_default();
+        NameFrequencies { surname, middle, given, unseen }
+    }
+
+    /// The population frequency of a name given as folded parts.
+    pub fn of_name(&self, surname: &str, middle: &str, given: &str) -> f64 {
+        let part = |table: &HashMap<String, f64>, unseen: f64, words: &str| -> f64 {
+            words.split(' ').filter(|w| !w.is_empty()).map(|w| table.get(w).copied().unwrap_or(unseen)).product()
+        };
+        part(&self.surname, self.unseen[0], surname)
+            * part(&self.middle, self.unseen[1], middle)
+            * part(&self.given, self.unseen[2], given)
+    }
+}
+
+/// Each record's name frequency: population frequency, raised to the
+/// batch's own share of the name where the batch is large enough.
+pub fn name_frequencies(population: &[f64], name_keys: &[&str]) -> Vec<f64> {
+    if name_keys.len() < MIN_BATCH_FOR_COUNTS {
+        return population.to_vec();
+    }
+    let mut counts: HashMap<&str, u32> = HashMap::new();
+    for key in name_keys.iter().filter(|k| !k.is_empty()) {
+        *counts.entry(key).or_insert(0) += 1;
+    }
+    let n = name_keys.len() as f64;
+    population
+        .iter()
+        .zip(name_keys)
+        .map(|(&p, key)| p.max(counts.get(key).map_or(0.0, |&c| f64::from(c) / n)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSource;
+
+    #[test]
+    fn a_common_name_is_more_frequent_than_a_minority_name() {
+        let rules = Rules::load(&RuleSource::BuiltIn, None).unwrap();
+        let frequencies = NameFrequencies::from_rules(&rules);
+        let common = frequencies.of_name("nguyen", "van", "hung");
+        let rare = frequencies.of_name("kdam", "", "y ngong");
+        assert!(common > 1e-5, "{common}");
+        assert!(rare < common / 1000.0, "{rare} vs {common}");
+    }
+}
