@@ -183,27 +183,27 @@ impl<'a> Scorer<'a> {
         if levels[CITIZEN_ID] == 3 {
             return Some(Distinct::DifferentIds);
         }
-        let same_parents = levels[FATHER_NAME] == 0 && levels[MOTHER_NAME] == 0;
+        // No parent's name disagrees and at least one agrees.
+        let agrees_or_unknown = |level: u8| level == 0 || level == NULL_LEVEL;
+        let same_parents = agrees_or_unknown(levels[FATHER_NAME])
+            && agrees_or_unknown(levels[MOTHER_NAME])
+            && (levels[FATHER_NAME] == 0 || levels[MOTHER_NAME] == 0);
+        let same_id = levels[CITIZEN_ID] == 0;
         // Children of the same parents with names nothing like each other
-        // are siblings, even where a clerk gave them one ID.
-        if same_parents && levels[FULL_NAME] == NAME_ELSE {
+        // are siblings, even where a clerk gave them one ID; but one ID and
+        // one birth date under a garbled name are one person.
+        if same_parents && levels[FULL_NAME] == NAME_ELSE && !(same_id && levels[BIRTH_DATE] <= 1) {
             return Some(Distinct::Siblings);
         }
-        if same_parents && levels[BIRTH_DATE] == 0 {
-            // Twins' names differ; names that differ only where one copy
-            // lost its diacritics do not.
-            let marked = |name: &str| !name.is_ascii();
-            let other_names = match levels[FULL_NAME] {
-                0 => false,
-                1 => marked(&x.name) && marked(&y.name),
-                _ => x.given_key != y.given_key,
-            };
-            if other_names {
-                return Some(Distinct::Twins);
-            }
+        if same_parents && levels[BIRTH_DATE] == 0 && !same_id && other_given_names(x, y, levels[FULL_NAME]) {
+            return Some(Distinct::Twins);
         }
+        // A son named after his father is his own record's father's name:
+        // two copies of him have the same parents, a father and son do not.
         let parent_of = |p: &ComparisonKeys, c: &ComparisonKeys| {
-            !p.name_key.is_empty() && (p.name_key == c.father_key || p.name_key == c.mother_key)
+            !p.name_key.is_empty()
+                && (p.name_key == c.father_key || p.name_key == c.mother_key)
+                && (p.father_key != c.father_key || p.mother_key != c.mother_key)
         };
         if parent_of(x, y) || parent_of(y, x) {
             return Some(Distinct::ParentAndChild);
@@ -215,10 +215,29 @@ impl<'a> Scorer<'a> {
         let (levels, weights) = self.weights(a as usize, b as usize);
         let match_weight = self.settings.prior_weight + weights.iter().sum::<f64>();
         let distinct = self.distinct(a as usize, b as usize, &levels);
+        let same_id = levels[CITIZEN_ID] == 0;
+        // Names with nothing in common (a garbled copy, a twin) link only
+        // under one ID, or one typing error apart: family members share a
+        // date, an address and a phone, never a name.
+        let names_allow = levels[FULL_NAME] != NAME_ELSE || levels[CITIZEN_ID] <= 2;
         let linked = distinct.is_none()
+            && names_allow
             && (match_weight >= self.settings.match_threshold
-                || (levels[CITIZEN_ID] == 0 && levels[FULL_NAME] != NULL_LEVEL && levels[FULL_NAME] <= NAME_AGREES));
+                || (same_id && levels[FULL_NAME] != NULL_LEVEL && levels[FULL_NAME] <= NAME_AGREES));
         ScoredPair { a, b, levels, match_weight, linked, distinct }
+    }
+}
+
+/// Whether two names sharing parents and a birth date are two children's:
+/// given names two or more edits apart, or the same letters with other
+/// diacritics where both are written with them (`Hùng`, `Hưng`). One edit
+/// apart is taken for a typo: twins named `An` and `Anh` are rarer than a
+/// clerk's slip.
+fn other_given_names(x: &ComparisonKeys, y: &ComparisonKeys, name_level: u8) -> bool {
+    match name_level {
+        0 | NULL_LEVEL => false,
+        1 => !x.name.is_ascii() && !y.name.is_ascii(),
+        _ => crate::normalize::text::edit_distance(&x.given_key, &y.given_key) >= 2,
     }
 }
 

@@ -3,17 +3,24 @@
 //! people, is counted on random pairs (almost all of which are different
 //! people). m, the probability among pairs of one person, is estimated by
 //! expectation-maximisation on the blocked candidate pairs with u held
-//! fixed; the share of matches among those pairs gives the prior.
+//! fixed, one blocking rule at a time: the pairs a rule finds all agree on
+//! its keys, so the comparisons of those keys say nothing there and are left
+//! out of that rule's EM (as Splink does). Each comparison's m is the mean
+//! over the rules that leave it in. The share of matches among all blocked
+//! pairs, with m and u fixed, gives the prior.
 
 use std::collections::HashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::compare::{self, ComparisonVector, COMPARISONS, NULL_LEVEL};
+use super::compare::{
+    self, ComparisonVector, BIRTH_DATE, CITIZEN_ID, COMMUNE, COMPARISONS, FATHER_NAME, FULL_NAME, MOTHER_NAME,
+    NULL_LEVEL, PHONE,
+};
 use super::Scorer;
 use crate::generate::rng::Rng;
-use crate::rules::{LevelParameters, LinkageSettings};
+use crate::rules::{BlockKey, LevelParameters, LinkageSettings};
 
 /// Counts of a level below this are raised to it before dividing, so no
 /// level gets a probability of zero (and an infinite weight).
@@ -23,6 +30,46 @@ const SMOOTHING: f64 = 0.5;
 /// happens.
 const MIN_M: f64 = 1e-5;
 
+/// A blocking rule with fewer pairs than this says too little to train on.
+const MIN_RULE_PAIRS: usize = 1_000;
+
+/// The comparisons a blocking rule's keys decide: every pair of the rule
+/// agrees on them.
+fn blocked_comparisons(keys: &[BlockKey]) -> Vec<usize> {
+    let mut comparisons = Vec::new();
+    for key in keys {
+        let decided: &[usize] = match key {
+            BlockKey::CitizenId => &[CITIZEN_ID],
+            BlockKey::BirthDate | BlockKey::BirthYear => &[BIRTH_DATE],
+            BlockKey::NameKey | BlockKey::SurnameKey | BlockKey::GivenKey => &[FULL_NAME],
+            // One household shares its commune and, for children, parents.
+            BlockKey::HouseholdId => &[COMMUNE, FATHER_NAME, MOTHER_NAME],
+            BlockKey::Commune => &[COMMUNE],
+            BlockKey::Phone => &[PHONE],
+            BlockKey::FatherKey => &[FATHER_NAME],
+            BlockKey::MotherKey => &[MOTHER_NAME],
+        };
+        for &c in decided {
+            if !comparisons.contains(&c) {
+                comparisons.push(c);
+            }
+        }
+    }
+    comparisons
+}
+
+/// Comparison vectors counted, in a fixed order.
+fn count_patterns(vectors: impl ParallelIterator<Item = ComparisonVector>) -> Vec<(ComparisonVector, f64)> {
+    let vectors: Vec<ComparisonVector> = vectors.collect();
+    let mut counts: HashMap<ComparisonVector, f64> = HashMap::new();
+    for levels in vectors {
+        *counts.entry(levels).or_insert(0.0) += 1.0;
+    }
+    let mut patterns: Vec<(ComparisonVector, f64)> = counts.into_iter().collect();
+    patterns.sort_by(|a, b| a.0.cmp(&b.0));
+    patterns
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct TrainingReport {
     pub records: u64,
@@ -31,6 +78,8 @@ pub struct TrainingReport {
     pub blocked_pairs: u64,
     /// Distinct comparison vectors among the blocked pairs.
     pub patterns: u64,
+    /// The blocking rules whose pairs m was estimated on.
+    pub rules_trained: Vec<String>,
     pub em_iterations: u32,
     pub em_converged: bool,
     /// Share of the blocked pairs EM took to be one person.
@@ -105,14 +154,17 @@ pub struct EmResult {
 }
 
 /// Estimates m and the match share from comparison vectors with their
-/// counts, u held fixed. Starts from `m` and `lambda`; stops when no
-/// parameter moves more than 1e-6, or after `max_iterations`.
+/// counts, u held fixed (and m too when `estimate_m` is false). A
+/// comparison that is null in every vector keeps its m. Starts from `m` and
+/// `lambda`; stops when no parameter moves more than 1e-6, or after
+/// `max_iterations`.
 pub fn expectation_maximisation(
     patterns: &[(ComparisonVector, f64)],
     u: &[Vec<f64>],
     mut m: Vec<Vec<f64>>,
     mut lambda: f64,
     max_iterations: u32,
+    estimate_m: bool,
 ) -> EmResult {
     let probability = |params: &[Vec<f64>], levels: &ComparisonVector| -> f64 {
         levels.iter().enumerate().filter(|(_, &l)| l != NULL_LEVEL).map(|(c, &l)| params[c][l as usize]).product()
@@ -131,12 +183,13 @@ pub fn expectation_maximisation(
         }
         let new_m: Vec<Vec<f64>> = counts
             .iter()
-            .map(|levels| {
+            .zip(&m)
+            .map(|(levels, old)| {
                 let sum: f64 = levels.iter().sum();
-                levels
-                    .iter()
-                    .map(|&c| if sum > 0.0 { (c / sum).max(MIN_M) } else { 1.0 / levels.len() as f64 })
-                    .collect()
+                if !estimate_m || sum <= 0.0 {
+                    return old.clone();
+                }
+                levels.iter().map(|&c| (c / sum).max(MIN_M)).collect()
             })
             .collect();
         let new_lambda = if total > 0.0 { (matches / total).clamp(1e-9, 1.0 - 1e-9) } else { lambda };
@@ -161,18 +214,53 @@ pub fn expectation_maximisation(
 pub fn train(scorer: &Scorer, candidates: &[u64], sample_pairs: u64, seed: u64) -> (LinkageSettings, TrainingReport) {
     let settings = scorer.settings;
     let u = level_probabilities(&sample_u(scorer, sample_pairs, seed));
-    let mut patterns: HashMap<ComparisonVector, f64> = HashMap::new();
-    let vectors: Vec<ComparisonVector> = candidates
-        .par_iter()
-        .map(|&pair| compare::compare(&scorer.keys[(pair >> 32) as usize], &scorer.keys[(pair & 0xFFFF_FFFF) as usize]))
-        .collect();
-    for levels in vectors {
-        *patterns.entry(levels).or_insert(0.0) += 1.0;
-    }
-    let mut patterns: Vec<(ComparisonVector, f64)> = patterns.into_iter().collect();
-    patterns.sort_by(|a, b| a.0.cmp(&b.0));
     let start_m: Vec<Vec<f64>> = settings.levels.iter().map(|levels| levels.iter().map(|p| p.m).collect()).collect();
-    let em = expectation_maximisation(&patterns, &u, start_m, 0.3, 200);
+    let vector =
+        |pair: u64| compare::compare(&scorer.keys[(pair >> 32) as usize], &scorer.keys[(pair & 0xFFFF_FFFF) as usize]);
+    // m per blocking rule, each comparison from the rules that leave it in.
+    let mut sums: Vec<Vec<f64>> = start_m.iter().map(|l| vec![0.0; l.len()]).collect();
+    let mut estimates = vec![0u32; COMPARISONS.len()];
+    let mut iterations = 0;
+    let mut converged = true;
+    let mut rules_trained = Vec::new();
+    for rule in &settings.blocking {
+        let (pairs, _) = super::block::rule_pairs(rule, &scorer.keys, settings.max_block_size, true);
+        if pairs.len() < MIN_RULE_PAIRS {
+            continue;
+        }
+        let left_out = blocked_comparisons(&rule.keys);
+        // Pairs a guard knows to be two people (twins, siblings, different
+        // IDs) are left out: they would teach EM that matches disagree.
+        let patterns = count_patterns(pairs.par_iter().filter_map(|&p| {
+            let mut levels = vector(p);
+            if scorer.distinct((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize, &levels).is_some() {
+                return None;
+            }
+            for &c in &left_out {
+                levels[c] = NULL_LEVEL;
+            }
+            Some(levels)
+        }));
+        let em = expectation_maximisation(&patterns, &u, start_m.clone(), 0.3, 200, true);
+        iterations += em.iterations;
+        converged &= em.converged;
+        for c in (0..COMPARISONS.len()).filter(|c| !left_out.contains(c)) {
+            for (sum, m) in sums[c].iter_mut().zip(&em.m[c]) {
+                *sum += m;
+            }
+            estimates[c] += 1;
+        }
+        rules_trained.push(rule.name.clone());
+    }
+    let m: Vec<Vec<f64>> = sums
+        .iter()
+        .zip(&estimates)
+        .zip(&start_m)
+        .map(|((sum, &k), start)| if k == 0 { start.clone() } else { sum.iter().map(|s| s / f64::from(k)).collect() })
+        .collect();
+    // The share of matches among all blocked pairs, m and u fixed.
+    let patterns = count_patterns(candidates.par_iter().map(|&p| vector(p)));
+    let em = expectation_maximisation(&patterns, &u, m, 0.1, 200, false);
     let n = scorer.keys.len() as f64;
     let all_pairs = (n * (n - 1.0) / 2.0).max(1.0);
     let prior = (em.lambda * candidates.len() as f64 / all_pairs).clamp(1e-12, 0.5);
@@ -190,8 +278,9 @@ pub fn train(scorer: &Scorer, candidates: &[u64], sample_pairs: u64, seed: u64) 
         seed,
         blocked_pairs: candidates.len() as u64,
         patterns: patterns.len() as u64,
-        em_iterations: em.iterations,
-        em_converged: em.converged,
+        rules_trained,
+        em_iterations: iterations + em.iterations,
+        em_converged: converged && em.converged,
         match_share: em.lambda,
     };
     (trained, report)
@@ -231,7 +320,7 @@ mod tests {
         }
         let patterns: Vec<(ComparisonVector, f64)> = patterns.into_iter().collect();
         let start = vec![vec![0.5, 0.3, 0.2], vec![0.6, 0.4], vec![0.7, 0.3]];
-        let em = expectation_maximisation(&patterns, &u, start, 0.5, 500);
+        let em = expectation_maximisation(&patterns, &u, start, 0.5, 500, true);
         assert!(em.converged);
         assert!((em.lambda - lambda).abs() < 0.01, "lambda {}", em.lambda);
         for (got, want) in em.m.iter().flatten().zip(true_m.iter().flatten()) {
