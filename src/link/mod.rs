@@ -229,16 +229,45 @@ impl<'a> Scorer<'a> {
 }
 
 /// Whether two names sharing parents and a birth date are two children's:
-/// given names two or more edits apart, or the same letters with other
-/// diacritics where both are written with them (`Hùng`, `Hưng`). One edit
-/// apart is taken for a typo: twins named `An` and `Anh` are rarer than a
-/// clerk's slip.
+/// given names two or more edits apart; the same letters with other
+/// diacritics where both are written with them (`Hùng`, `Hưng`); or one
+/// letter apart without diacritics but two apart with them (`Hùng`, `Dũng`).
+/// One edit in the written name is taken for a clerk's slip (`Phượng`,
+/// `Phợng`).
 fn other_given_names(x: &ComparisonKeys, y: &ComparisonKeys, name_level: u8) -> bool {
+    let marked = !x.name.is_ascii() && !y.name.is_ascii();
     match name_level {
         0 | NULL_LEVEL => false,
-        1 => !x.name.is_ascii() && !y.name.is_ascii(),
-        _ => crate::normalize::text::edit_distance(&x.given_key, &y.given_key) >= 2,
+        1 => marked,
+        _ => match crate::normalize::text::edit_distance(&x.given_key, &y.given_key) {
+            0 => false,
+            1 => marked && char_edit_distance(&written_given(x), &written_given(y)) >= 2,
+            _ => true,
+        },
     }
+}
+
+/// The given name as written, lower case: the last words of the display
+/// name, as many as the given name key has.
+fn written_given(keys: &ComparisonKeys) -> String {
+    let count = keys.given_key.split(' ').count();
+    let words: Vec<&str> = keys.name.split(' ').collect();
+    words[words.len().saturating_sub(count)..].join(" ").to_lowercase()
+}
+
+/// Edit distance over characters (marked Vietnamese letters are one each).
+fn char_edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, &x) in a.iter().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, &y) in b.iter().enumerate() {
+            current[j + 1] = (previous[j] + usize::from(x != y)).min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 /// Links `records`; `id_is_well_formed` says which citizen IDs may identify
@@ -434,4 +463,90 @@ pub fn explain(scorer: &Scorer, a: usize, b: usize) -> String {
         settings.review_threshold
     );
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{FieldValuesBuilder, PartialDate, Sex};
+    use crate::rules::{RuleSource, Rules};
+
+    /// A record as normalisation leaves it: `name` is "Surname Middle Given".
+    fn person(name: &str, born: (u16, u8, u8), id: &str, father: &str, mother: &str) -> Normalized {
+        let words: Vec<&str> = name.split(' ').collect();
+        let mut values = FieldValuesBuilder::default();
+        values.set(Field::FullName, name);
+        values.set(Field::Surname, words[0]);
+        values.set(Field::MiddleName, words[1..words.len() - 1].join(" "));
+        values.set(Field::GivenName, words[words.len() - 1]);
+        values.set(Field::CitizenId, id);
+        values.set(Field::FatherName, father);
+        values.set(Field::MotherName, mother);
+        values.set(Field::CommuneCode, "00004");
+        values.set(Field::Phone, "0912345678");
+        values.set(Field::HouseholdId, "H1");
+        Normalized {
+            values: values.build(),
+            birth_date: Some(PartialDate { year: born.0, month: Some(born.1), day: Some(born.2) }),
+            sex: Some(Sex::Male),
+            name_key: fold_words(name).into(),
+            source_fields: 8,
+            findings: Vec::new(),
+        }
+    }
+
+    fn clusters(records: &mut [Normalized]) -> Vec<u32> {
+        let rules = Rules::load(&RuleSource::BuiltIn, None).unwrap();
+        let frequencies = NameFrequencies::from_rules(&rules);
+        let well_formed = |id: &str| id.len() == 12 && id.starts_with("001");
+        let sequential = link(&mut records.to_vec(), well_formed, &rules.linkage, &frequencies, false);
+        let parallel = link(records, well_formed, &rules.linkage, &frequencies, true);
+        assert_eq!(sequential.cluster, parallel.cluster, "sequential and parallel paths agree");
+        parallel.cluster
+    }
+
+    #[test]
+    fn copies_of_one_person_are_linked_through_typos() {
+        let mut records = vec![
+            person("Lê Văn Hùng", (1985, 3, 7), "001085000123", "Lê Văn Ba", "Trần Thị Tư"),
+            person("Le Van Hung", (1985, 3, 7), "", "Lê Văn Ba", "Trần Thị Tư"),
+            person("Lê Văn Hùngg", (1985, 7, 3), "001085000123", "Lê Văn Ba", "Trần Thị Tư"),
+        ];
+        assert_eq!(clusters(&mut records), [0, 0, 0]);
+    }
+
+    #[test]
+    fn twins_siblings_and_a_father_and_son_of_one_name_stay_apart() {
+        let mut records = vec![
+            // Twins: same parents and birth date, names one letter apart
+            // folded, two apart as written.
+            person("Lò Văn Hùng", (2001, 9, 3), "", "Lò Văn Pâng", "Hà Thị Mai"),
+            person("Lò Văn Dũng", (2001, 9, 3), "", "Lò Văn Pâng", "Hà Thị Mai"),
+            // Brothers a clerk gave one ID.
+            person("Trần Văn Chín", (1980, 1, 1), "001080005003", "Trần Văn Bảy", "Trần Thị Tám"),
+            person("Trần Văn Mười", (1983, 1, 1), "001080005003", "Trần Văn Bảy", "Trần Thị Tám"),
+            // A son named after his father.
+            person("Hoàng Phát Minh", (1946, 1, 21), "", "Hoàng Văn Cả", ""),
+            person("Hoàng Phát Minh", (1985, 7, 22), "", "Hoàng Phát Minh", "Nguyễn Thị Hương"),
+        ];
+        let cluster = clusters(&mut records);
+        assert_ne!(cluster[0], cluster[1], "twins");
+        assert_ne!(cluster[2], cluster[3], "siblings sharing an ID");
+        assert_ne!(cluster[4], cluster[5], "father and son");
+        assert!(records[2].findings.iter().any(|f| f.code == Code::IdShared));
+    }
+
+    #[test]
+    fn a_chain_never_joins_two_valid_different_ids() {
+        // B, without an ID, matches both A and C; A and C carry different
+        // valid IDs, so at most one of them joins B.
+        let mut records = vec![
+            person("Nguyễn Văn An", (1990, 5, 5), "001090000001", "Nguyễn Văn Bình", "Lê Thị Cúc"),
+            person("Nguyễn Văn An", (1990, 5, 5), "", "Nguyễn Văn Bình", "Lê Thị Cúc"),
+            person("Nguyễn Văn An", (1990, 5, 5), "001090777777", "Nguyễn Văn Bình", "Lê Thị Cúc"),
+        ];
+        let cluster = clusters(&mut records);
+        assert_ne!(cluster[0], cluster[2]);
+        assert!(cluster[1] == cluster[0] || cluster[1] == cluster[2]);
+    }
 }
