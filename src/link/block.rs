@@ -4,8 +4,7 @@
 //! a block over the size cap is split on the rule's further key, and what is
 //! still too large is skipped and reported, never compared pair by pair.
 
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -31,69 +30,64 @@ pub struct BlockingStats {
     pub skipped_records: u64,
 }
 
-/// The text of one key of one record; empty when the record has no value.
-fn key_part(keys: &ComparisonKeys, key: BlockKey, buffer: &mut String) -> bool {
-    use std::fmt::Write;
-    let start = buffer.len();
+/// Feeds one key of one record to `hasher`; false when the record has no
+/// value for it.
+fn hash_part(keys: &ComparisonKeys, key: BlockKey, hasher: &mut impl Hasher) -> bool {
+    let text = |hasher: &mut dyn Hasher, value: &str| {
+        hasher.write(value.as_bytes());
+        hasher.write_u8(0x1f);
+        !value.is_empty()
+    };
+    let number = |hasher: &mut dyn Hasher, value: u64| {
+        hasher.write_u64(value);
+        value != 0
+    };
     match key {
-        BlockKey::CitizenId => buffer.push_str(&keys.citizen_id),
-        BlockKey::BirthDate => {
-            if let Some(d) = keys.birth_date.filter(|d| d.day.is_some()) {
-                let _ = write!(buffer, "{}-{}-{}", d.year, d.month.unwrap_or(0), d.day.unwrap_or(0));
-            }
-        }
-        BlockKey::BirthYear => {
-            if let Some(d) = keys.birth_date {
-                let _ = write!(buffer, "{}", d.year);
-            }
-        }
-        BlockKey::NameKey => buffer.push_str(&keys.name_key),
-        BlockKey::SurnameKey => buffer.push_str(&keys.surname_key),
-        BlockKey::GivenKey => buffer.push_str(&keys.given_key),
-        BlockKey::HouseholdId => buffer.push_str(&keys.household),
-        BlockKey::Commune => {
-            if keys.commune != 0 {
-                let _ = write!(buffer, "{}", keys.commune);
-            }
-        }
-        BlockKey::Phone => buffer.push_str(&keys.phone),
-        BlockKey::FatherKey => buffer.push_str(&keys.father_key),
-        BlockKey::MotherKey => buffer.push_str(&keys.mother_key),
+        BlockKey::CitizenId => text(hasher, &keys.citizen_id),
+        BlockKey::BirthDate => match keys.birth_date.filter(|d| d.day.is_some()) {
+            Some(d) => number(
+                hasher,
+                u64::from(d.year) * 10_000 + u64::from(d.month.unwrap_or(0)) * 100 + u64::from(d.day.unwrap_or(0)),
+            ),
+            None => false,
+        },
+        BlockKey::BirthYear => keys.birth_date.is_some_and(|d| number(hasher, u64::from(d.year))),
+        BlockKey::NameKey => text(hasher, &keys.name_key),
+        BlockKey::SurnameKey => text(hasher, &keys.surname_key),
+        BlockKey::GivenKey => text(hasher, &keys.given_key),
+        BlockKey::HouseholdId => text(hasher, &keys.household),
+        BlockKey::Commune => number(hasher, u64::from(keys.commune)),
+        BlockKey::Phone => text(hasher, &keys.phone),
+        BlockKey::FatherKey => text(hasher, &keys.father_key),
+        BlockKey::MotherKey => text(hasher, &keys.mother_key),
     }
-    buffer.push('\u{1f}');
-    buffer.len() > start + 1
 }
 
 /// A record's blocking key under `keys`, hashed; `None` when any part is
 /// missing. Two keys that collide only merge two blocks: more pairs are
 /// compared, none is lost.
 fn block_key(record: &ComparisonKeys, keys: &[BlockKey]) -> Option<u64> {
-    let mut buffer = String::with_capacity(48);
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
     for &key in keys {
-        if !key_part(record, key, &mut buffer) {
+        if !hash_part(record, key, &mut hasher) {
             return None;
         }
     }
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    buffer.hash(&mut hasher);
     Some(hasher.finish())
 }
 
 /// Groups record indices by key; records whose key is `None` are in no
-/// block. Blocks are returned in order of their first record, members in
-/// record order, so the pairs come out the same on every run.
+/// block. Blocks come in key order, members in record order; the pairs are
+/// sorted afterwards, so the order of blocks never reaches an output.
 pub fn blocks_by_key(keys: impl Iterator<Item = Option<u64>>) -> Vec<Vec<u32>> {
-    let mut index: HashMap<u64, usize> = HashMap::new();
-    let mut blocks: Vec<Vec<u32>> = Vec::new();
-    for (i, key) in keys.enumerate() {
-        let Some(key) = key else { continue };
-        let slot = *index.entry(key).or_insert_with(|| {
-            blocks.push(Vec::new());
-            blocks.len() - 1
-        });
-        blocks[slot].push(i as u32);
+    let mut keyed: Vec<(u64, u32)> = keys.enumerate().filter_map(|(i, k)| k.map(|k| (k, i as u32))).collect();
+    keyed.par_sort_unstable();
+    let mut blocks = Vec::new();
+    for run in keyed.chunk_by(|x, y| x.0 == y.0) {
+        if run.len() > 1 {
+            blocks.push(run.iter().map(|&(_, i)| i).collect());
+        }
     }
-    blocks.retain(|b| b.len() > 1);
     blocks
 }
 

@@ -216,10 +216,11 @@ impl<'a> Scorer<'a> {
         let match_weight = self.settings.prior_weight + weights.iter().sum::<f64>();
         let distinct = self.distinct(a as usize, b as usize, &levels);
         let same_id = levels[CITIZEN_ID] == 0;
-        // Names with nothing in common (a garbled copy, a twin) link only
-        // under one ID, or one typing error apart: family members share a
-        // date, an address and a phone, never a name.
-        let names_allow = levels[FULL_NAME] != NAME_ELSE || levels[CITIZEN_ID] <= 2;
+        // Names with nothing in common (a garbled copy, a twin), or a name
+        // missing on one side, link only under one ID or one typing error
+        // apart: family members share a date, an address and a phone,
+        // never a name.
+        let names_allow = !matches!(levels[FULL_NAME], NAME_ELSE | NULL_LEVEL) || levels[CITIZEN_ID] <= 2;
         let linked = distinct.is_none()
             && names_allow
             && (match_weight >= self.settings.match_threshold
