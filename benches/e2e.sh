@@ -61,7 +61,7 @@ for rows in $sizes; do
       --reference-date 2026-01-01 --quiet
   done
   "$dancu" eval --truth "$data/truth" --run "$data/dancu" --json \
-    | python3 -c 'import json,sys; d=json.load(sys.stdin); d.update(tool="dancu", rows='"$rows"'); print(json.dumps(d))' >> "$results"
+    | python3 -c 'import json,sys; d=json.load(sys.stdin); m=json.load(open(sys.argv[1])); d.update(tool="dancu", rows='"$rows"', manifest={k: m[k] for k in ("blocking", "counts")}, timings=m["run"]["timings_ms"]); print(json.dumps(d))' "$data/dancu/manifest.json" >> "$results"
   if [ "$splink" = 1 ]; then
     for run in $(seq 1 "$runs"); do
       measure splink "$rows" "$run" "$venv/bin/python" benches/splink_baseline.py "$data/extract.csv" "$data/splink"

@@ -129,6 +129,26 @@ def main() -> None:
                 f"{addresses['accuracy']:.4f} of those in the right commune; {addresses['split_commune_records']:,} records "
                 "live in a pre-2025 commune that the reform split.\n"
             )
+        manifest = e.get("manifest")
+        if manifest:
+            timings = e.get("timings", {})
+            stages = ", ".join(f"{stage} {ms / 1000:.1f} s" for stage, ms in sorted(timings.items(), key=lambda x: -x[1]) if ms >= 50)
+            out.append(f"dancu's stages in its last run (manifest.json): {stages}.\n")
+            counts = manifest.get("counts", {})
+            statuses = counts.get("address_status", {})
+            if statuses:
+                total = sum(statuses.values())
+                detail = ", ".join(f"{status} {n:,} ({n / total:.2%})" for status, n in sorted(statuses.items()))
+                out.append(f"Address status of the records: {detail}.\n")
+            out.append("Blocking (candidate pairs per rule; `new` = not found by an earlier rule; largest blocks before splitting):\n")
+            out.append("| rule | blocks | pairs | new | largest blocks | split | skipped |")
+            out.append("|---|---:|---:|---:|---|---:|---:|")
+            for b in manifest["blocking"]:
+                out.append(
+                    f"| {b['rule']} | {b['blocks']:,} | {b['candidate_pairs']:,} | {b.get('new_pairs', 0):,} | "
+                    f"{', '.join(str(x) for x in b['largest_blocks'])} | {b.get('split_blocks', 0)} | {b['skipped_blocks']} |"
+                )
+            out.append("")
     target = os.environ.get("CARGO_TARGET_DIR", "target")
     out.extend(criterion_table(target))
     print("\n".join(out))

@@ -175,6 +175,7 @@ fn count(output: &RunOutput, pairs_written: u64) -> manifest::Counts {
         quarantined: output.extract.quarantine.len() as u64,
         persons: u64::from(output.linkage.persons),
         pairs_compared: output.linkage.pairs_compared,
+        merges_refused: output.linkage.merges_refused,
         pairs_written,
         ..manifest::Counts::default()
     };

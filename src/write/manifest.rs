@@ -43,6 +43,9 @@ pub struct Counts {
     pub persons: u64,
     pub duplicate_records: u64,
     pub pairs_compared: u64,
+    /// Linked pairs whose clusters a guard kept apart (they would have
+    /// joined two valid, different IDs).
+    pub merges_refused: u64,
     pub pairs_written: u64,
     pub address_status: BTreeMap<&'static str, u64>,
 }
