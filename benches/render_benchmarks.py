@@ -131,8 +131,10 @@ def main() -> None:
             )
         manifest = e.get("manifest")
         if manifest:
-            timings = e.get("timings", {})
-            stages = ", ".join(f"{stage} {ms / 1000:.1f} s" for stage, ms in sorted(timings.items(), key=lambda x: -x[1]) if ms >= 50)
+            stage_timings = e.get("timings", {})
+            stages = ", ".join(
+                f"{stage} {ms / 1000:.1f} s" for stage, ms in sorted(stage_timings.items(), key=lambda x: -x[1]) if ms >= 50
+            )
             out.append(f"dancu's stages in its last run (manifest.json): {stages}.\n")
             counts = manifest.get("counts", {})
             statuses = counts.get("address_status", {})
