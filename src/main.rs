@@ -52,21 +52,44 @@ struct TrainArgs {
     /// A model whose m values EM starts from (default: the shipped one).
     #[arg(long)]
     model: Option<PathBuf>,
+    #[command(flatten)]
+    reading: ReadingArgs,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// How inputs are read and which rules apply: shared by `clean` and `train`.
+#[derive(clap::Args)]
+struct ReadingArgs {
     /// Extra header aliases, in the shape of rules/columns.toml.
     #[arg(long)]
     columns: Option<PathBuf>,
     /// A rules folder to use instead of the built-in rules.
     #[arg(long)]
     rules: Option<PathBuf>,
-    /// Force the encoding of CSV inputs.
+    /// Force the encoding of CSV inputs (utf-8, utf-16le, utf-16be, windows-1258, ...).
     #[arg(long)]
     encoding: Option<String>,
     /// Sheet to read from workbooks (default: the first).
     #[arg(long)]
     sheet: Option<String>,
-    /// No progress bar and no summary.
-    #[arg(long, short)]
-    quiet: bool,
+}
+
+impl ReadingArgs {
+    fn read_options(&self) -> Result<ReadOptions, String> {
+        let encoding = match &self.encoding {
+            Some(label) => Some(encoding::parse_label(label).ok_or_else(|| {
+                format!("--encoding `{label}` is not an encoding name; use utf-8, utf-16le, utf-16be or windows-1258")
+            })?),
+            None => None,
+        };
+        Ok(ReadOptions { encoding, sheet: self.sheet.clone() })
+    }
+
+    fn rule_source(&self) -> RuleSource {
+        self.rules.clone().map_or(RuleSource::BuiltIn, RuleSource::Folder)
+    }
 }
 
 #[derive(clap::Args)]
@@ -109,18 +132,8 @@ struct CleanArgs {
     /// Output folder (created if missing; files in it are replaced).
     #[arg(long, short)]
     out: PathBuf,
-    /// Extra header aliases, in the shape of rules/columns.toml.
-    #[arg(long)]
-    columns: Option<PathBuf>,
-    /// A rules folder to use instead of the built-in rules.
-    #[arg(long)]
-    rules: Option<PathBuf>,
-    /// Force the encoding of CSV inputs (utf-8, utf-16le, utf-16be, windows-1258, ...).
-    #[arg(long)]
-    encoding: Option<String>,
-    /// Sheet to read from workbooks (default: the first).
-    #[arg(long)]
-    sheet: Option<String>,
+    #[command(flatten)]
+    reading: ReadingArgs,
     /// Date the run is judged at (ages, future dates), YYYY-MM-DD; default today.
     #[arg(long)]
     reference_date: Option<String>,
@@ -168,22 +181,19 @@ fn main() -> ExitCode {
 }
 
 fn run_train(args: TrainArgs) -> ExitCode {
-    let encoding = match &args.encoding {
-        Some(label) => match encoding::parse_label(label) {
-            Some(encoding) => Some(encoding),
-            None => {
-                eprintln!("dancu: --encoding `{label}` is not an encoding name; use utf-8, utf-16le, utf-16be or windows-1258");
-                return ExitCode::from(2);
-            }
-        },
-        None => None,
+    let read = match args.reading.read_options() {
+        Ok(read) => read,
+        Err(message) => {
+            eprintln!("dancu: {message}");
+            return ExitCode::from(2);
+        }
     };
     let options = pipeline::TrainOptions {
         inputs: args.inputs,
         out: args.out.clone(),
-        rules: args.rules.map_or(RuleSource::BuiltIn, RuleSource::Folder),
-        extra_columns: args.columns,
-        read: ReadOptions { encoding, sheet: args.sheet },
+        rules: args.reading.rule_source(),
+        extra_columns: args.reading.columns.clone(),
+        read,
         model: args.model,
         sample_pairs: args.sample_pairs,
         seed: args.seed,
@@ -272,12 +282,7 @@ fn run_eval(args: EvalArgs) -> ExitCode {
 }
 
 fn clean_options(args: CleanArgs) -> Result<CleanOptions, String> {
-    let encoding = match &args.encoding {
-        Some(label) => Some(encoding::parse_label(label).ok_or_else(|| {
-            format!("--encoding `{label}` is not an encoding name; use utf-8, utf-16le, utf-16be or windows-1258")
-        })?),
-        None => None,
-    };
+    let read = args.reading.read_options()?;
     let reference_date = match &args.reference_date {
         Some(text) => ReferenceDate::parse(text)
             .ok_or_else(|| format!("--reference-date `{text}` is not a date in the form YYYY-MM-DD"))?,
@@ -290,9 +295,9 @@ fn clean_options(args: CleanArgs) -> Result<CleanOptions, String> {
     Ok(CleanOptions {
         inputs: args.inputs,
         out: args.out,
-        rules: args.rules.map_or(RuleSource::BuiltIn, RuleSource::Folder),
-        extra_columns: args.columns,
-        read: ReadOptions { encoding, sheet: args.sheet },
+        rules: args.reading.rule_source(),
+        extra_columns: args.reading.columns.clone(),
+        read,
         reference_date,
         units: args.units,
         language: args.lang,

@@ -425,3 +425,30 @@ fn shuffled_input_gives_the_same_persons() {
     assert!(persons.iter().any(|p| p.len() > 1), "the sample has duplicates");
     assert_eq!(persons, persons_by_stt(&shuffled.out));
 }
+
+#[test]
+fn a_trained_model_is_used_and_a_pair_explained() {
+    let dir = tempdir();
+    let model = dir.path().join("model.json");
+    let (status, stderr) =
+        dancu(&["train", sample().to_str().unwrap(), "--out", model.to_str().unwrap(), "--sample-pairs", "20000"]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(stderr.contains("blocking `same citizen_id`"), "{stderr}");
+    let trained: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(trained["comparisons"].as_array().unwrap().len(), 9);
+
+    let run = clean(dir.path(), "out", &[sample()], &["--model", model.to_str().unwrap(), "--explain", "1", "6"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("citizen_id"), "{}", run.stdout);
+    assert!(run.stdout.contains("match weight"), "{}", run.stdout);
+
+    let run = clean(dir.path(), "bad", &[sample()], &["--explain", "1", "9999"]);
+    assert_ne!(run.status, 0);
+    assert!(run.stderr.contains("--explain 9999"), "{}", run.stderr);
+
+    std::fs::write(&model, "{\"dancu_model\": 1, \"prior\": 2, \"comparisons\": []}").unwrap();
+    let run = clean(dir.path(), "broken", &[sample()], &["--model", model.to_str().unwrap()]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("prior 2 must be between 0 and 1"), "{}", run.stderr);
+    assert!(run.stderr.contains("comparison `full_name` is missing"), "{}", run.stderr);
+}

@@ -21,6 +21,7 @@ pub fn blessing() -> bool {
 
 pub struct Run {
     pub status: i32,
+    pub stdout: String,
     pub stderr: String,
     pub out: PathBuf,
 }
@@ -40,6 +41,7 @@ pub fn clean(dir: &Path, name: &str, inputs: &[PathBuf], extra: &[&str]) -> Run 
         .expect("the dancu binary runs");
     Run {
         status: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         out,
     }
