@@ -102,6 +102,14 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
     normalized.iter_mut().for_each(|record| severities.apply(&mut record.findings));
     bar.finish_and_clear();
     timings.insert("link", clock.elapsed().as_millis() as u64);
+    // Counts only: a skipped block means pairs never compared. Printed even
+    // with --quiet: it changes what the run found.
+    for rule in linkage.blocking.iter().filter(|r| r.skipped_blocks > 0) {
+        eprintln!(
+                "dancu: warning: blocking rule `{}` left {} block(s) of {} records uncompared (over max_block_size {}); see blocking in manifest.json",
+                rule.rule, rule.skipped_blocks, rule.skipped_records, rules.linkage.max_block_size
+            );
+    }
 
     let clock = Instant::now();
     let bar = progress.stage("write", 6, "files");

@@ -452,3 +452,20 @@ fn a_trained_model_is_used_and_a_pair_explained() {
     assert!(run.stderr.contains("prior 2 must be between 0 and 1"), "{}", run.stderr);
     assert!(run.stderr.contains("comparison `full_name` is missing"), "{}", run.stderr);
 }
+
+#[test]
+fn a_block_over_the_cap_is_skipped_with_a_warning() {
+    let dir = tempdir();
+    let rules = dir.path().join("rules");
+    copy_tree(&repo().join("rules"), &rules);
+    let linkage = std::fs::read_to_string(rules.join("linkage.toml")).unwrap();
+    std::fs::write(rules.join("linkage.toml"), linkage.replace("max_block_size = 300", "max_block_size = 2")).unwrap();
+    let run = clean(dir.path(), "out", &[sample()], &["--rules", rules.to_str().unwrap()]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("warning: blocking rule"), "{}", run.stderr);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.out.join("manifest.json")).unwrap()).unwrap();
+    let skipped: u64 =
+        manifest["blocking"].as_array().unwrap().iter().map(|r| r["skipped_blocks"].as_u64().unwrap()).sum();
+    assert!(skipped > 0);
+}
