@@ -454,18 +454,37 @@ fn a_trained_model_is_used_and_a_pair_explained() {
 }
 
 #[test]
-fn a_block_over_the_cap_is_skipped_with_a_warning() {
+fn a_block_over_the_cap_is_split_or_else_skipped_with_a_warning() {
     let dir = tempdir();
     let rules = dir.path().join("rules");
     copy_tree(&repo().join("rules"), &rules);
     let linkage = std::fs::read_to_string(rules.join("linkage.toml")).unwrap();
-    std::fs::write(rules.join("linkage.toml"), linkage.replace("max_block_size = 300", "max_block_size = 2")).unwrap();
-    let run = clean(dir.path(), "out", &[sample()], &["--rules", rules.to_str().unwrap()]);
+    // The sample's one block of three (same commune and name: a father,
+    // his copy and his son of one name) is over a cap of two.
+    let capped = linkage.replace("max_block_size = 300", "max_block_size = 2");
+    let blocking = |run: &Run| -> (u64, u64) {
+        let manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(run.out.join("manifest.json")).unwrap()).unwrap();
+        let rules = manifest["blocking"].as_array().unwrap().clone();
+        let sum = |key: &str| rules.iter().map(|r| r[key].as_u64().unwrap()).sum();
+        (sum("split_blocks"), sum("skipped_blocks"))
+    };
+    std::fs::write(rules.join("linkage.toml"), &capped).unwrap();
+    let run = clean(dir.path(), "split", &[sample()], &["--rules", rules.to_str().unwrap()]);
     assert_eq!(run.status, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("warning: blocking rule"), "{}", run.stderr);
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run.out.join("manifest.json")).unwrap()).unwrap();
-    let skipped: u64 =
-        manifest["blocking"].as_array().unwrap().iter().map(|r| r["skipped_blocks"].as_u64().unwrap()).sum();
-    assert!(skipped > 0);
+    assert_eq!(blocking(&run), (1, 0), "split on the birth year, nothing skipped");
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+
+    let unsplit = capped
+        .replace("keys = [\"commune\", \"name_key\"]\nsplit_on = \"birth_year\"", "keys = [\"commune\", \"name_key\"]");
+    assert_ne!(unsplit, capped);
+    std::fs::write(rules.join("linkage.toml"), &unsplit).unwrap();
+    let run = clean(dir.path(), "skipped", &[sample()], &["--rules", rules.to_str().unwrap()]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(blocking(&run), (0, 1));
+    assert!(
+        run.stderr.contains("warning: blocking rule `same commune and name` left 1 block(s) of 3 records"),
+        "{}",
+        run.stderr
+    );
 }
