@@ -22,13 +22,17 @@ pub fn write_records(path: &Path, run: &RunOutput) -> Result<(), Error> {
     let first = row_group(run, &columns, 0..n.min(ROWS_PER_GROUP)).map_err(parquet_error)?;
     let mut writer = ParquetWriter::new(file.writer()).batched(first.schema()).map_err(parquet_error)?;
     let mut group = Some(first);
+    // Encoding one row group and building the next are independent: they
+    // run side by side, and the groups still reach the file in order.
     while let Some(frame) = group.take() {
-        writer.write_batch(&frame).map_err(parquet_error)?;
         start += ROWS_PER_GROUP;
-        if start < n {
-            let end = (start + ROWS_PER_GROUP).min(n);
-            group = Some(row_group(run, &columns, start..end).map_err(parquet_error)?);
-        }
+        let next = start..(start + ROWS_PER_GROUP).min(n);
+        let (written, built) = rayon::join(
+            || writer.write_batch(&frame),
+            || (!next.is_empty()).then(|| row_group(run, &columns, next)).transpose(),
+        );
+        written.map_err(parquet_error)?;
+        group = built.map_err(parquet_error)?;
     }
     writer.finish().map_err(parquet_error)?;
     drop(writer);
