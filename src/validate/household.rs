@@ -4,7 +4,7 @@
 //! one head, not two. Every finding here is a warning: a household can be
 //! unusual and right.
 
-use std::collections::BTreeMap;
+use rayon::prelude::*;
 
 use crate::finding::{Code, Finding};
 use crate::normalize::text::fold_compact;
@@ -41,15 +41,18 @@ fn relation(text: &str) -> Relation {
 
 /// Adds the household findings; `cluster` is each record's person.
 pub fn check_households(records: &mut [Normalized], cluster: &[u32]) {
-    let mut households: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, record) in records.iter().enumerate() {
-        let code = record.values.get(Field::HouseholdId);
-        if !code.is_empty() {
-            households.entry(code.to_string()).or_default().push(i);
-        }
-    }
+    // Members grouped by household code: a parallel sort, then runs.
+    let mut by_code: Vec<(&str, usize)> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.values.get(Field::HouseholdId), i))
+        .filter(|(code, _)| !code.is_empty())
+        .collect();
+    by_code.par_sort_unstable();
+    let households = by_code.chunk_by(|x, y| x.0 == y.0).map(|run| (run[0].0, run.iter().map(|&(_, i)| i).collect()));
     let mut findings: Vec<(usize, Finding)> = Vec::new();
-    for (code, members) in &households {
+    for (code, members) in households {
+        let members: &Vec<usize> = &members;
         let relations: Vec<Relation> =
             members.iter().map(|&i| relation(records[i].values.get(Field::RelationToHead))).collect();
         let known = relations.iter().any(|r| *r != Relation::Other);
