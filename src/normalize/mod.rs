@@ -308,7 +308,13 @@ impl<'a> Normalizer<'a> {
         if raw.is_ascii() {
             return (text::tidy(raw), false);
         }
-        let composed: String = unicode_normalization::UnicodeNormalization::nfc(raw.trim()).collect();
+        let trimmed = raw.trim();
+        let composed: String =
+            if unicode_normalization::is_nfc_quick(trimmed.chars()) == unicode_normalization::IsNormalized::Yes {
+                trimmed.to_string()
+            } else {
+                unicode_normalization::UnicodeNormalization::nfc(trimmed).collect()
+            };
         let (repaired, decoded) = if legacy::is_vietnamese(&text::clean_invisible(&composed)) {
             (composed, false)
         } else {

@@ -42,7 +42,13 @@ pub fn collapse_whitespace(text: &str) -> String {
 /// free-text field gets before anything more specific happens to it.
 pub fn tidy(text: &str) -> String {
     let cleaned = clean_invisible(text);
-    let composed: String = if cleaned.is_ascii() { cleaned } else { cleaned.nfc().collect() };
+    let composed: String = if cleaned.is_ascii()
+        || unicode_normalization::is_nfc_quick(cleaned.chars()) == unicode_normalization::IsNormalized::Yes
+    {
+        cleaned
+    } else {
+        cleaned.nfc().collect()
+    };
     collapse_whitespace(&composed)
 }
 
