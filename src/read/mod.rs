@@ -135,11 +135,31 @@ fn read_one(
     if bytes.is_empty() {
         return Err(Error::EmptyInput { path: path.to_path_buf() });
     }
-    let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    // The file's hash is computed beside the parsing, on a thread of its own.
+    std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>());
+        let parsed = parse_one(source, path, name, &bytes, options, columns, extract, progress);
+        let sha256 = hashing.join().expect("hashing a byte buffer does not panic");
+        parsed.map(|summary| extract.inputs.push(InputSummary { sha256, ..summary }))
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn parse_one(
+    source: u32,
+    path: &Path,
+    name: String,
+    bytes: &[u8],
+    options: &ReadOptions,
+    columns: &ColumnRules,
+    extract: &mut Extract,
+    progress: &dyn Fn(u64),
+) -> Result<InputSummary> {
     let mut summary = InputSummary {
         path: path.display().to_string(),
         name,
-        sha256,
+        // Filled in by `read_one`, which hashes the file beside this.
+        sha256: String::new(),
         bytes: bytes.len() as u64,
         format: "csv",
         encoding: None,
@@ -154,17 +174,16 @@ fn read_one(
     let mut assembler = Assembler::new(source, columns);
     if is_workbook(path) {
         summary.format = "xlsx";
-        drop(bytes);
         let sheet = xlsx::read_sheet(path, options.sheet.as_deref(), |row| assembler.take(row, extract))?;
         summary.sheet = Some(sheet);
     } else {
         let detected = match options.encoding {
             Some(encoding) => {
-                encoding::Detected { encoding, bom: Encoding::for_bom(&bytes).is_some_and(|(e, _)| e == encoding) }
+                encoding::Detected { encoding, bom: Encoding::for_bom(bytes).is_some_and(|(e, _)| e == encoding) }
             }
-            None => encoding::detect(&bytes),
+            None => encoding::detect(bytes),
         };
-        let decoded = encoding::decode(&bytes, detected);
+        let decoded = encoding::decode(bytes, detected);
         let delimiter = delimited::detect_delimiter(&decoded.bytes);
         summary.encoding = Some(detected.label());
         summary.delimiter = Some(delimiter_name(delimiter).to_string());
@@ -212,8 +231,7 @@ fn read_one(
         }
     }
     extract.mapped_fields.sort();
-    extract.inputs.push(summary);
-    Ok(())
+    Ok(summary)
 }
 
 fn delimiter_name(delimiter: u8) -> &'static str {
