@@ -1164,10 +1164,13 @@ fn vote(columns: Resolution, text: Resolution, admin: &AdminTables) -> Resolutio
             if text.status == AddressStatus::Exact && r.status == AddressStatus::Fuzzy {
                 return with_street(text);
             }
+            // Two different places: neither is written as the record's.
             let names = [&r, &text].map(|x| describe(x, admin));
             r.status = AddressStatus::Ambiguous;
             r.mismatch = true;
             r.suggestion = names.join(" | ");
+            r.new_commune = None;
+            r.old_unit = None;
             r
         }
         (true, false) => {
@@ -1179,7 +1182,7 @@ fn vote(columns: Resolution, text: Resolution, admin: &AdminTables) -> Resolutio
             if text.status == AddressStatus::Unresolved && agrees {
                 with_street(columns)
             } else {
-                Resolution { street: columns.street.clone(), ..columns }
+                columns
             }
         }
         (false, true) => {
@@ -1192,7 +1195,7 @@ fn vote(columns: Resolution, text: Resolution, admin: &AdminTables) -> Resolutio
             if text.status == AddressStatus::Ambiguous && columns.status != AddressStatus::Ambiguous {
                 with_street(text)
             } else if text.status == AddressStatus::Unresolved {
-                Resolution { street: columns.street.clone(), ..columns }
+                columns
             } else {
                 with_street(columns)
             }
