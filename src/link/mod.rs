@@ -434,7 +434,9 @@ pub fn explain(scorer: &Scorer, a: usize, b: usize) -> String {
             NULL_LEVEL => (String::new(), String::new()),
             l => {
                 let p = &settings.levels[c][l as usize];
-                (format!("{:.5}", p.m), format!("{:.5}", p.u))
+                // Small probabilities (most u) in scientific notation.
+                let show = |x: f64| if x < 0.001 { format!("{x:.2e}") } else { format!("{x:.5}") };
+                (show(p.m), show(p.u))
             }
         };
         let _ = writeln!(
