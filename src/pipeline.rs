@@ -81,8 +81,6 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
     let clock = Instant::now();
     let validator = Validator::new(&rules, options.reference_date);
     validator.validate_all(&extract.records, &mut normalized, parallel);
-    let severities = &rules.validation.severities;
-    normalized.iter_mut().for_each(|record| severities.apply(&mut record.findings));
     timings.insert("validate", clock.elapsed().as_millis() as u64);
 
     let clock = Instant::now();
@@ -95,24 +93,22 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
         let scorer = link::Scorer::new(&normalized, well_formed, &rules.linkage, &frequencies, parallel);
         print!("{}", link::explain(&scorer, a, b));
     }
-    let linkage = link::link(&mut normalized, well_formed, &rules.linkage, &frequencies, parallel);
-    // Household checks count persons, so they follow linkage.
-    crate::validate::household::check_households(&mut normalized, &linkage.cluster);
-    crate::validate::persons::check_birth_date_swaps(&mut normalized, &linkage.cluster, &linkage.is_primary);
-    normalized.iter_mut().for_each(|record| severities.apply(&mut record.findings));
+    let linkage = link_and_check(&mut normalized, &validator, &rules, &frequencies, parallel);
     bar.finish_and_clear();
     timings.insert("link", clock.elapsed().as_millis() as u64);
     // Counts only: a skipped block means pairs never compared. Printed even
     // with --quiet: it changes what the run found.
     for rule in linkage.blocking.iter().filter(|r| r.skipped_blocks > 0) {
         eprintln!(
-                "dancu: warning: blocking rule `{}` left {} block(s) of {} records uncompared (over max_block_size {}); see blocking in manifest.json",
-                rule.rule, rule.skipped_blocks, rule.skipped_records, rules.linkage.max_block_size
-            );
+            "dancu: warning: blocking rule `{}` left {} block(s) of {} records uncompared \
+             (over max_block_size {}); see blocking in manifest.json",
+            rule.rule, rule.skipped_blocks, rule.skipped_records, rules.linkage.max_block_size
+        );
     }
 
     let clock = Instant::now();
     let bar = progress.stage("write", 6, "files");
+    let severities = &rules.validation.severities;
     let output = RunOutput { extract: &extract, normalized: &normalized, linkage: &linkage, severities };
     // The files are independent: records.csv, records.parquet and the rest
     // are written side by side (one after another with --threads 1).
@@ -204,6 +200,28 @@ fn count(output: &RunOutput, pairs_written: u64) -> manifest::Counts {
         *counts.address_status.entry(status).or_insert(0) += 1;
     }
     counts
+}
+
+/// After validation: gives the findings their configured severities (the
+/// choice of primary record counts errors), links the records, runs the
+/// checks that need persons (households count a head registered twice once;
+/// copies are checked against their primary record), and gives the findings
+/// those added their severities too.
+pub fn link_and_check(
+    normalized: &mut [crate::normalize::Normalized],
+    validator: &Validator,
+    rules: &Rules,
+    frequencies: &link::frequency::NameFrequencies,
+    parallel: bool,
+) -> link::Linkage {
+    let severities = &rules.validation.severities;
+    normalized.iter_mut().for_each(|record| severities.apply(&mut record.findings));
+    let linkage =
+        link::link(normalized, |id| validator.citizen_ids().is_well_formed(id), &rules.linkage, frequencies, parallel);
+    crate::validate::household::check_households(normalized, &linkage.cluster);
+    crate::validate::persons::check_birth_date_swaps(normalized, &linkage.cluster, &linkage.is_primary);
+    normalized.iter_mut().for_each(|record| severities.apply(&mut record.findings));
+    linkage
 }
 
 /// The record `ROW` of the first input, or `ROW` of the input named `FILE`

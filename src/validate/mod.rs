@@ -182,15 +182,7 @@ mod cases {
     ) -> Vec<Normalized> {
         let mut normalized = normalizer.normalize_all(records, false, &|_| {});
         validator.validate_all(records, &mut normalized, false);
-        let linkage = crate::link::link(
-            &mut normalized,
-            |id| validator.citizen_ids().is_well_formed(id),
-            &rules.linkage,
-            frequencies,
-            false,
-        );
-        household::check_households(&mut normalized, &linkage.cluster);
-        persons::check_birth_date_swaps(&mut normalized, &linkage.cluster, &linkage.is_primary);
+        crate::pipeline::link_and_check(&mut normalized, validator, rules, frequencies, false);
         normalized
     }
 
