@@ -86,8 +86,8 @@ pub struct TrainingReport {
     pub match_share: f64,
 }
 
-/// How often each level of each comparison occurs among `vectors`, nulls
-/// left out, as probabilities.
+/// Level counts per comparison (nulls never counted) turned into
+/// probabilities, each count raised by [`SMOOTHING`] first.
 pub fn level_probabilities(counts: &[Vec<f64>]) -> Vec<Vec<f64>> {
     counts
         .iter()
