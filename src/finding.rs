@@ -186,11 +186,11 @@ impl Severity {
 /// sets another.
 #[derive(Clone, Debug, Default)]
 pub struct Severities {
-    overrides: std::collections::HashMap<Code, Severity>,
+    overrides: crate::hash::HashMap<Code, Severity>,
 }
 
 impl Severities {
-    pub fn new(overrides: std::collections::HashMap<Code, Severity>) -> Severities {
+    pub fn new(overrides: crate::hash::HashMap<Code, Severity>) -> Severities {
         Severities { overrides }
     }
 
@@ -239,7 +239,7 @@ mod tests {
 
     #[test]
     fn codes_are_unique_upper_snake_case() {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = crate::hash::HashSet::default();
         for code in Code::ALL {
             let text = code.as_str();
             assert!(seen.insert(text), "{text} twice");

@@ -10,6 +10,7 @@ pub mod error;
 pub mod evaluate;
 pub mod finding;
 pub mod generate;
+pub mod hash;
 pub mod link;
 pub mod normalize;
 pub mod pipeline;

@@ -14,6 +14,9 @@ use dancu::report::ReportUnits;
 use dancu::rules::{RuleSource, Rules};
 use dancu::validate::ReferenceDate;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "dancu", version, about = "Cleans batches of Vietnamese citizen records")]
 struct Cli {

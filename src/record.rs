@@ -155,25 +155,34 @@ impl FieldValues {
 }
 
 /// Collects field values in any order, then packs them into [`FieldValues`].
+/// Values are appended to one buffer as they are set: a record costs two
+/// allocations, not one per field.
 #[derive(Clone, Debug, Default)]
 pub struct FieldValuesBuilder {
-    values: [String; Field::COUNT],
+    text: String,
+    /// Start and end of each field's value in `text`; a value set twice
+    /// leaves its first copy unused in `text`.
+    spans: [(u32, u32); Field::COUNT],
 }
 
 impl FieldValuesBuilder {
-    pub fn set(&mut self, field: Field, value: impl Into<String>) {
-        self.values[field.index()] = value.into();
+    pub fn set(&mut self, field: Field, value: impl AsRef<str>) {
+        let start = self.text.len();
+        self.text.push_str(value.as_ref());
+        self.spans[field.index()] = (start as u32, self.text.len() as u32);
     }
 
     pub fn get(&self, field: Field) -> &str {
-        &self.values[field.index()]
+        let (start, end) = self.spans[field.index()];
+        &self.text[start as usize..end as usize]
     }
 
     pub fn build(self) -> FieldValues {
-        let mut text = String::with_capacity(self.values.iter().map(String::len).sum());
+        let length = self.spans.iter().map(|(start, end)| (end - start) as usize).sum();
+        let mut text = String::with_capacity(length);
         let mut ends = [0u32; Field::COUNT];
-        for (i, value) in self.values.iter().enumerate() {
-            text.push_str(value);
+        for (i, &(start, end)) in self.spans.iter().enumerate() {
+            text.push_str(&self.text[start as usize..end as usize]);
             ends[i] = text.len() as u32;
         }
         FieldValues { text: text.into_boxed_str(), ends }

@@ -6,7 +6,7 @@
 //! at least [`MIN_BATCH_FOR_COUNTS`] records, its share of the batch (a name
 //! common in one district is common there whatever the country says).
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use crate::normalize::text::fold_words;
 use crate::rules::Rules;
@@ -68,7 +68,7 @@ pub fn name_frequencies(population: &[f64], name_keys: &[&str]) -> Vec<f64> {
     if name_keys.len() < MIN_BATCH_FOR_COUNTS {
         return population.to_vec();
     }
-    let mut counts: HashMap<&str, u32> = HashMap::new();
+    let mut counts: HashMap<&str, u32> = HashMap::default();
     for key in name_keys.iter().filter(|k| !k.is_empty()) {
         *counts.entry(key).or_insert(0) += 1;
     }

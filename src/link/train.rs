@@ -9,7 +9,7 @@
 //! over the rules that leave it in. The share of matches among all blocked
 //! pairs, with m and u fixed, gives the prior.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -61,12 +61,12 @@ fn blocked_comparisons(keys: &[BlockKey]) -> Vec<usize> {
 /// Comparison vectors counted, in a fixed order.
 fn count_patterns(vectors: impl ParallelIterator<Item = ComparisonVector>) -> Vec<(ComparisonVector, f64)> {
     let vectors: Vec<ComparisonVector> = vectors.collect();
-    let mut counts: HashMap<ComparisonVector, f64> = HashMap::new();
+    let mut counts: HashMap<ComparisonVector, f64> = HashMap::default();
     for levels in vectors {
         *counts.entry(levels).or_insert(0.0) += 1.0;
     }
     let mut patterns: Vec<(ComparisonVector, f64)> = counts.into_iter().collect();
-    patterns.sort_by(|a, b| a.0.cmp(&b.0));
+    patterns.sort_by_key(|pattern| pattern.0);
     patterns
 }
 
@@ -309,7 +309,7 @@ mod tests {
             }
             (probabilities.len() - 1) as u8
         };
-        let mut patterns: HashMap<ComparisonVector, f64> = HashMap::new();
+        let mut patterns: HashMap<ComparisonVector, f64> = HashMap::default();
         for _ in 0..200_000 {
             let params = if rng.below(1_000_000) < (lambda * 1_000_000.0) as u64 { &true_m } else { &u };
             let mut levels = [NULL_LEVEL; COMPARISONS.len()];

@@ -4,7 +4,9 @@
 //! the hierarchy the record gives (a commune inside its district or
 //! province); the separate columns and the free text vote.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use crate::hash::HashMap;
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -361,14 +363,14 @@ impl<'a> AddressIndex<'a> {
             old_province_codes: Vec::new(),
             new_province_codes: Vec::new(),
             old_districts: Vec::new(),
-            old_province_index: HashMap::new(),
-            new_province_index: HashMap::new(),
-            old_district_index: HashMap::new(),
-            exact: HashMap::new(),
-            aliases: HashMap::new(),
-            fuzzy: HashMap::new(),
-            new_commune_by_code: HashMap::new(),
-            old_unit_by_code: HashMap::new(),
+            old_province_index: HashMap::default(),
+            new_province_index: HashMap::default(),
+            old_district_index: HashMap::default(),
+            exact: HashMap::default(),
+            aliases: HashMap::default(),
+            fuzzy: HashMap::default(),
+            new_commune_by_code: HashMap::default(),
+            old_unit_by_code: HashMap::default(),
         };
         for (i, unit) in admin.old_units.iter().enumerate() {
             let province = match index.old_province_index.get(&unit.province_code) {

@@ -2,7 +2,7 @@
 //! variants seen in real data, by the older names of the 1979 list, and by
 //! code.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use super::text::fold_compact;
 use crate::rules::Table;
@@ -26,7 +26,7 @@ impl EthnicIndex {
     /// `code_column` is the column of `ethnic_groups.csv` whose codes are
     /// read and written: the 1979 list (`code`) or the 2008 one.
     pub fn new(table: &Table, code_column: &str) -> EthnicIndex {
-        let mut index = EthnicIndex { by_key: HashMap::new(), by_code: HashMap::new(), groups: Vec::new() };
+        let mut index = EthnicIndex { by_key: HashMap::default(), by_code: HashMap::default(), groups: Vec::new() };
         for row in table.rows() {
             index
                 .groups

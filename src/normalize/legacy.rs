@@ -9,8 +9,8 @@
 //! never touched, whatever letters it uses. It also makes each damaged form
 //! from correct text, for the data generator.
 
+use crate::hash::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use crate::rules::Table;
 
@@ -199,7 +199,7 @@ type SyllableCache = RefCell<HashMap<Box<str>, bool>>;
 
 thread_local! {
     /// Damaged text repeats its words as much as clean text does.
-    static SYLLABLE_WORDS: SyllableCache = RefCell::new(HashMap::new());
+    static SYLLABLE_WORDS: SyllableCache = RefCell::new(HashMap::default());
 }
 
 fn is_syllable_cached(word: &str) -> bool {

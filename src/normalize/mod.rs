@@ -14,7 +14,7 @@ pub mod sex;
 pub mod syllable;
 pub mod text;
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use rayon::prelude::*;
 
@@ -72,7 +72,7 @@ impl<'a> Normalizer<'a> {
     ) -> Vec<Normalized> {
         // Households and villages share their address text: each distinct
         // text is repaired and resolved once, found by borrowed keys.
-        let mut distinct: HashMap<RawAddress, usize> = HashMap::new();
+        let mut distinct: HashMap<RawAddress, usize> = HashMap::default();
         let mut raw_addresses: Vec<RawAddress> = Vec::new();
         let address_of: Vec<usize> = records
             .iter()
@@ -244,7 +244,7 @@ impl<'a> Normalizer<'a> {
         &self,
         field: Field,
         raw: &str,
-        words: &std::collections::HashMap<String, String>,
+        words: &crate::hash::HashMap<String, String>,
         unknown: Code,
         findings: &mut Vec<Finding>,
     ) -> String {

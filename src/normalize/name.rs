@@ -14,12 +14,12 @@
 //!   hung` for Hùng, `hưng` for Hưng, which are different names. It is also
 //!   blind to tone placement (`Hòa`/`Hoà`).
 
-use std::collections::HashSet;
+use crate::hash::HashSet;
 
+use crate::hash::HashMap;
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
@@ -365,8 +365,8 @@ type SyllableCache = RefCell<[HashMap<Box<str>, Option<Box<str>>>; 2]>;
 type KeyCache = RefCell<HashMap<Box<str>, (Box<str>, Box<str>)>>;
 
 thread_local! {
-    static SYLLABLES: SyllableCache = RefCell::new([HashMap::new(), HashMap::new()]);
-    static WORD_KEYS: KeyCache = RefCell::new(HashMap::new());
+    static SYLLABLES: SyllableCache = RefCell::new([HashMap::default(), HashMap::default()]);
+    static WORD_KEYS: KeyCache = RefCell::new(HashMap::default());
 }
 
 /// [`push_canonical_syllable`] through the per-thread cache.

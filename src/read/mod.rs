@@ -8,7 +8,7 @@ pub mod encoding;
 pub mod header;
 pub mod xlsx;
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 use std::path::{Path, PathBuf};
 
 use encoding_rs::Encoding;
@@ -101,7 +101,7 @@ pub fn read_inputs(
     progress: &dyn Fn(u64),
 ) -> Result<Extract> {
     let mut extract = Extract::default();
-    let mut names_seen: HashMap<String, usize> = HashMap::new();
+    let mut names_seen: HashMap<String, usize> = HashMap::default();
     for (index, path) in paths.iter().enumerate() {
         let file_name =
             path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());

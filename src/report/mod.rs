@@ -3,7 +3,9 @@
 //! sống), with counts by finding code. Vietnamese by default.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use crate::hash::HashSet;
 use std::path::Path;
 
 use crate::error::Error;

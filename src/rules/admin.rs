@@ -2,7 +2,9 @@
 //! old→new mapping, as tables. Name lookup over them is built by
 //! `normalize::address`; this module only reads and checks the data.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::hash::HashMap;
 
 use super::table::Table;
 use crate::error::RuleError;
@@ -154,7 +156,7 @@ impl AdminTables {
                 commune_name_20250701: if july != current { july.to_string() } else { String::new() },
             });
         }
-        let new_codes: std::collections::HashSet<&str> =
+        let new_codes: crate::hash::HashSet<&str> =
             tables.new_communes.iter().map(|c| c.commune_code.as_str()).collect();
         for row in mapping.rows() {
             let target = row.get("new_commune_code");

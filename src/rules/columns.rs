@@ -2,7 +2,9 @@
 //! are compared folded (case, diacritics, spacing and punctuation ignored),
 //! so one alias covers `Họ tên`, `HO_TEN` and `hoten`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::hash::HashMap;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -39,7 +41,7 @@ impl ColumnRules {
         let parsed: BTreeMap<Spanned<String>, FieldAliases> =
             toml::from_str(text).map_err(|e| vec![super::toml_error(file, text, &e)])?;
         let mut errors = Vec::new();
-        let mut seen_here: HashMap<String, Field> = HashMap::new();
+        let mut seen_here: HashMap<String, Field> = HashMap::default();
         // In file order, so a conflict is reported at its second occurrence.
         let mut entries: Vec<_> = parsed.into_iter().collect();
         entries.sort_by_key(|(name, _)| name.span().start);

@@ -1,7 +1,7 @@
 //! Reference tables in `rules/` are plain CSV with a header row; this reads
 //! one, checks its columns and keeps each row's line for error messages.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use crate::error::RuleError;
 

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use crate::error::RuleError;
 use crate::finding::{Code, Severities, Severity};
@@ -51,9 +51,9 @@ impl Default for ValidationSettings {
             age_limit: 120,
             required: vec![Field::FullName],
             ethnic_code_column: "code",
-            religions: HashMap::new(),
-            relations: HashMap::new(),
-            nationalities: HashMap::new(),
+            religions: HashMap::default(),
+            relations: HashMap::default(),
+            nationalities: HashMap::default(),
             severities: Severities::default(),
         }
     }
@@ -95,7 +95,7 @@ impl ValidationSettings {
                 "code"
             }
         };
-        let mut overrides = HashMap::new();
+        let mut overrides = HashMap::default();
         for (name, severity) in &parsed.severities {
             let code = Code::from_name(name);
             let level = Severity::from_label(severity.get_ref());

@@ -4,7 +4,7 @@
 //! There is no check digit, so validity is structure plus consistency with
 //! the record's sex and birth date.
 
-use std::collections::HashSet;
+use crate::hash::HashSet;
 
 use crate::finding::Code;
 use crate::record::{PartialDate, Sex};

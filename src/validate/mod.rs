@@ -6,7 +6,7 @@ pub mod citizen_id;
 pub mod household;
 pub mod persons;
 
-use std::collections::HashSet;
+use crate::hash::HashSet;
 
 use rayon::prelude::*;
 

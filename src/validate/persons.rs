@@ -2,7 +2,7 @@
 //! disagree in a way that points at a typing slip, the primary record's
 //! value is suggested for the others.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use crate::finding::{Code, Finding};
 use crate::normalize::Normalized;
