@@ -16,6 +16,8 @@ pub mod text;
 
 use crate::hash::HashMap;
 
+use std::hash::{BuildHasher, Hash};
+
 use rayon::prelude::*;
 
 use crate::finding::{Code, Finding};
@@ -61,74 +63,74 @@ impl<'a> Normalizer<'a> {
         }
     }
 
-    /// Normalises every record, in input order. Addresses are resolved once
-    /// per distinct address, not once per record. `progress` is told how
-    /// many more records are done, a chunk at a time.
+    /// Normalises every record, in input order. Addresses and names are
+    /// normalised once per distinct text, not once per record: households
+    /// share an address and their parents' names, and a province repeats
+    /// its common names many times over.
+    /// `progress` is told how many more records are done, a chunk at a time.
     pub fn normalize_all(
         &self,
         records: &[RawRecord],
         parallel: bool,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Vec<Normalized> {
-        // Households and villages share their address text: each distinct
-        // text is repaired and resolved once, found by borrowed keys.
-        let mut distinct: HashMap<RawAddress, usize> = HashMap::default();
-        let mut raw_addresses: Vec<RawAddress> = Vec::new();
-        let address_of: Vec<usize> = records
-            .iter()
-            .map(|record| {
-                let key = raw_address(record);
-                *distinct.entry(key).or_insert_with(|| {
-                    raw_addresses.push(key);
-                    raw_addresses.len() - 1
-                })
-            })
-            .collect();
-        drop(distinct);
-        let prepare = |raw: &RawAddress| {
+        let ((raw_addresses, address_of), (raw_names, name_of)) = join(
+            parallel,
+            || distinct(&records.iter().map(raw_address).collect::<Vec<_>>(), parallel),
+            || distinct(&records.iter().flat_map(name_texts).collect::<Vec<_>>(), parallel),
+        );
+        let prepare_address = |raw: &RawAddress| {
             let (input, repairs) = self.address_input(raw);
             (self.addresses.resolve(&input), repairs)
         };
-        let resolutions: Vec<(Resolution, u8)> = if parallel {
-            raw_addresses.par_iter().map(prepare).collect()
-        } else {
-            raw_addresses.iter().map(prepare).collect()
-        };
+        let prepare_name = |raw: &&str| name::normalize_name(raw, &self.rules.names, &self.rules.legacy_encodings);
+        let (addresses, names): (Vec<(Resolution, u8)>, Vec<name::NameParts>) = join(
+            parallel,
+            || map_all(&raw_addresses, parallel, prepare_address),
+            || map_all(&raw_names, parallel, prepare_name),
+        );
         const CHUNK: usize = 16_384;
-        let chunk = |(records, slots): (&[RawRecord], &[usize])| -> Vec<Normalized> {
-            let done: Vec<Normalized> = records
-                .iter()
-                .zip(slots)
-                .map(|(record, &slot)| self.normalize(record, &resolutions[slot].0, resolutions[slot].1))
-                .collect();
-            progress(done.len() as u64);
-            done
+        let one = |(i, record): (usize, &RawRecord)| {
+            if i % CHUNK == CHUNK - 1 {
+                progress(CHUNK as u64);
+            }
+            let (address, repairs) = &addresses[address_of[i] as usize];
+            let slots = &name_of[i * NAME_FIELDS.len()..(i + 1) * NAME_FIELDS.len()];
+            let names = [0, 1, 2].map(|k| &names[slots[k] as usize]);
+            self.normalize(record, names, address, *repairs)
         };
-        let chunks: Vec<Vec<Normalized>> = if parallel {
-            records.par_chunks(CHUNK).zip(address_of.par_chunks(CHUNK)).map(chunk).collect()
+        let normalized: Vec<Normalized> = if parallel {
+            records.par_iter().enumerate().with_min_len(1024).map(one).collect()
         } else {
-            records.chunks(CHUNK).zip(address_of.chunks(CHUNK)).map(chunk).collect()
+            records.iter().enumerate().map(one).collect()
         };
-        chunks.into_iter().flatten().collect()
+        progress((records.len() % CHUNK) as u64);
+        normalized
     }
 
-    /// Normalises one record whose address resolved to `address`;
+    /// Normalises one record whose name fields ([`NAME_FIELDS`]) normalised
+    /// to `names` and whose address resolved to `address`;
     /// `address_repairs` has a bit per field of [`ADDRESS_TEXT_FIELDS`] whose
     /// text was decoded.
-    pub fn normalize(&self, raw: &RawRecord, address: &Resolution, address_repairs: u8) -> Normalized {
+    fn normalize(
+        &self,
+        raw: &RawRecord,
+        names: [&name::NameParts; 3],
+        address: &Resolution,
+        address_repairs: u8,
+    ) -> Normalized {
         let mut values = FieldValuesBuilder::default();
         let mut findings = Vec::new();
         let source = &raw.values;
 
-        let name = self.name(Field::FullName, source.get(Field::FullName), &mut findings);
-        values.set(Field::FullName, name.display.as_str());
+        for (field, parts) in NAME_FIELDS.into_iter().zip(names) {
+            name_findings(field, source.get(field), parts, &mut findings);
+            values.set(field, parts.display.as_str());
+        }
+        let name = names[0];
         values.set(Field::Surname, name.surname.as_str());
         values.set(Field::MiddleName, name.middle.as_str());
         values.set(Field::GivenName, name.given.as_str());
-        for parent in [Field::FatherName, Field::MotherName] {
-            let parent_name = self.name(parent, source.get(parent), &mut findings);
-            values.set(parent, parent_name.display);
-        }
 
         let birth_date = match date::parse_date(source.get(Field::BirthDate), self.reference_year) {
             DateParse::Date(date) => {
@@ -232,7 +234,7 @@ impl<'a> Normalizer<'a> {
             values: values.build(),
             birth_date,
             sex,
-            name_key: name.key.into(),
+            name_key: name.key.as_str().into(),
             source_fields: Field::ALL.iter().filter(|&&f| !raw.values.get(f).trim().is_empty()).count() as u8,
             findings,
         }
@@ -259,24 +261,6 @@ impl<'a> Normalizer<'a> {
                 tidied
             }
         }
-    }
-
-    /// Normalises a name field and reports what had to change.
-    fn name(&self, field: Field, raw: &str, findings: &mut Vec<Finding>) -> name::NameParts {
-        let parts = name::normalize_name(raw, &self.rules.names, &self.rules.legacy_encodings);
-        let mut codes: Vec<Code> = Vec::new();
-        for change in &parts.changes {
-            let code = match change {
-                name::NameChange::Decoded(_) | name::NameChange::FormRepaired => Code::TextRepaired,
-                name::NameChange::CharactersRemoved => Code::NameCharactersRemoved,
-                name::NameChange::HonorificRemoved => Code::NameHonorificRemoved,
-            };
-            if !codes.contains(&code) {
-                codes.push(code);
-                findings.push(Finding::new(field, code, raw).with_suggestion(parts.display.as_str()));
-            }
-        }
-        parts
     }
 
     /// The address of a record as resolution sees it: place names repaired
@@ -399,6 +383,78 @@ impl<'a> Normalizer<'a> {
             let suggestion = values.get(Field::CommuneName).to_string();
             findings.push(Finding::new(field, Code::AddressOldUnits, &written).with_suggestion(suggestion));
         }
+    }
+}
+
+/// The name fields, normalised once per distinct text.
+const NAME_FIELDS: [Field; 3] = [Field::FullName, Field::FatherName, Field::MotherName];
+
+/// Reports what normalising a name field had to change, a finding per kind
+/// of change.
+fn name_findings(field: Field, raw: &str, parts: &name::NameParts, findings: &mut Vec<Finding>) {
+    let mut codes: Vec<Code> = Vec::new();
+    for change in &parts.changes {
+        let code = match change {
+            name::NameChange::Decoded(_) | name::NameChange::FormRepaired => Code::TextRepaired,
+            name::NameChange::CharactersRemoved => Code::NameCharactersRemoved,
+            name::NameChange::HonorificRemoved => Code::NameHonorificRemoved,
+        };
+        if !codes.contains(&code) {
+            codes.push(code);
+            findings.push(Finding::new(field, code, raw).with_suggestion(parts.display.as_str()));
+        }
+    }
+}
+
+/// The texts of a record's [`NAME_FIELDS`].
+fn name_texts(record: &RawRecord) -> [&str; 3] {
+    NAME_FIELDS.map(|field| record.values.get(field))
+}
+
+/// The distinct items of `items` in order of first appearance, and for each
+/// item the index of its value among them. Hashes are computed in parallel;
+/// only the table of first appearances is built in order.
+fn distinct<T: Copy + Eq + Hash + Sync>(items: &[T], parallel: bool) -> (Vec<T>, Vec<u32>) {
+    let hasher = rustc_hash::FxBuildHasher;
+    let hashes: Vec<u64> = map_all(items, parallel, |item| hasher.hash_one(item));
+    let mut first: HashMap<u64, u32> = HashMap::with_capacity_and_hasher(items.len() / 2, Default::default());
+    // Items whose hash an unequal item had first: rare, kept apart.
+    let mut colliding: HashMap<T, u32> = HashMap::default();
+    let mut values: Vec<T> = Vec::new();
+    let slot_of = |item: T, values: &mut Vec<T>| {
+        values.push(item);
+        (values.len() - 1) as u32
+    };
+    let slots = items
+        .iter()
+        .zip(&hashes)
+        .map(|(&item, &hash)| {
+            let slot = *first.entry(hash).or_insert_with(|| slot_of(item, &mut values));
+            if values[slot as usize] == item {
+                slot
+            } else {
+                *colliding.entry(item).or_insert_with(|| slot_of(item, &mut values))
+            }
+        })
+        .collect();
+    (values, slots)
+}
+
+/// `f` of every item, in order; spread over the thread pool when `parallel`.
+fn map_all<T: Sync, R: Send>(items: &[T], parallel: bool, f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    if parallel {
+        items.par_iter().map(f).collect()
+    } else {
+        items.iter().map(f).collect()
+    }
+}
+
+/// Both closures' results; side by side on the thread pool when `parallel`.
+fn join<A: Send, B: Send>(parallel: bool, a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    if parallel {
+        rayon::join(a, b)
+    } else {
+        (a(), b())
     }
 }
 

@@ -4,6 +4,24 @@
 
 use super::SourceRow;
 
+/// A row as splitting gives it: once the header's width is known, a row of
+/// that width is handed over still as bytes, so that turning it into text
+/// can be spread over threads.
+pub enum SplitRow<'b> {
+    Row(SourceRow),
+    Parsed { line: u64, record: csv::ByteRecord, raw: &'b [u8] },
+}
+
+impl SplitRow<'_> {
+    /// The row as text: each cell must be valid UTF-8.
+    pub fn into_source_row(self) -> SourceRow {
+        match self {
+            SplitRow::Row(row) => row,
+            SplitRow::Parsed { line, record, raw } => to_source_row(&record, line, raw),
+        }
+    }
+}
+
 const CANDIDATE_DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
 const SAMPLE_RECORDS: usize = 50;
 
@@ -43,11 +61,11 @@ pub fn detect_delimiter(bytes: &[u8]) -> u8 {
 /// Splits decoded bytes into rows and hands each to `sink`. `expected_width`
 /// is asked once the header is known (from the rows seen so far) and returns
 /// the header's field count, or `None` while the header has not been seen.
-pub fn split_rows(
-    bytes: &[u8],
+pub fn split_rows<'b>(
+    bytes: &'b [u8],
     delimiter: u8,
     mut expected_width: impl FnMut(&[SourceRow]) -> Option<usize>,
-    mut sink: impl FnMut(SourceRow),
+    mut sink: impl FnMut(SplitRow<'b>),
     mut progress: impl FnMut(usize),
 ) {
     let mut rdr = reader(bytes, delimiter);
@@ -63,11 +81,11 @@ pub fn split_rows(
                 // With byte records and flexible widths only I/O can fail, and
                 // the source is memory; report the rest of the input as one row.
                 let raw = String::from_utf8_lossy(&bytes[start.byte() as usize..]).into_owned();
-                sink(SourceRow::Broken {
+                sink(SplitRow::Row(SourceRow::Broken {
                     line: start.line(),
                     raw,
                     reason: format!("cannot split the rest of the file into rows: {e}"),
-                });
+                }));
                 return;
             }
         }
@@ -88,14 +106,14 @@ pub fn split_rows(
                 width = expected_width(&pending);
                 if width.is_some() || pending.len() >= super::header::HEADER_SEARCH_ROWS {
                     for row in pending.drain(..) {
-                        sink(row);
+                        sink(SplitRow::Row(row));
                     }
                 }
             }
         }
     }
     for row in pending {
-        sink(row);
+        sink(SplitRow::Row(row));
     }
     progress(bytes.len());
 }
@@ -103,7 +121,7 @@ pub fn split_rows(
 /// A quoted field that never closes swallows the lines after it into one
 /// record. Each physical line is parsed again on its own: lines that hold a
 /// whole row become rows, the line with the stray quote is quarantined.
-fn recover_lines(raw: &[u8], first_line: u64, delimiter: u8, width: usize, sink: &mut impl FnMut(SourceRow)) {
+fn recover_lines<'b>(raw: &'b [u8], first_line: u64, delimiter: u8, width: usize, sink: &mut impl FnMut(SplitRow<'b>)) {
     for (offset, line_bytes) in raw.split(|&b| b == b'\n').enumerate() {
         let line_bytes = trim_line_end(line_bytes);
         let line = first_line + offset as u64;
@@ -117,19 +135,21 @@ fn recover_lines(raw: &[u8], first_line: u64, delimiter: u8, width: usize, sink:
         if parsed && quotes % 2 == 0 {
             sink(checked_row(&mut record, line, line_bytes, width));
         } else {
-            sink(SourceRow::Broken {
+            sink(SplitRow::Row(SourceRow::Broken {
                 line,
                 raw: String::from_utf8_lossy(line_bytes).into_owned(),
                 reason: "broken quoting: a quoted field is not closed on this line".to_string(),
-            });
+            }));
         }
     }
 }
 
 /// A row once the header's width is known: too many or too few fields, or
 /// nothing in any field, makes it a quarantined row with its raw text.
-fn checked_row(record: &mut csv::ByteRecord, line: u64, raw: &[u8], width: usize) -> SourceRow {
-    let broken = |reason: String| SourceRow::Broken { line, raw: String::from_utf8_lossy(raw).into_owned(), reason };
+fn checked_row<'b>(record: &mut csv::ByteRecord, line: u64, raw: &'b [u8], width: usize) -> SplitRow<'b> {
+    let broken = |reason: String| {
+        SplitRow::Row(SourceRow::Broken { line, raw: String::from_utf8_lossy(raw).into_owned(), reason })
+    };
     if record.len() != width && !only_empty_cells_beyond(record, width) {
         return broken(format!("{} fields where the header has {width}", record.len()));
     }
@@ -137,7 +157,7 @@ fn checked_row(record: &mut csv::ByteRecord, line: u64, raw: &[u8], width: usize
         return broken("row is empty".to_string());
     }
     record.truncate(width);
-    to_source_row(record, line, raw)
+    SplitRow::Parsed { line, record: record.clone(), raw }
 }
 
 fn to_source_row(record: &csv::ByteRecord, line: u64, raw: &[u8]) -> SourceRow {
@@ -189,7 +209,7 @@ mod tests {
 
     fn collect(bytes: &[u8]) -> Vec<SourceRow> {
         let mut rows = Vec::new();
-        split_rows(bytes, b',', |seen| (!seen.is_empty()).then_some(3), |r| rows.push(r), |_| {});
+        split_rows(bytes, b',', |seen| (!seen.is_empty()).then_some(3), |r| rows.push(r.into_source_row()), |_| {});
         rows
     }
 

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1258};
+use rayon::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 
 /// The encoding a file was read with, as the manifest reports it.
@@ -34,9 +35,32 @@ pub fn detect(bytes: &[u8]) -> Detected {
     if let Some((encoding, _)) = Encoding::for_bom(bytes) {
         return Detected { encoding, bom: true };
     }
+    if is_utf8(bytes) {
+        return Detected { encoding: UTF_8, bom: false };
+    }
     let (valid_multibyte, invalid) = utf8_census(bytes);
     let encoding = if invalid == 0 || valid_multibyte >= invalid * 2 { UTF_8 } else { WINDOWS_1258 };
     Detected { encoding, bom: false }
+}
+
+/// Whether all of `bytes` is UTF-8, checked in pieces on the thread pool.
+/// A piece starts at a character's first byte, so each piece is whole
+/// characters exactly when the file is.
+fn is_utf8(bytes: &[u8]) -> bool {
+    const PIECE: usize = 8 << 20;
+    let is_continuation = |i: usize| bytes.get(i).is_some_and(|&b| b & 0xC0 == 0x80);
+    let mut starts: Vec<usize> = (0..bytes.len()).step_by(PIECE).collect();
+    for start in starts.iter_mut().skip(1) {
+        // A character is at most four bytes: a longer run of continuation
+        // bytes is invalid and fails its piece.
+        for _ in 0..3 {
+            if is_continuation(*start) {
+                *start += 1;
+            }
+        }
+    }
+    starts.push(bytes.len());
+    starts.par_windows(2).all(|w| std::str::from_utf8(&bytes[w[0]..w[1].max(w[0])]).is_ok())
 }
 
 /// Counts well-formed non-ASCII UTF-8 characters and malformed sequences.

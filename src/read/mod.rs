@@ -18,7 +18,9 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::record::{Field, FieldValuesBuilder, Origin, RawRecord};
 use crate::rules::ColumnRules;
+use delimited::SplitRow;
 use header::{ColumnLayout, ColumnRole};
+use rayon::prelude::*;
 
 /// A row as a source format gives it, before the header is applied.
 #[derive(Clone, Debug)]
@@ -188,32 +190,71 @@ fn parse_one(
         summary.encoding = Some(detected.label());
         summary.delimiter = Some(delimiter_name(delimiter).to_string());
         let replaced = decoded.replaced;
+        // A row is a line or more: room for every line up front spares the
+        // records' vector its doublings, each a copy of all records so far.
+        extract.records.reserve(decoded.bytes.iter().filter(|&&b| b == b'\n').count() + 1);
         // Decoded offsets, scaled to the file's own bytes for the bar.
         let (file_bytes, decoded_bytes) = (summary.bytes, decoded.bytes.len().max(1) as u64);
         let mut reported = 0u64;
-        delimited::split_rows(
-            &decoded.bytes,
-            delimiter,
-            |seen| header_width(seen, columns),
-            |row| {
-                let row = match row {
-                    SourceRow::Cells { line, cells } if replaced && cells.iter().any(|c| c.contains('\u{FFFD}')) => {
-                        SourceRow::Broken {
-                            line,
-                            raw: cells.join(&(delimiter as char).to_string()),
-                            reason: format!("bytes that are not valid {} text", detected.encoding.name()),
+        // Rows are split in order, a batch at a time; each batch is turned
+        // into records on the thread pool once the header is known, and the
+        // records are numbered in order.
+        let as_text = |row: SplitRow| match row.into_source_row() {
+            SourceRow::Cells { line, cells } if replaced && cells.iter().any(|c| c.contains('\u{FFFD}')) => {
+                SourceRow::Broken {
+                    line,
+                    raw: cells.join(&(delimiter as char).to_string()),
+                    reason: format!("bytes that are not valid {} text", detected.encoding.name()),
+                }
+            }
+            other => other,
+        };
+        let mut take_batch = |batch: Vec<SplitRow>, extract: &mut Extract| {
+            let mut rows = batch.into_iter();
+            while assembler.layout.is_none() {
+                match rows.next() {
+                    Some(row) => assembler.take(as_text(row), extract),
+                    None => return,
+                }
+            }
+            let assembler_ref = &assembler;
+            let assembled: Vec<Assembled> =
+                rows.collect::<Vec<_>>().into_par_iter().map(|row| assembler_ref.assemble_row(as_text(row))).collect();
+            for row in assembled {
+                assembler.push(row, extract);
+            }
+        };
+        // Splitting runs on a thread of its own, a few batches ahead of
+        // turning them into records, which the thread pool does.
+        let (batches, received) = std::sync::mpsc::sync_channel::<(Vec<SplitRow>, usize)>(2);
+        std::thread::scope(|scope| {
+            let bytes = &decoded.bytes[..];
+            scope.spawn(move || {
+                let offset = std::cell::Cell::new(0usize);
+                let mut batch: Vec<SplitRow> = Vec::with_capacity(ROWS_PER_BATCH);
+                delimited::split_rows(
+                    bytes,
+                    delimiter,
+                    |seen| header_width(seen, columns),
+                    |row| {
+                        batch.push(row);
+                        if batch.len() == ROWS_PER_BATCH {
+                            let full = std::mem::replace(&mut batch, Vec::with_capacity(ROWS_PER_BATCH));
+                            // The receiver stops only when this thread is done.
+                            let _ = batches.send((full, offset.get()));
                         }
-                    }
-                    other => other,
-                };
-                assembler.take(row, extract)
-            },
-            |offset| {
-                let done = file_bytes * offset as u64 / decoded_bytes;
+                    },
+                    |reached| offset.set(reached),
+                );
+                let _ = batches.send((batch, bytes.len()));
+            });
+            for (batch, reached) in received {
+                take_batch(batch, extract);
+                let done = file_bytes * reached as u64 / decoded_bytes;
                 progress(done.saturating_sub(reported));
                 reported = reported.max(done);
-            },
-        );
+            }
+        });
     }
     let Some(layout) = assembler.layout.take() else {
         return Err(Error::MissingNameColumn { path: path.to_path_buf(), found: assembler.first_row_headers() });
@@ -250,6 +291,15 @@ fn header_width(seen: &[SourceRow], columns: &ColumnRules) -> Option<usize> {
         SourceRow::Cells { cells, .. } if ColumnLayout::is_header(cells, columns) => Some(cells.len()),
         _ => None,
     }
+}
+
+/// Rows split before their batch is turned into records.
+const ROWS_PER_BATCH: usize = 32_768;
+
+/// A data row turned into a record, or the reason it could not be.
+enum Assembled {
+    Record(RawRecord),
+    Quarantined { line: u64, raw: String, reason: String },
 }
 
 /// Applies the header to rows as they arrive.
@@ -317,22 +367,39 @@ impl<'a> Assembler<'a> {
             }
             return;
         }
-        self.data_rows += 1;
-        let row_number = self.data_rows;
-        let layout = self.layout.as_ref().unwrap();
+        let assembled = self.assemble_row(row);
+        self.push(assembled, extract);
+    }
+
+    /// A data row, once the header is known, as a record or as quarantine;
+    /// its row number is given by [`Self::push`].
+    fn assemble_row(&self, row: SourceRow) -> Assembled {
+        let layout = self.layout.as_ref().expect("rows are assembled once the header is known");
         match row {
-            SourceRow::Broken { line, raw, reason } => self.quarantine(extract, row_number, line, raw, reason),
+            SourceRow::Broken { line, raw, reason } => Assembled::Quarantined { line, raw, reason },
             SourceRow::Cells { line, cells } => {
                 if cells.len() != layout.headers.len() {
                     let reason = format!("{} fields where the header has {}", cells.len(), layout.headers.len());
-                    self.quarantine(extract, row_number, line, cells.join("\t"), reason);
+                    Assembled::Quarantined { line, raw: cells.join("\t"), reason }
                 } else if cells.iter().all(|c| c.trim().is_empty()) {
-                    self.quarantine(extract, row_number, line, cells.join("\t"), "row is empty".to_string());
+                    Assembled::Quarantined { line, raw: cells.join("\t"), reason: "row is empty".to_string() }
                 } else {
-                    let record = self.assemble(row_number, line, cells);
-                    extract.records.push(record);
-                    self.records += 1;
+                    Assembled::Record(self.assemble(line, cells))
                 }
+            }
+        }
+    }
+
+    /// Numbers a data row and files it with the records or in quarantine.
+    fn push(&mut self, assembled: Assembled, extract: &mut Extract) {
+        self.data_rows += 1;
+        let row_number = self.data_rows;
+        match assembled {
+            Assembled::Quarantined { line, raw, reason } => self.quarantine(extract, row_number, line, raw, reason),
+            Assembled::Record(mut record) => {
+                record.row = row_number;
+                extract.records.push(record);
+                self.records += 1;
             }
         }
     }
@@ -360,7 +427,7 @@ impl<'a> Assembler<'a> {
         self.layout = Some(layout);
     }
 
-    fn assemble(&self, row: u64, line: u64, cells: Vec<String>) -> RawRecord {
+    fn assemble(&self, line: u64, cells: Vec<String>) -> RawRecord {
         let layout = self.layout.as_ref().unwrap();
         let mut values = FieldValuesBuilder::default();
         let mut origin: Option<Box<Origin>> = None;
@@ -380,6 +447,6 @@ impl<'a> Assembler<'a> {
                 }
             }
         }
-        RawRecord { source: self.source, row, line, values: values.build(), origin, extras }
+        RawRecord { source: self.source, row: 0, line, values: values.build(), origin, extras }
     }
 }
