@@ -177,7 +177,13 @@ impl FieldValuesBuilder {
         &self.text[start as usize..end as usize]
     }
 
-    pub fn build(self) -> FieldValues {
+    pub fn build(mut self) -> FieldValues {
+        self.take()
+    }
+
+    /// Packs the values set so far and empties the builder, which keeps its
+    /// buffer for the next record.
+    pub fn take(&mut self) -> FieldValues {
         let length = self.spans.iter().map(|(start, end)| (end - start) as usize).sum();
         let mut text = String::with_capacity(length);
         let mut ends = [0u32; Field::COUNT];
@@ -185,6 +191,8 @@ impl FieldValuesBuilder {
             text.push_str(&self.text[start as usize..end as usize]);
             ends[i] = text.len() as u32;
         }
+        self.text.clear();
+        self.spans = [(0, 0); Field::COUNT];
         FieldValues { text: text.into_boxed_str(), ends }
     }
 }

@@ -16,6 +16,7 @@ pub mod text;
 
 use crate::hash::HashMap;
 
+use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash};
 
 use rayon::prelude::*;
@@ -81,45 +82,50 @@ impl<'a> Normalizer<'a> {
         );
         let prepare_address = |raw: &RawAddress| {
             let (input, repairs) = self.address_input(raw);
-            (self.addresses.resolve(&input), repairs)
+            let resolution = self.addresses.resolve(&input);
+            let score = match resolution.status {
+                AddressStatus::Exact | AddressStatus::Fuzzy => format!("{:.2}", resolution.score),
+                _ => String::new(),
+            };
+            PreparedAddress { resolution, score, repairs }
         };
         let prepare_name = |raw: &&str| name::normalize_name(raw, &self.rules.names, &self.rules.legacy_encodings);
-        let (addresses, names): (Vec<(Resolution, u8)>, Vec<name::NameParts>) = join(
+        let (addresses, names): (Vec<PreparedAddress>, Vec<name::NameParts>) = join(
             parallel,
             || map_all(&raw_addresses, parallel, prepare_address),
             || map_all(&raw_names, parallel, prepare_name),
         );
         const CHUNK: usize = 16_384;
-        let one = |(i, record): (usize, &RawRecord)| {
+        let one = |values: &mut FieldValuesBuilder, (i, record): (usize, &RawRecord)| {
             if i % CHUNK == CHUNK - 1 {
                 progress(CHUNK as u64);
             }
-            let (address, repairs) = &addresses[address_of[i] as usize];
+            let address = &addresses[address_of[i] as usize];
             let slots = &name_of[i * NAME_FIELDS.len()..(i + 1) * NAME_FIELDS.len()];
             let names = [0, 1, 2].map(|k| &names[slots[k] as usize]);
-            self.normalize(record, names, address, *repairs)
+            self.normalize(record, names, address, values)
         };
+        // Each thread packs its records' values through one builder.
         let normalized: Vec<Normalized> = if parallel {
-            records.par_iter().enumerate().with_min_len(1024).map(one).collect()
+            records.par_iter().enumerate().with_min_len(1024).map_init(FieldValuesBuilder::default, one).collect()
         } else {
-            records.iter().enumerate().map(one).collect()
+            let mut values = FieldValuesBuilder::default();
+            records.iter().enumerate().map(|item| one(&mut values, item)).collect()
         };
         progress((records.len() % CHUNK) as u64);
         normalized
     }
 
     /// Normalises one record whose name fields ([`NAME_FIELDS`]) normalised
-    /// to `names` and whose address resolved to `address`;
-    /// `address_repairs` has a bit per field of [`ADDRESS_TEXT_FIELDS`] whose
-    /// text was decoded.
+    /// to `names` and whose address is `address`, packing its values
+    /// through `values`.
     fn normalize(
         &self,
         raw: &RawRecord,
         names: [&name::NameParts; 3],
-        address: &Resolution,
-        address_repairs: u8,
+        address: &PreparedAddress,
+        values: &mut FieldValuesBuilder,
     ) -> Normalized {
-        let mut values = FieldValuesBuilder::default();
         let mut findings = Vec::new();
         let source = &raw.values;
 
@@ -210,9 +216,10 @@ impl<'a> Normalizer<'a> {
             &mut findings,
         );
         values.set(Field::Religion, religion);
+        let nationality_written = normalize_nationality(source.get(Field::Nationality));
         let nationality = self.vocabulary(
             Field::Nationality,
-            &normalize_nationality(source.get(Field::Nationality)),
+            &nationality_written,
             &settings.nationalities,
             Code::NationalityUnknown,
             &mut findings,
@@ -228,10 +235,10 @@ impl<'a> Normalizer<'a> {
         );
         values.set(Field::RelationToHead, relation);
 
-        self.set_address(raw, address, address_repairs, &mut values, &mut findings);
+        self.set_address(raw, address, values, &mut findings);
 
         Normalized {
-            values: values.build(),
+            values: values.take(),
             birth_date,
             sex,
             name_key: name.key.as_str().into(),
@@ -242,23 +249,27 @@ impl<'a> Normalizer<'a> {
 
     /// A value from a closed list, written as the list writes it; an empty
     /// value is nothing, a value not on the list is kept tidied and reported.
-    fn vocabulary(
+    fn vocabulary<'v>(
         &self,
         field: Field,
-        raw: &str,
-        words: &crate::hash::HashMap<String, String>,
+        raw: &'v str,
+        words: &'v HashMap<String, String>,
         unknown: Code,
         findings: &mut Vec<Finding>,
-    ) -> String {
+    ) -> Cow<'v, str> {
+        // Most values are written as listed already.
+        if let Some(listed) = words.get(raw).filter(|listed| listed.as_str() == raw) {
+            return Cow::Borrowed(listed);
+        }
         let tidied = text::tidy(raw);
         if tidied.is_empty() || words.is_empty() {
-            return tidied;
+            return Cow::Owned(tidied);
         }
         match words.get(&text::fold_compact(&tidied)) {
-            Some(listed) => listed.clone(),
+            Some(listed) => Cow::Borrowed(listed),
             None => {
                 findings.push(Finding::new(field, unknown, raw));
-                tidied
+                Cow::Owned(tidied)
             }
         }
     }
@@ -319,17 +330,16 @@ impl<'a> Normalizer<'a> {
     fn set_address(
         &self,
         raw: &RawRecord,
-        address: &Resolution,
-        address_repairs: u8,
+        prepared: &PreparedAddress,
         values: &mut FieldValuesBuilder,
         findings: &mut Vec<Finding>,
     ) {
         let admin = &self.rules.admin;
+        let address = &prepared.resolution;
+        let address_repairs = prepared.repairs;
         values.set(Field::Address, address.street.as_str());
         values.set(Field::AddressStatus, address.status.label());
-        if matches!(address.status, AddressStatus::Exact | AddressStatus::Fuzzy) {
-            values.set(Field::AddressScore, format!("{:.2}", address.score));
-        }
+        values.set(Field::AddressScore, prepared.score.as_str());
         if let Some(i) = address.new_commune {
             let commune = &admin.new_communes[i];
             values.set(Field::CommuneCode, commune.commune_code.as_str());
@@ -361,6 +371,12 @@ impl<'a> Normalizer<'a> {
                 findings.push(Finding::new(field, Code::TextRepaired, raw_text).with_suggestion(repaired));
             }
         }
+        let reported = address.mismatch
+            || address.written_in_old_units
+            || matches!(address.status, AddressStatus::Ambiguous | AddressStatus::Unresolved | AddressStatus::Fuzzy);
+        if !reported {
+            return;
+        }
         let written = address_text(raw);
         let field = if raw.values.is_present(Field::CommuneName) { Field::CommuneName } else { Field::Address };
         match address.status {
@@ -384,6 +400,15 @@ impl<'a> Normalizer<'a> {
             findings.push(Finding::new(field, Code::AddressOldUnits, &written).with_suggestion(suggestion));
         }
     }
+}
+
+/// A distinct address, resolved, with what every record at it shares.
+struct PreparedAddress {
+    resolution: Resolution,
+    /// `address_score` as written: for exact and fuzzy matches only.
+    score: String,
+    /// A bit per field of [`ADDRESS_TEXT_FIELDS`] whose text was decoded.
+    repairs: u8,
 }
 
 /// The name fields, normalised once per distinct text.
@@ -498,10 +523,14 @@ fn address_text(raw: &RawRecord) -> String {
         .join(", ")
 }
 
-fn normalize_nationality(raw: &str) -> String {
+fn normalize_nationality(raw: &str) -> Cow<'_, str> {
+    const VIET_NAM: &str = "Việt Nam";
+    if raw == VIET_NAM {
+        return Cow::Borrowed(raw);
+    }
     match text::fold_compact(raw).as_str() {
-        "vietnam" | "vn" | "vnm" | "vietnamese" | "quoctichvietnam" => "Việt Nam".to_string(),
-        _ => text::tidy(raw),
+        "vietnam" | "vn" | "vnm" | "vietnamese" | "quoctichvietnam" => Cow::Borrowed(VIET_NAM),
+        _ => Cow::Owned(text::tidy(raw)),
     }
 }
 

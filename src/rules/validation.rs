@@ -38,7 +38,7 @@ pub struct ValidationSettings {
     pub required: Vec<Field>,
     /// The column of `ethnic_groups.csv` the ethnicity codes follow.
     pub ethnic_code_column: &'static str,
-    /// Folded spelling → the listed one.
+    /// Folded spelling → the listed one; and the listed one → itself.
     pub religions: HashMap<String, String>,
     pub relations: HashMap<String, String>,
     pub nationalities: HashMap<String, String>,
@@ -112,6 +112,15 @@ impl ValidationSettings {
         }
         let vocabulary =
             |words: &[String]| words.iter().map(|w| (fold_compact(w), w.clone())).collect::<HashMap<_, _>>();
+        // Each listed spelling is also a key of its own: the normaliser finds
+        // a value written as listed without folding it. Keys that fold
+        // contain no capitals, marks or spaces, so the two kinds stay apart.
+        let vocabulary = |words: &[String]| {
+            let mut by_fold = vocabulary(words);
+            let as_listed: Vec<String> = by_fold.values().filter(|w| !by_fold.contains_key(*w)).cloned().collect();
+            by_fold.extend(as_listed.into_iter().map(|w| (w.clone(), w)));
+            by_fold
+        };
         if errors.is_empty() {
             Ok(ValidationSettings {
                 age_limit,

@@ -17,6 +17,7 @@ use crate::read::Extract;
 use crate::record::Field;
 use atomic::AtomicFile;
 use excel_safe::excel_safe;
+use rayon::prelude::*;
 
 /// Everything the pipeline produced, as the writers need it.
 pub struct RunOutput<'a> {
@@ -54,23 +55,32 @@ impl RunOutput<'_> {
 
     /// The cells of record `i`, in [`Self::record_columns`] order.
     pub fn record_cells(&self, i: usize) -> Vec<Cow<'_, str>> {
+        (0..self.record_column_count()).map(|column| self.record_cell(i, column)).collect()
+    }
+
+    pub fn record_column_count(&self) -> usize {
+        2 + Field::COUNT * 2 + self.extract.extra_columns.len() + 3
+    }
+
+    /// The cell of record `i` in column `column` of [`Self::record_columns`].
+    pub fn record_cell(&self, i: usize, column: usize) -> Cow<'_, str> {
         let raw = &self.extract.records[i];
         let normalized = &self.normalized[i];
-        let mut cells: Vec<Cow<str>> = Vec::with_capacity(4 + Field::COUNT * 2 + self.extract.extra_columns.len());
-        let (source, row) = self.provenance(i);
-        cells.push(source);
-        cells.push(row);
-        for field in Field::ALL {
-            cells.push(Cow::Borrowed(normalized.values.get(field)));
-            cells.push(Cow::Borrowed(raw.values.get(field)));
+        let fields_end = 2 + Field::COUNT * 2;
+        let extras_end = fields_end + self.extract.extra_columns.len();
+        match column {
+            0 => self.provenance(i).0,
+            1 => self.provenance(i).1,
+            c if c < fields_end => {
+                let field = Field::ALL[(c - 2) / 2];
+                let values = if (c - 2) % 2 == 0 { &normalized.values } else { &raw.values };
+                Cow::Borrowed(values.get(field))
+            }
+            c if c < extras_end => Cow::Borrowed(raw.extras.get(c - fields_end).map_or("", |c| c)),
+            c if c == extras_end => Cow::Owned(person_id(self.linkage.cluster[i])),
+            c if c == extras_end + 1 => Cow::Borrowed(if self.linkage.is_primary[i] { "true" } else { "false" }),
+            _ => Cow::Owned(issue_codes(&normalized.findings)),
         }
-        for slot in 0..self.extract.extra_columns.len() {
-            cells.push(Cow::Borrowed(raw.extras.get(slot).map_or("", |c| c)));
-        }
-        cells.push(Cow::Owned(person_id(self.linkage.cluster[i])));
-        cells.push(Cow::Borrowed(if self.linkage.is_primary[i] { "true" } else { "false" }));
-        cells.push(Cow::Owned(issue_codes(&normalized.findings)));
-        cells
     }
 }
 
@@ -124,8 +134,53 @@ pub fn write_csv<'r>(
 
 pub fn write_records_csv(out: &Path, run: &RunOutput) -> Result<(), Error> {
     let columns = run.record_columns();
-    write_csv(&out.join("records.csv"), &columns, (0..run.normalized.len()).map(|i| run.record_cells(i)), false)?;
-    Ok(())
+    write_csv_rows(&out.join("records.csv"), &columns, run.normalized.len(), |i| run.record_cells(i))
+}
+
+/// Writes `count` rows to a CSV file atomically, like [`write_csv`], row `i`
+/// being `row(i)`. Blocks of rows are formatted on the thread pool and
+/// written in order: the bytes are the same as one writer's.
+fn write_csv_rows<'r>(
+    path: &Path,
+    header: &[String],
+    count: usize,
+    row: impl Fn(usize) -> Vec<Cow<'r, str>> + Sync,
+) -> Result<(), Error> {
+    /// Rows formatted by one task.
+    const ROWS_PER_PIECE: usize = 4_096;
+    /// Pieces formatted before they are written: bounds the memory held.
+    const PIECES_PER_ROUND: usize = 32;
+    let write_error = |e: std::io::Error| Error::WriteOutput { path: path.to_path_buf(), source: e };
+    let format = |rows: std::ops::Range<usize>| -> Result<Vec<u8>, csv::Error> {
+        let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+        for i in rows {
+            for cell in row(i) {
+                writer.write_field(excel_safe(&cell).as_bytes())?;
+            }
+            writer.write_record(std::iter::empty::<&[u8]>())?;
+        }
+        writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    };
+    let mut file = AtomicFile::create(path)?;
+    let header_line = format_header(header).map_err(|e| csv_error(path, e))?;
+    std::io::Write::write_all(file.writer(), &header_line).map_err(write_error)?;
+    let pieces: Vec<std::ops::Range<usize>> =
+        (0..count).step_by(ROWS_PER_PIECE).map(|start| start..(start + ROWS_PER_PIECE).min(count)).collect();
+    for round in pieces.chunks(PIECES_PER_ROUND) {
+        let formatted: Vec<Result<Vec<u8>, csv::Error>> = round.par_iter().cloned().map(format).collect();
+        for piece in formatted {
+            let bytes = piece.map_err(|e| csv_error(path, e))?;
+            std::io::Write::write_all(file.writer(), &bytes).map_err(write_error)?;
+        }
+    }
+    file.commit()
+}
+
+/// A CSV header line, each name spreadsheet-safe.
+fn format_header(header: &[String]) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
+    writer.write_record(header.iter().map(|h| excel_safe(h)).collect::<Vec<_>>().iter().map(|c| c.as_bytes()))?;
+    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
 pub fn write_records_parquet(out: &Path, run: &RunOutput) -> Result<(), Error> {

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::atomic::AtomicFile;
 use super::RunOutput;
@@ -39,24 +40,23 @@ pub fn write_records(path: &Path, run: &RunOutput) -> Result<(), Error> {
     file.commit()
 }
 
-/// Records `rows` as a data frame with the records table's columns.
+/// Records `rows` as a data frame with the records table's columns, built a
+/// column per task.
 fn row_group(run: &RunOutput, columns: &[String], rows: std::ops::Range<usize>) -> PolarsResult<DataFrame> {
     let height = rows.len();
-    let mut text: Vec<Vec<std::borrow::Cow<str>>> = (0..columns.len()).map(|_| Vec::with_capacity(height)).collect();
-    for i in rows {
-        for (c, cell) in run.record_cells(i).into_iter().enumerate() {
-            text[c].push(cell);
-        }
-    }
     let frame_columns: Vec<Column> = columns
-        .iter()
-        .zip(text)
-        .map(|(name, values)| match name.as_str() {
-            "row" => {
-                Column::new(name.into(), values.iter().map(|v| v.parse::<u64>().unwrap_or(0)).collect::<Vec<u64>>())
+        .par_iter()
+        .enumerate()
+        .map(|(c, name)| {
+            let cells = rows.clone().map(|i| run.record_cell(i, c));
+            match name.as_str() {
+                "row" => Column::new(name.into(), cells.map(|v| v.parse::<u64>().unwrap_or(0)).collect::<Vec<u64>>()),
+                "is_primary" => Column::new(name.into(), cells.map(|v| v == "true").collect::<Vec<bool>>()),
+                _ => {
+                    let owned: Vec<std::borrow::Cow<str>> = cells.collect();
+                    Column::new(name.into(), owned.iter().map(|v| v.as_ref()).collect::<Vec<&str>>())
+                }
             }
-            "is_primary" => Column::new(name.into(), values.iter().map(|v| v == "true").collect::<Vec<bool>>()),
-            _ => Column::new(name.into(), values.iter().map(|v| v.as_ref()).collect::<Vec<&str>>()),
         })
         .collect();
     DataFrame::new(height, frame_columns)
