@@ -87,24 +87,24 @@ fn addresses(c: &mut Criterion, rules: &Rules, sample: &Sample) {
 }
 
 fn pairs(c: &mut Criterion, rules: &Rules, sample: &Sample) {
+    let names: Vec<_> =
+        sample.rows.iter().map(|r| normalize_name(&r[1], &rules.names, &rules.legacy_encodings)).collect();
     let keys: Vec<ComparisonKeys> = sample
         .rows
         .iter()
-        .map(|r| {
-            let name = normalize_name(&r[1], &rules.names, &rules.legacy_encodings);
-            ComparisonKeys {
-                name: name.display.into(),
-                name_key: name.key.into(),
-                surname_key: fold_words(&name.surname).into(),
-                given_key: fold_words(&name.given).into(),
-                birth_date: match parse_date(&r[2], 2026) {
-                    DateParse::Date(d) => Some(d),
-                    _ => None,
-                },
-                sex: Some(if &r[3] == "Nam" { Sex::Male } else { Sex::Female }),
-                citizen_id: r[4].into(),
-                ..ComparisonKeys::default()
-            }
+        .zip(&names)
+        .map(|(r, name)| ComparisonKeys {
+            name: &name.display,
+            name_key: &name.key,
+            surname_key: fold_words(&name.surname).into(),
+            given_key: fold_words(&name.given).into(),
+            birth_date: match parse_date(&r[2], 2026) {
+                DateParse::Date(d) => Some(d),
+                _ => None,
+            },
+            sex: Some(if &r[3] == "Nam" { Sex::Male } else { Sex::Female }),
+            citizen_id: &r[4],
+            ..ComparisonKeys::default()
         })
         .collect();
     // Neighbours in the extract: household members, the pairs blocking

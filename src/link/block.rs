@@ -168,7 +168,7 @@ mod tests {
     use super::*;
     use crate::record::PartialDate;
 
-    fn person(id: &str, name: &str, year: u16, commune: u32) -> ComparisonKeys {
+    fn person<'a>(id: &'a str, name: &'a str, year: u16, commune: u32) -> ComparisonKeys<'a> {
         ComparisonKeys {
             citizen_id: id.into(),
             name_key: name.into(),

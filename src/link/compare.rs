@@ -55,20 +55,21 @@ pub const NULL_LEVEL: u8 = u8::MAX;
 pub const TWO_EDITS_MIN_LENGTH: usize = 8;
 
 /// What a record contributes to comparisons, computed once per record so
-/// that comparing a pair allocates nothing.
+/// that comparing a pair allocates nothing. Values the normalised record
+/// holds already are borrowed from it.
 #[derive(Clone, Debug, Default)]
-pub struct ComparisonKeys {
+pub struct ComparisonKeys<'r> {
     /// The display form of the full name.
-    pub name: Box<str>,
+    pub name: &'r str,
     /// Diacritic-free words of the full name.
-    pub name_key: Box<str>,
+    pub name_key: &'r str,
     pub surname_key: Box<str>,
     pub given_key: Box<str>,
     pub birth_date: Option<PartialDate>,
     pub sex: Option<Sex>,
     /// Only a well-formed ID; empty otherwise.
-    pub citizen_id: Box<str>,
-    pub old_id: Box<str>,
+    pub citizen_id: &'r str,
+    pub old_id: &'r str,
     pub father_key: Box<str>,
     pub mother_key: Box<str>,
     /// Post-2025 and pre-2025 commune codes and the pre-2025 district code,
@@ -76,8 +77,8 @@ pub struct ComparisonKeys {
     pub commune: u32,
     pub old_commune: u32,
     pub old_district: u32,
-    pub phone: Box<str>,
-    pub household: Box<str>,
+    pub phone: &'r str,
+    pub household: &'r str,
 }
 
 /// The level of each comparison for one pair; [`NULL_LEVEL`] where null.

@@ -110,7 +110,7 @@ pub struct Linkage {
 /// The comparison keys and name frequencies of a batch, and how to score a
 /// pair of it.
 pub struct Scorer<'a> {
-    pub keys: Vec<ComparisonKeys>,
+    pub keys: Vec<ComparisonKeys<'a>>,
     /// Each record's name frequency.
     pub name_frequency: Vec<f64>,
     pub settings: &'a LinkageSettings,
@@ -118,13 +118,13 @@ pub struct Scorer<'a> {
 
 impl<'a> Scorer<'a> {
     pub fn new(
-        records: &[Normalized],
+        records: &'a [Normalized],
         id_is_well_formed: impl Fn(&str) -> bool + Sync,
         settings: &'a LinkageSettings,
         frequencies: &NameFrequencies,
         parallel: bool,
     ) -> Scorer<'a> {
-        let build = |r: &Normalized| {
+        let build = |r: &'a Normalized| {
             let v = &r.values;
             let id = v.get(Field::CitizenId);
             let code = |field: Field| v.get(field).parse::<u32>().unwrap_or(0);
@@ -133,27 +133,27 @@ impl<'a> Scorer<'a> {
             let given_key = fold_words(v.get(Field::GivenName));
             let frequency = frequencies.of_name(&surname_key, &middle_key, &given_key);
             let keys = ComparisonKeys {
-                name: v.get(Field::FullName).into(),
-                name_key: r.name_key.clone(),
+                name: v.get(Field::FullName),
+                name_key: &r.name_key,
                 surname_key: surname_key.into(),
                 given_key: given_key.into(),
                 birth_date: r.birth_date,
                 sex: r.sex,
-                citizen_id: if id_is_well_formed(id) { id.into() } else { "".into() },
-                old_id: v.get(Field::OldId).into(),
+                citizen_id: if id_is_well_formed(id) { id } else { "" },
+                old_id: v.get(Field::OldId),
                 father_key: fold_words(v.get(Field::FatherName)).into(),
                 mother_key: fold_words(v.get(Field::MotherName)).into(),
                 commune: code(Field::CommuneCode),
                 old_commune: code(Field::OldCommuneCode),
                 old_district: code(Field::OldDistrictCode),
-                phone: v.get(Field::Phone).into(),
-                household: v.get(Field::HouseholdId).into(),
+                phone: v.get(Field::Phone),
+                household: v.get(Field::HouseholdId),
             };
             (keys, frequency)
         };
         let (keys, population): (Vec<ComparisonKeys>, Vec<f64>) =
             if parallel { records.par_iter().map(build).unzip() } else { records.iter().map(build).unzip() };
-        let name_keys: Vec<&str> = keys.iter().map(|k| &*k.name_key).collect();
+        let name_keys: Vec<&str> = keys.iter().map(|k| k.name_key).collect();
         let name_frequency = frequency::name_frequencies(&population, &name_keys);
         Scorer { keys, name_frequency, settings }
     }
@@ -202,7 +202,7 @@ impl<'a> Scorer<'a> {
         // two copies of him have the same parents, a father and son do not.
         let parent_of = |p: &ComparisonKeys, c: &ComparisonKeys| {
             !p.name_key.is_empty()
-                && (p.name_key == c.father_key || p.name_key == c.mother_key)
+                && (p.name_key == &*c.father_key || p.name_key == &*c.mother_key)
                 && (p.father_key != c.father_key || p.mother_key != c.mother_key)
         };
         if parent_of(x, y) || parent_of(y, x) {
@@ -290,8 +290,31 @@ pub fn link(
 
     let (cluster, merges_refused) = cluster_guarded(&scorer, &scored, records.len());
     let persons = cluster.iter().copied().max().map_or(0, |m| m + 1);
-
     let is_primary = choose_primaries(records, &cluster, persons);
+
+    let mut shared = vec![false; records.len()];
+    let same_id = |p: &&ScoredPair| p.levels[CITIZEN_ID] == 0;
+    for pair in scored.iter().filter(same_id).filter(|p| cluster[p.a as usize] != cluster[p.b as usize]) {
+        shared[pair.a as usize] = true;
+        shared[pair.b as usize] = true;
+    }
+    let pairs_compared = scored.len() as u64;
+    // A pair is linked in the output only if its records ended in one
+    // cluster: a merge a guard refused goes to review.
+    let pairs: Vec<ScoredPair> = scored
+        .into_iter()
+        .map(|mut p| {
+            p.linked &= cluster[p.a as usize] == cluster[p.b as usize];
+            p
+        })
+        .filter(|p| p.linked || p.match_weight >= settings.review_threshold)
+        .collect();
+    let weights = |p: &ScoredPair| scorer.weights(p.a as usize, p.b as usize).1;
+    let pair_weights =
+        if parallel { pairs.par_iter().map(weights).collect() } else { pairs.iter().map(weights).collect() };
+    // The keys borrow the records, which take their findings from here on.
+    drop(scorer);
+
     let mut primary_of = vec![u32::MAX; persons as usize];
     for (i, (&c, &primary)) in cluster.iter().zip(&is_primary).enumerate() {
         if primary {
@@ -308,29 +331,10 @@ pub fn link(
             );
         }
     }
-    let mut shared = vec![false; records.len()];
-    let same_id = |p: &&ScoredPair| p.levels[CITIZEN_ID] == 0;
-    for pair in scored.iter().filter(same_id).filter(|p| cluster[p.a as usize] != cluster[p.b as usize]) {
-        shared[pair.a as usize] = true;
-        shared[pair.b as usize] = true;
-    }
     for (record, _) in records.iter_mut().zip(&shared).filter(|(_, &s)| s) {
         let id = record.values.get(Field::CitizenId).to_string();
         record.findings.push(Finding::new(Field::CitizenId, Code::IdShared, &id));
     }
-
-    let pairs_compared = scored.len() as u64;
-    // A pair is linked in the output only if its records ended in one
-    // cluster: a merge a guard refused goes to review.
-    let pairs: Vec<ScoredPair> = scored
-        .into_iter()
-        .map(|mut p| {
-            p.linked &= cluster[p.a as usize] == cluster[p.b as usize];
-            p
-        })
-        .filter(|p| p.linked || p.match_weight >= settings.review_threshold)
-        .collect();
-    let pair_weights = pairs.iter().map(|p| scorer.weights(p.a as usize, p.b as usize).1).collect();
     Linkage { cluster, is_primary, persons, pairs, pair_weights, pairs_compared, blocking, merges_refused }
 }
 
