@@ -43,7 +43,7 @@ fn hash_part(keys: &ComparisonKeys, key: BlockKey, hasher: &mut impl Hasher) -> 
         value != 0
     };
     match key {
-        BlockKey::CitizenId => text(hasher, &keys.citizen_id),
+        BlockKey::CitizenId => text(hasher, keys.citizen_id),
         BlockKey::BirthDate => match keys.birth_date.filter(|d| d.day.is_some()) {
             Some(d) => number(
                 hasher,
@@ -52,12 +52,12 @@ fn hash_part(keys: &ComparisonKeys, key: BlockKey, hasher: &mut impl Hasher) -> 
             None => false,
         },
         BlockKey::BirthYear => keys.birth_date.is_some_and(|d| number(hasher, u64::from(d.year))),
-        BlockKey::NameKey => text(hasher, &keys.name_key),
+        BlockKey::NameKey => text(hasher, keys.name_key),
         BlockKey::SurnameKey => text(hasher, &keys.surname_key),
         BlockKey::GivenKey => text(hasher, &keys.given_key),
-        BlockKey::HouseholdId => text(hasher, &keys.household),
+        BlockKey::HouseholdId => text(hasher, keys.household),
         BlockKey::Commune => number(hasher, u64::from(keys.commune)),
-        BlockKey::Phone => text(hasher, &keys.phone),
+        BlockKey::Phone => text(hasher, keys.phone),
         BlockKey::FatherKey => text(hasher, &keys.father_key),
         BlockKey::MotherKey => text(hasher, &keys.mother_key),
     }
@@ -170,8 +170,8 @@ mod tests {
 
     fn person<'a>(id: &'a str, name: &'a str, year: u16, commune: u32) -> ComparisonKeys<'a> {
         ComparisonKeys {
-            citizen_id: id.into(),
-            name_key: name.into(),
+            citizen_id: id,
+            name_key: name,
             birth_date: Some(PartialDate { year, month: Some(1), day: Some(1) }),
             commune,
             ..ComparisonKeys::default()

@@ -96,7 +96,7 @@ pub fn compare(a: &ComparisonKeys, b: &ComparisonKeys) -> ComparisonVector {
     } else if a.name_key == b.name_key {
         1
     } else {
-        match edit_distance(&a.name_key, &b.name_key) {
+        match edit_distance(a.name_key, b.name_key) {
             1 => 2,
             // Two slips, but not both in the given name: `An` and `Bảo` are
             // two brothers, not a typo.
@@ -136,7 +136,7 @@ pub fn compare(a: &ComparisonKeys, b: &ComparisonKeys) -> ComparisonVector {
     } else if a.citizen_id == b.citizen_id {
         0
     } else {
-        match id_typo(&a.citizen_id, &b.citizen_id) {
+        match id_typo(a.citizen_id, b.citizen_id) {
             Some(IdTypo::OneDigit) => 1,
             Some(IdTypo::Transposed) => 2,
             None => 3,
@@ -156,11 +156,11 @@ pub fn compare(a: &ComparisonKeys, b: &ComparisonKeys) -> ComparisonVector {
         compare_dates(a.birth_date.as_ref(), b.birth_date.as_ref()),
         sex,
         citizen_id,
-        text(&a.old_id, &b.old_id),
+        text(a.old_id, b.old_id),
         parent(&a.father_key, &b.father_key),
         parent(&a.mother_key, &b.mother_key),
         commune,
-        text(&a.phone, &b.phone),
+        text(a.phone, b.phone),
     ]
 }
 
@@ -237,13 +237,13 @@ mod tests {
     #[test]
     fn levels_run_from_exact_to_else_and_null() {
         let a = ComparisonKeys {
-            name: "Nguyễn Văn An".into(),
-            name_key: "nguyen van an".into(),
+            name: "Nguyễn Văn An",
+            name_key: "nguyen van an",
             surname_key: "nguyen".into(),
             given_key: "an".into(),
             birth_date: Some(PartialDate { year: 1985, month: Some(3), day: Some(7) }),
             sex: Some(Sex::Male),
-            citizen_id: "038085000123".into(),
+            citizen_id: "038085000123",
             father_key: "nguyen van ba".into(),
             commune: 4,
             old_commune: 1,
@@ -252,20 +252,20 @@ mod tests {
         };
         let mut b = a.clone();
         assert_eq!(compare(&a, &b), [0, 0, 0, 0, NULL_LEVEL, 0, NULL_LEVEL, 0, NULL_LEVEL]);
-        b.name = "Nguyen Van An".into();
+        b.name = "Nguyen Van An";
         b.birth_date = Some(PartialDate { year: 1985, month: None, day: None });
         b.sex = None;
-        b.citizen_id = "038085000132".into();
+        b.citizen_id = "038085000132";
         b.commune = 8;
         b.old_commune = 2;
         assert_eq!(compare(&a, &b)[..4], [1, 4, NULL_LEVEL, 2]);
         assert_eq!(compare(&a, &b)[COMMUNE], 1);
-        b.name_key = "nguyen van anh".into();
+        b.name_key = "nguyen van anh";
         assert_eq!(compare(&a, &b)[FULL_NAME], 2);
-        b.name_key = "nguyen van bao".into();
+        b.name_key = "nguyen van bao";
         b.given_key = "bao".into();
         assert_eq!(compare(&a, &b)[FULL_NAME], 5, "brothers' names are not typos of each other");
-        b.name_key = "tran thi an".into();
+        b.name_key = "tran thi an";
         b.given_key = "an".into();
         assert_eq!(compare(&a, &b)[FULL_NAME], 4);
     }
