@@ -80,19 +80,10 @@ impl<'a> Normalizer<'a> {
             || distinct(&records.iter().map(raw_address).collect::<Vec<_>>(), parallel),
             || distinct(&records.iter().flat_map(name_texts).collect::<Vec<_>>(), parallel),
         );
-        let prepare_address = |raw: &RawAddress| {
-            let (input, repairs) = self.address_input(raw);
-            let resolution = self.addresses.resolve(&input);
-            let score = match resolution.status {
-                AddressStatus::Exact | AddressStatus::Fuzzy => format!("{:.2}", resolution.score),
-                _ => String::new(),
-            };
-            PreparedAddress { resolution, score, repairs }
-        };
         let prepare_name = |raw: &&str| name::normalize_name(raw, &self.rules.names, &self.rules.legacy_encodings);
         let (addresses, names): (Vec<PreparedAddress>, Vec<name::NameParts>) = join(
             parallel,
-            || map_all(&raw_addresses, parallel, prepare_address),
+            || self.prepare_addresses(&raw_addresses, parallel),
             || map_all(&raw_names, parallel, prepare_name),
         );
         const CHUNK: usize = 16_384;
@@ -274,16 +265,36 @@ impl<'a> Normalizer<'a> {
         }
     }
 
+    /// Resolves each distinct address. Their text columns repeat far more
+    /// than whole addresses do (a commune's name, its province's), so each
+    /// distinct text is spelt once.
+    fn prepare_addresses(&self, raw_addresses: &[RawAddress], parallel: bool) -> Vec<PreparedAddress> {
+        let width = ADDRESS_TEXT_FIELDS.len();
+        let texts: Vec<&str> = raw_addresses.iter().flat_map(|raw| raw[..width].iter().copied()).collect();
+        let (distinct_texts, text_of) = distinct(&texts, parallel);
+        let placed = map_all(&distinct_texts, parallel, |text| self.place_text(text));
+        let indices: Vec<usize> = (0..raw_addresses.len()).collect();
+        map_all(&indices, parallel, |&k| {
+            let (input, repairs) = self.address_input(&raw_addresses[k], |i| &placed[text_of[k * width + i] as usize]);
+            let resolution = self.addresses.resolve(&input);
+            let score = match resolution.status {
+                AddressStatus::Exact | AddressStatus::Fuzzy => format!("{:.2}", resolution.score),
+                _ => String::new(),
+            };
+            PreparedAddress { resolution, score, repairs }
+        })
+    }
+
     /// The address of a record as resolution sees it: place names repaired
-    /// and spelt by the same rules as personal names.
-    /// Also returns a bit per field of [`ADDRESS_TEXT_FIELDS`] whose text had
-    /// to be decoded.
-    fn address_input(&self, raw: &RawAddress) -> (AddressInput, u8) {
+    /// and spelt by the same rules as personal names; `placed(i)` is field
+    /// `i` of [`ADDRESS_TEXT_FIELDS`] so spelt, with whether it had to be
+    /// decoded. Also returns a bit per such field that was decoded.
+    fn address_input<'p>(&self, raw: &RawAddress, placed: impl Fn(usize) -> &'p (String, bool)) -> (AddressInput, u8) {
         let mut repairs = 0u8;
         let mut text = |i: usize| {
-            let (text, decoded) = self.place_text(raw[i]);
-            repairs |= u8::from(decoded) << i;
-            text
+            let (text, decoded) = placed(i);
+            repairs |= u8::from(*decoded) << i;
+            text.clone()
         };
         let input = AddressInput {
             street: text(0),

@@ -52,10 +52,7 @@ fn row_group(run: &RunOutput, columns: &[String], rows: std::ops::Range<usize>) 
             match name.as_str() {
                 "row" => Column::new(name.into(), cells.map(|v| v.parse::<u64>().unwrap_or(0)).collect::<Vec<u64>>()),
                 "is_primary" => Column::new(name.into(), cells.map(|v| v == "true").collect::<Vec<bool>>()),
-                _ => {
-                    let owned: Vec<std::borrow::Cow<str>> = cells.collect();
-                    Column::new(name.into(), owned.iter().map(|v| v.as_ref()).collect::<Vec<&str>>())
-                }
+                _ => StringChunked::from_iter_values(name.into(), cells).into_column(),
             }
         })
         .collect();
