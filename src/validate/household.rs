@@ -49,64 +49,72 @@ pub fn check_households(records: &mut [Normalized], cluster: &[u32]) {
         .filter(|(code, _)| !code.is_empty())
         .collect();
     by_code.par_sort_unstable();
-    let households = by_code.chunk_by(|x, y| x.0 == y.0).map(|run| (run[0].0, run.iter().map(|&(_, i)| i).collect()));
-    let mut findings: Vec<(usize, Finding)> = Vec::new();
-    for (code, members) in households {
-        let members: &Vec<usize> = &members;
-        let relations: Vec<Relation> =
-            members.iter().map(|&i| relation(records[i].values.get(Field::RelationToHead))).collect();
-        let known = relations.iter().any(|r| *r != Relation::Other);
-        let mut heads: Vec<u32> =
-            members.iter().zip(&relations).filter(|(_, r)| **r == Relation::Head).map(|(&i, _)| cluster[i]).collect();
-        heads.sort_unstable();
-        heads.dedup();
-        if heads.is_empty() && known {
-            for &i in members {
-                findings.push((i, Finding::new(Field::RelationToHead, Code::HouseholdHeads, code)));
-            }
-        } else if heads.len() > 1 {
-            for (&i, _) in members.iter().zip(&relations).filter(|(_, r)| **r == Relation::Head) {
-                findings.push((i, Finding::new(Field::RelationToHead, Code::HouseholdHeads, code)));
-            }
-        }
-
-        let mut communes: Vec<&str> =
-            members.iter().map(|&i| records[i].values.get(Field::CommuneCode)).filter(|c| !c.is_empty()).collect();
-        communes.sort_unstable();
-        communes.dedup();
-        if communes.len() > 1 {
-            for &i in members {
-                let value = records[i].values.get(Field::CommuneCode).to_string();
-                findings.push((i, Finding::new(Field::CommuneCode, Code::HouseholdCommunes, &value)));
-            }
-        }
-
-        // Ages against the head, when the head is one person with a year.
-        let head_years: Vec<i32> = members
-            .iter()
-            .zip(&relations)
-            .filter(|(_, r)| **r == Relation::Head)
-            .filter_map(|(&i, _)| records[i].birth_date.map(|d| i32::from(d.year)))
-            .collect();
-        let [head_year] = head_years.as_slice() else { continue };
-        for (&i, r) in members.iter().zip(&relations) {
-            let Some(year) = records[i].birth_date.map(|d| i32::from(d.year)) else { continue };
-            let odd = match r {
-                Relation::Child => year - head_year < MIN_PARENT_AGE,
-                Relation::Parent => head_year - year < MIN_PARENT_AGE,
-                Relation::Grandparent => head_year - year < 2 * MIN_PARENT_AGE,
-                Relation::Spouse => (year - head_year).abs() > MAX_SPOUSE_GAP,
-                _ => false,
-            };
-            if odd {
-                let value = records[i].values.get(Field::BirthDate).to_string();
-                findings.push((i, Finding::new(Field::BirthDate, Code::HouseholdAge, &value)));
-            }
-        }
-    }
+    let households: Vec<&[(&str, usize)]> = by_code.chunk_by(|x, y| x.0 == y.0).collect();
+    let records_view: &[Normalized] = records;
+    let findings: Vec<(usize, Finding)> =
+        households.par_iter().flat_map_iter(|run| household_findings(records_view, cluster, run)).collect();
     for (i, finding) in findings {
         records[i].findings.push(finding);
     }
+}
+
+/// The findings of one household: `run` is its members, each with the
+/// household code.
+fn household_findings(records: &[Normalized], cluster: &[u32], run: &[(&str, usize)]) -> Vec<(usize, Finding)> {
+    let code = run[0].0;
+    let members: Vec<usize> = run.iter().map(|&(_, i)| i).collect();
+    let mut findings: Vec<(usize, Finding)> = Vec::new();
+    let relations: Vec<Relation> =
+        members.iter().map(|&i| relation(records[i].values.get(Field::RelationToHead))).collect();
+    let known = relations.iter().any(|r| *r != Relation::Other);
+    let mut heads: Vec<u32> =
+        members.iter().zip(&relations).filter(|(_, r)| **r == Relation::Head).map(|(&i, _)| cluster[i]).collect();
+    heads.sort_unstable();
+    heads.dedup();
+    if heads.is_empty() && known {
+        for &i in &members {
+            findings.push((i, Finding::new(Field::RelationToHead, Code::HouseholdHeads, code)));
+        }
+    } else if heads.len() > 1 {
+        for (&i, _) in members.iter().zip(&relations).filter(|(_, r)| **r == Relation::Head) {
+            findings.push((i, Finding::new(Field::RelationToHead, Code::HouseholdHeads, code)));
+        }
+    }
+
+    let mut communes: Vec<&str> =
+        members.iter().map(|&i| records[i].values.get(Field::CommuneCode)).filter(|c| !c.is_empty()).collect();
+    communes.sort_unstable();
+    communes.dedup();
+    if communes.len() > 1 {
+        for &i in &members {
+            let value = records[i].values.get(Field::CommuneCode).to_string();
+            findings.push((i, Finding::new(Field::CommuneCode, Code::HouseholdCommunes, &value)));
+        }
+    }
+
+    // Ages against the head, when the head is one person with a year.
+    let head_years: Vec<i32> = members
+        .iter()
+        .zip(&relations)
+        .filter(|(_, r)| **r == Relation::Head)
+        .filter_map(|(&i, _)| records[i].birth_date.map(|d| i32::from(d.year)))
+        .collect();
+    let [head_year] = head_years.as_slice() else { return findings };
+    for (&i, r) in members.iter().zip(&relations) {
+        let Some(year) = records[i].birth_date.map(|d| i32::from(d.year)) else { continue };
+        let odd = match r {
+            Relation::Child => year - head_year < MIN_PARENT_AGE,
+            Relation::Parent => head_year - year < MIN_PARENT_AGE,
+            Relation::Grandparent => head_year - year < 2 * MIN_PARENT_AGE,
+            Relation::Spouse => (year - head_year).abs() > MAX_SPOUSE_GAP,
+            _ => false,
+        };
+        if odd {
+            let value = records[i].values.get(Field::BirthDate).to_string();
+            findings.push((i, Finding::new(Field::BirthDate, Code::HouseholdAge, &value)));
+        }
+    }
+    findings
 }
 
 #[cfg(test)]
