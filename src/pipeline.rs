@@ -167,7 +167,6 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
     };
     manifest::write(&options.out.join("manifest.json"), &manifest)?;
     drop(manifest);
-    drop(output);
     // Freeing a province's records one allocation at a time takes a quarter
     // of a second for a million; the run is done, so it happens on a thread
     // of its own, which the process does not wait for when it exits.
