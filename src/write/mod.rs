@@ -54,8 +54,26 @@ impl RunOutput<'_> {
     }
 
     /// The cells of record `i`, in [`Self::record_columns`] order.
+    /// The same cells as [`Self::record_cell`] gives one by one, gathered
+    /// with one look at the record.
     pub fn record_cells(&self, i: usize) -> Vec<Cow<'_, str>> {
-        (0..self.record_column_count()).map(|column| self.record_cell(i, column)).collect()
+        let raw = &self.extract.records[i];
+        let normalized = &self.normalized[i];
+        let mut cells: Vec<Cow<str>> = Vec::with_capacity(self.record_column_count());
+        let (source, row) = self.provenance(i);
+        cells.push(source);
+        cells.push(row);
+        for field in Field::ALL {
+            cells.push(Cow::Borrowed(normalized.values.get(field)));
+            cells.push(Cow::Borrowed(raw.values.get(field)));
+        }
+        for slot in 0..self.extract.extra_columns.len() {
+            cells.push(Cow::Borrowed(raw.extras.get(slot).map_or("", |c| c)));
+        }
+        cells.push(Cow::Owned(person_id(self.linkage.cluster[i])));
+        cells.push(Cow::Borrowed(if self.linkage.is_primary[i] { "true" } else { "false" }));
+        cells.push(Cow::Owned(issue_codes(&normalized.findings)));
+        cells
     }
 
     pub fn record_column_count(&self) -> usize {
