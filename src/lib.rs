@@ -13,6 +13,7 @@ pub mod generate;
 pub mod hash;
 pub mod link;
 pub mod normalize;
+pub mod parallel;
 pub mod pipeline;
 pub mod progress;
 pub mod read;

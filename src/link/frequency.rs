@@ -64,19 +64,23 @@ impl NameFrequencies {
 
 /// Each record's name frequency: population frequency, raised to the
 /// batch's own share of the name where the batch is large enough.
-pub fn name_frequencies(population: &[f64], name_keys: &[&str]) -> Vec<f64> {
+pub fn name_frequencies(population: &[f64], name_keys: &[&str], parallel: bool) -> Vec<f64> {
     if name_keys.len() < MIN_BATCH_FOR_COUNTS {
         return population.to_vec();
     }
-    let mut counts: HashMap<&str, u32> = HashMap::default();
-    for key in name_keys.iter().filter(|k| !k.is_empty()) {
-        *counts.entry(key).or_insert(0) += 1;
+    let (keys, slots) = crate::parallel::distinct(name_keys, parallel);
+    let mut counts = vec![0u32; keys.len()];
+    for &slot in &slots {
+        counts[slot as usize] += 1;
     }
     let n = name_keys.len() as f64;
     population
         .iter()
-        .zip(name_keys)
-        .map(|(&p, key)| p.max(counts.get(key).map_or(0.0, |&c| f64::from(c) / n)))
+        .zip(&slots)
+        .map(|(&p, &slot)| {
+            let listed = if keys[slot as usize].is_empty() { 0.0 } else { f64::from(counts[slot as usize]) / n };
+            p.max(listed)
+        })
         .collect()
 }
 

@@ -154,7 +154,7 @@ impl<'a> Scorer<'a> {
         let (keys, population): (Vec<ComparisonKeys>, Vec<f64>) =
             if parallel { records.par_iter().map(build).unzip() } else { records.iter().map(build).unzip() };
         let name_keys: Vec<&str> = keys.iter().map(|k| k.name_key).collect();
-        let name_frequency = frequency::name_frequencies(&population, &name_keys);
+        let name_frequency = frequency::name_frequencies(&population, &name_keys, parallel);
         Scorer { keys, name_frequency, settings }
     }
 

@@ -29,6 +29,14 @@ enum Relation {
 }
 
 fn relation(text: &str) -> Relation {
+    // Normalising wrote the relation as `rules/validation.toml` lists it:
+    // the commonest are matched as written, without folding.
+    match text {
+        "Chủ hộ" => return Relation::Head,
+        "Vợ" | "Chồng" => return Relation::Spouse,
+        "Con" => return Relation::Child,
+        _ => {}
+    }
     match fold_compact(text).as_str() {
         "chuho" | "ch" | "head" => Relation::Head,
         "vo" | "chong" | "wife" | "husband" | "spouse" => Relation::Spouse,
