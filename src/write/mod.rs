@@ -170,14 +170,11 @@ fn write_csv_rows<'r>(
     const PIECES_PER_ROUND: usize = 32;
     let write_error = |e: std::io::Error| Error::WriteOutput { path: path.to_path_buf(), source: e };
     let format = |rows: std::ops::Range<usize>| -> Result<Vec<u8>, csv::Error> {
-        let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+        let mut bytes = Vec::new();
         for i in rows {
-            for cell in row(i) {
-                writer.write_field(excel_safe(&cell).as_bytes())?;
-            }
-            writer.write_record(std::iter::empty::<&[u8]>())?;
+            push_csv_record(&mut bytes, row(i).iter().map(|cell| excel_safe(cell)));
         }
-        writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+        Ok(bytes)
     };
     let mut file = AtomicFile::create(path)?;
     let header_line = format_header(header).map_err(|e| csv_error(path, e))?;
@@ -192,6 +189,34 @@ fn write_csv_rows<'r>(
         }
     }
     file.commit()
+}
+
+/// Appends one record to `out` exactly as the csv crate writes it: fields
+/// joined by commas, a field quoted (its quotes doubled) when it holds a
+/// comma, a quote or a line break, a lone empty field quoted, `\n` after.
+/// The records table goes through this rather than a `csv::Writer`: its
+/// half a gigabyte per million records was a third of the writing time.
+fn push_csv_record<S: AsRef<str>>(out: &mut Vec<u8>, cells: impl ExactSizeIterator<Item = S>) {
+    let lone = cells.len() == 1;
+    for (i, cell) in cells.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let bytes = cell.as_ref().as_bytes();
+        if bytes.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) || (lone && bytes.is_empty()) {
+            out.push(b'"');
+            for &b in bytes {
+                if b == b'"' {
+                    out.push(b'"');
+                }
+                out.push(b);
+            }
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(bytes);
+        }
+    }
+    out.push(b'\n');
 }
 
 /// A CSV header line, each name spreadsheet-safe.
@@ -267,4 +292,43 @@ pub fn write_quarantine(out: &Path, run: &RunOutput) -> Result<u64, Error> {
         ]
     });
     write_csv(&out.join("quarantine.csv"), &header, rows, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn with_csv_crate(cells: &[String]) -> Vec<u8> {
+        let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+        writer.write_record(cells).unwrap();
+        writer.into_inner().unwrap()
+    }
+
+    fn ours(cells: &[String]) -> Vec<u8> {
+        let mut out = Vec::new();
+        push_csv_record(&mut out, cells.iter());
+        out
+    }
+
+    #[test]
+    fn records_are_written_as_the_csv_crate_writes_them() {
+        for cells in [
+            vec!["".to_string()],
+            vec!["".to_string(), "".to_string()],
+            vec!["Thôn 4, Xã Dur Kmăl".to_string(), "say \"hi\"".to_string(), "a\nb".to_string(), "c\rd".to_string()],
+            vec![" lead".to_string(), "trail ".to_string(), "#".to_string(), "'=1".to_string()],
+        ] {
+            assert_eq!(ours(&cells), with_csv_crate(&cells), "{cells:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_record_is_written_as_the_csv_crate_writes_it(
+            cells in prop::collection::vec("[a-zA-Zđ ,;\"\r\n\t'=#-]{0,6}", 1..6)
+        ) {
+            prop_assert_eq!(ours(&cells), with_csv_crate(&cells));
+        }
+    }
 }
