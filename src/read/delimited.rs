@@ -5,20 +5,85 @@
 use super::SourceRow;
 
 /// A row as splitting gives it: once the header's width is known, a row of
-/// that width is handed over still as bytes, so that turning it into text
-/// can be spread over threads.
+/// that width is handed over as its bytes, and parsed again into text cells
+/// on the thread pool. Splitting itself copies nothing.
 pub enum SplitRow<'b> {
     Row(SourceRow),
-    Parsed { line: u64, record: csv::ByteRecord, raw: &'b [u8] },
+    Parsed { line: u64, raw: &'b [u8], width: usize },
 }
 
 impl SplitRow<'_> {
-    /// The row as text: each cell must be valid UTF-8.
-    pub fn into_source_row(self) -> SourceRow {
+    /// The row as text cells: each cell must be valid UTF-8.
+    pub fn into_source_row(self, parser: &mut RowParser) -> SourceRow {
         match self {
             SplitRow::Row(row) => row,
-            SplitRow::Parsed { line, record, raw } => to_source_row(&record, line, raw),
+            SplitRow::Parsed { line, raw, width } => parser.cells(line, raw, width),
         }
+    }
+}
+
+/// Parses the bytes of one row, as splitting found them, a second time: the
+/// same `csv_core` state machine the `csv` reader runs, into buffers that
+/// are kept from row to row.
+pub struct RowParser {
+    reader: csv_core::Reader,
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl RowParser {
+    pub fn new(delimiter: u8) -> RowParser {
+        RowParser {
+            reader: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            fields: vec![0; 4096],
+            ends: vec![0; 64],
+        }
+    }
+
+    /// The first `width` cells of the row `raw`, owned.
+    fn cells(&mut self, line: u64, raw: &[u8], width: usize) -> SourceRow {
+        match self.texts(raw, width) {
+            Ok(texts) => SourceRow::Cells { line, cells: texts.into_iter().map(str::to_string).collect() },
+            Err(broken) => broken.with_line(line),
+        }
+    }
+
+    /// The first `width` cells of the row `raw`, borrowed from the parser;
+    /// or the row as broken (its line still to be set) when a cell is not
+    /// UTF-8.
+    pub fn texts(&mut self, raw: &[u8], width: usize) -> Result<Vec<&str>, SourceRow> {
+        self.reader.reset();
+        let (mut input, mut written, mut count) = (raw, 0, 0);
+        loop {
+            let (result, read, wrote, ended) =
+                self.reader.read_record(input, &mut self.fields[written..], &mut self.ends[count..]);
+            input = &input[read..];
+            written += wrote;
+            count += ended;
+            match result {
+                // The row's bytes are all there is: an empty input says so.
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::OutputFull => self.fields.resize(self.fields.len() * 2, 0),
+                csv_core::ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => break,
+            }
+        }
+        let mut texts = Vec::with_capacity(width);
+        let mut start = 0;
+        for (column, &end) in self.ends[..count.min(width)].iter().enumerate() {
+            match std::str::from_utf8(&self.fields[start..end]) {
+                Ok(text) => texts.push(text),
+                Err(_) => {
+                    return Err(SourceRow::Broken {
+                        line: 0,
+                        raw: String::from_utf8_lossy(raw).into_owned(),
+                        reason: format!("column {}: bytes that are not valid text in the file's encoding", column + 1),
+                    })
+                }
+            }
+            start = end;
+        }
+        Ok(texts)
     }
 }
 
@@ -100,7 +165,7 @@ pub fn split_rows<'b>(
             Some(w) if record.len() != w && spans_lines => {
                 recover_lines(raw_bytes, line, delimiter, w, &mut sink);
             }
-            Some(w) => sink(checked_row(&mut record, line, raw_bytes, w)),
+            Some(w) => sink(checked_row(&record, line, raw_bytes, w)),
             None => {
                 pending.push(to_source_row(&record, line, raw_bytes));
                 width = expected_width(&pending);
@@ -133,7 +198,7 @@ fn recover_lines<'b>(raw: &'b [u8], first_line: u64, delimiter: u8, width: usize
         let parsed = matches!(rdr.read_byte_record(&mut record), Ok(true));
         let quotes = line_bytes.iter().filter(|&&b| b == b'"').count();
         if parsed && quotes % 2 == 0 {
-            sink(checked_row(&mut record, line, line_bytes, width));
+            sink(checked_row(&record, line, line_bytes, width));
         } else {
             sink(SplitRow::Row(SourceRow::Broken {
                 line,
@@ -146,7 +211,7 @@ fn recover_lines<'b>(raw: &'b [u8], first_line: u64, delimiter: u8, width: usize
 
 /// A row once the header's width is known: too many or too few fields, or
 /// nothing in any field, makes it a quarantined row with its raw text.
-fn checked_row<'b>(record: &mut csv::ByteRecord, line: u64, raw: &'b [u8], width: usize) -> SplitRow<'b> {
+fn checked_row<'b>(record: &csv::ByteRecord, line: u64, raw: &'b [u8], width: usize) -> SplitRow<'b> {
     let broken = |reason: String| {
         SplitRow::Row(SourceRow::Broken { line, raw: String::from_utf8_lossy(raw).into_owned(), reason })
     };
@@ -156,8 +221,7 @@ fn checked_row<'b>(record: &mut csv::ByteRecord, line: u64, raw: &'b [u8], width
     if record.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace)) {
         return broken("row is empty".to_string());
     }
-    record.truncate(width);
-    SplitRow::Parsed { line, record: record.clone(), raw }
+    SplitRow::Parsed { line, raw, width }
 }
 
 fn to_source_row(record: &csv::ByteRecord, line: u64, raw: &[u8]) -> SourceRow {
@@ -209,7 +273,14 @@ mod tests {
 
     fn collect(bytes: &[u8]) -> Vec<SourceRow> {
         let mut rows = Vec::new();
-        split_rows(bytes, b',', |seen| (!seen.is_empty()).then_some(3), |r| rows.push(r.into_source_row()), |_| {});
+        let mut parser = RowParser::new(b',');
+        split_rows(
+            bytes,
+            b',',
+            |seen| (!seen.is_empty()).then_some(3),
+            |r| rows.push(r.into_source_row(&mut parser)),
+            |_| {},
+        );
         rows
     }
 

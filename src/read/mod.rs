@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::record::{Field, FieldValuesBuilder, Origin, RawRecord};
 use crate::rules::ColumnRules;
-use delimited::SplitRow;
+use delimited::{RowParser, SplitRow};
 use header::{ColumnLayout, ColumnRole};
 use rayon::prelude::*;
 
@@ -35,6 +35,15 @@ pub enum SourceRow {
         raw: String,
         reason: String,
     },
+}
+
+impl SourceRow {
+    fn with_line(self, line: u64) -> SourceRow {
+        match self {
+            SourceRow::Cells { cells, .. } => SourceRow::Cells { line, cells },
+            SourceRow::Broken { raw, reason, .. } => SourceRow::Broken { line, raw, reason },
+        }
+    }
 }
 
 /// A row that could not be parsed, kept with its raw text and the reason.
@@ -192,14 +201,15 @@ fn parse_one(
         let replaced = decoded.replaced;
         // A row is a line or more: room for every line up front spares the
         // records' vector its doublings, each a copy of all records so far.
-        extract.records.reserve(decoded.bytes.iter().filter(|&&b| b == b'\n').count() + 1);
+        let lines: usize = decoded.bytes.par_chunks(1 << 20).map(|c| c.iter().filter(|&&b| b == b'\n').count()).sum();
+        extract.records.reserve(lines + 1);
         // Decoded offsets, scaled to the file's own bytes for the bar.
         let (file_bytes, decoded_bytes) = (summary.bytes, decoded.bytes.len().max(1) as u64);
         let mut reported = 0u64;
         // Rows are split in order, a batch at a time; each batch is turned
         // into records on the thread pool once the header is known, and the
         // records are numbered in order.
-        let as_text = |row: SplitRow| match row.into_source_row() {
+        let as_text = |row: SplitRow, parser: &mut RowParser| match row.into_source_row(parser) {
             SourceRow::Cells { line, cells } if replaced && cells.iter().any(|c| c.contains('\u{FFFD}')) => {
                 SourceRow::Broken {
                     line,
@@ -213,13 +223,26 @@ fn parse_one(
             let mut rows = batch.into_iter();
             while assembler.layout.is_none() {
                 match rows.next() {
-                    Some(row) => assembler.take(as_text(row), extract),
+                    Some(row) => assembler.take(as_text(row, &mut RowParser::new(delimiter)), extract),
                     None => return,
                 }
             }
             let assembler_ref = &assembler;
-            let assembled: Vec<Assembled> =
-                rows.collect::<Vec<_>>().into_par_iter().map(|row| assembler_ref.assemble_row(as_text(row))).collect();
+            let assembled: Vec<Assembled> = rows
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map_init(
+                    || RowParser::new(delimiter),
+                    |parser, row| match row {
+                        // Text with replacement characters goes through
+                        // `as_text`, which quarantines it.
+                        SplitRow::Parsed { line, raw, width } if !replaced => {
+                            assembler_ref.assemble_parsed(parser, line, raw, width)
+                        }
+                        row => assembler_ref.assemble_row(as_text(row, parser)),
+                    },
+                )
+                .collect();
             for row in assembled {
                 assembler.push(row, extract);
             }
@@ -374,19 +397,31 @@ impl<'a> Assembler<'a> {
     /// A data row, once the header is known, as a record or as quarantine;
     /// its row number is given by [`Self::push`].
     fn assemble_row(&self, row: SourceRow) -> Assembled {
-        let layout = self.layout.as_ref().expect("rows are assembled once the header is known");
         match row {
             SourceRow::Broken { line, raw, reason } => Assembled::Quarantined { line, raw, reason },
-            SourceRow::Cells { line, cells } => {
-                if cells.len() != layout.headers.len() {
-                    let reason = format!("{} fields where the header has {}", cells.len(), layout.headers.len());
-                    Assembled::Quarantined { line, raw: cells.join("\t"), reason }
-                } else if cells.iter().all(|c| c.trim().is_empty()) {
-                    Assembled::Quarantined { line, raw: cells.join("\t"), reason: "row is empty".to_string() }
-                } else {
-                    Assembled::Record(self.assemble(line, cells))
-                }
-            }
+            SourceRow::Cells { line, cells } => self.assemble_cells(line, &cells),
+        }
+    }
+
+    /// A row split from delimited text: its cells are read straight from
+    /// the parser's buffer into the record.
+    fn assemble_parsed(&self, parser: &mut RowParser, line: u64, raw: &[u8], width: usize) -> Assembled {
+        match parser.texts(raw, width) {
+            Ok(cells) => self.assemble_cells(line, &cells),
+            Err(row) => self.assemble_row(row.with_line(line)),
+        }
+    }
+
+    fn assemble_cells<S: AsRef<str>>(&self, line: u64, cells: &[S]) -> Assembled {
+        let layout = self.layout.as_ref().expect("rows are assembled once the header is known");
+        let joined = || cells.iter().map(AsRef::as_ref).collect::<Vec<&str>>().join("\t");
+        if cells.len() != layout.headers.len() {
+            let reason = format!("{} fields where the header has {}", cells.len(), layout.headers.len());
+            Assembled::Quarantined { line, raw: joined(), reason }
+        } else if cells.iter().all(|c| c.as_ref().trim().is_empty()) {
+            Assembled::Quarantined { line, raw: joined(), reason: "row is empty".to_string() }
+        } else {
+            Assembled::Record(self.assemble(line, cells))
         }
     }
 
@@ -427,12 +462,13 @@ impl<'a> Assembler<'a> {
         self.layout = Some(layout);
     }
 
-    fn assemble(&self, line: u64, cells: Vec<String>) -> RawRecord {
+    fn assemble<S: AsRef<str>>(&self, line: u64, cells: &[S]) -> RawRecord {
         let layout = self.layout.as_ref().unwrap();
         let mut values = FieldValuesBuilder::default();
         let mut origin: Option<Box<Origin>> = None;
         let mut extras: Vec<Box<str>> = Vec::new();
-        for (column, cell) in cells.into_iter().enumerate() {
+        for (column, cell) in cells.iter().enumerate() {
+            let cell = cell.as_ref();
             match &layout.roles[column] {
                 ColumnRole::Field(field) => values.set(*field, cell),
                 ColumnRole::Recomputed => {}
