@@ -233,7 +233,7 @@ impl<'a> Normalizer<'a> {
             birth_date,
             sex,
             name_key: name.key.as_str().into(),
-            source_fields: Field::ALL.iter().filter(|&&f| !raw.values.get(f).trim().is_empty()).count() as u8,
+            source_fields: Field::ALL.iter().filter(|&&f| has_text(raw.values.get(f))).count() as u8,
             findings,
         }
     }
@@ -420,6 +420,16 @@ struct PreparedAddress {
     score: String,
     /// A bit per field of [`ADDRESS_TEXT_FIELDS`] whose text was decoded.
     repairs: u8,
+}
+
+/// Whether `value` holds more than white space; decided by its first byte
+/// when that is a visible ASCII character, as it mostly is.
+fn has_text(value: &str) -> bool {
+    match value.as_bytes().first() {
+        None => false,
+        Some(&b) if b.is_ascii() && !b.is_ascii_whitespace() => true,
+        Some(_) => !value.trim().is_empty(),
+    }
 }
 
 /// The name fields, normalised once per distinct text.
