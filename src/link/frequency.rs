@@ -7,7 +7,6 @@
 //! common in one district is common there whatever the country says).
 
 use crate::hash::HashMap;
-
 use crate::normalize::text::fold_words;
 use crate::rules::Rules;
 

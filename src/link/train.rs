@@ -9,8 +9,6 @@
 //! over the rules that leave it in. The share of matches among all blocked
 //! pairs, with m and u fixed, gives the prior.
 
-use crate::hash::HashMap;
-
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -20,6 +18,7 @@ use super::compare::{
 };
 use super::Scorer;
 use crate::generate::rng::Rng;
+use crate::hash::HashMap;
 use crate::rules::{BlockKey, LevelParameters, LinkageSettings};
 
 /// Counts of a level below this are raised to it before dividing, so no

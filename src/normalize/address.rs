@@ -6,11 +6,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::hash::HashMap;
-
 use unicode_normalization::UnicodeNormalization;
 
 use super::text::tidy;
+use crate::hash::HashMap;
 use crate::rules::AdminTables;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

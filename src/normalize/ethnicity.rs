@@ -2,9 +2,8 @@
 //! variants seen in real data, by the older names of the 1979 list, and by
 //! code.
 
-use crate::hash::HashMap;
-
 use super::text::fold_compact;
+use crate::hash::HashMap;
 use crate::rules::Table;
 
 #[derive(Clone, Debug, PartialEq, Eq)]

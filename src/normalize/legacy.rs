@@ -9,9 +9,9 @@
 //! never touched, whatever letters it uses. It also makes each damaged form
 //! from correct text, for the data generator.
 
-use crate::hash::HashMap;
 use std::cell::RefCell;
 
+use crate::hash::HashMap;
 use crate::rules::Table;
 
 /// The windows-1252 character a single byte shows as.

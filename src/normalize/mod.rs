@@ -14,13 +14,12 @@ pub mod sex;
 pub mod syllable;
 pub mod text;
 
-use crate::hash::HashMap;
-
 use std::borrow::Cow;
 
 use rayon::prelude::*;
 
 use crate::finding::{Code, Finding};
+use crate::hash::HashMap;
 use crate::parallel::{distinct, join, map_all};
 use crate::record::{Field, FieldValues, FieldValuesBuilder, PartialDate, RawRecord, Sex};
 use crate::rules::Rules;

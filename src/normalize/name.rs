@@ -14,9 +14,6 @@
 //!   hung` for Hùng, `hưng` for Hưng, which are different names. It is also
 //!   blind to tone placement (`Hòa`/`Hoà`).
 
-use crate::hash::HashSet;
-
-use crate::hash::HashMap;
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -26,6 +23,8 @@ use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 use super::legacy::{Damage, LegacyEncodings};
 use super::syllable::{push_canonical_syllable, push_toneless_lower, strip_tones, TonePlacement};
 use crate::error::RuleError;
+use crate::hash::HashMap;
+use crate::hash::HashSet;
 
 /// `names.toml` as written.
 #[derive(Deserialize)]

@@ -8,7 +8,6 @@ pub mod encoding;
 pub mod header;
 pub mod xlsx;
 
-use crate::hash::HashMap;
 use std::path::{Path, PathBuf};
 
 use encoding_rs::Encoding;
@@ -16,6 +15,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::hash::HashMap;
 use crate::record::{Field, FieldValuesBuilder, Origin, RawRecord};
 use crate::rules::ColumnRules;
 use delimited::{RowParser, SplitRow};
@@ -221,9 +221,10 @@ fn parse_one(
         };
         let mut take_batch = |batch: Vec<SplitRow>, extract: &mut Extract| {
             let mut rows = batch.into_iter();
+            let mut parser = RowParser::new(delimiter);
             while assembler.layout.is_none() {
                 match rows.next() {
-                    Some(row) => assembler.take(as_text(row, &mut RowParser::new(delimiter)), extract),
+                    Some(row) => assembler.take(as_text(row, &mut parser), extract),
                     None => return,
                 }
             }

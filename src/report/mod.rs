@@ -5,11 +5,11 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::hash::HashSet;
 use std::path::Path;
 
 use crate::error::Error;
 use crate::finding::{Code, Dimension, Language};
+use crate::hash::HashSet;
 use crate::record::Field;
 use crate::write::{write_csv, RunOutput};
 

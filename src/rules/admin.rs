@@ -4,10 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::hash::HashMap;
-
 use super::table::Table;
 use crate::error::RuleError;
+use crate::hash::HashMap;
 
 pub(super) const PRE2025_COLUMNS: &[&str] = &[
     "province_code",

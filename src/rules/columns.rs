@@ -4,12 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::hash::HashMap;
-
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::RuleError;
+use crate::hash::HashMap;
 use crate::normalize::text::fold_compact;
 use crate::record::Field;
 

@@ -1,9 +1,8 @@
 //! Reference tables in `rules/` are plain CSV with a header row; this reads
 //! one, checks its columns and keeps each row's line for error messages.
 
-use crate::hash::HashMap;
-
 use crate::error::RuleError;
+use crate::hash::HashMap;
 
 #[derive(Clone, Debug, Default)]
 pub struct Table {

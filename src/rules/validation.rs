@@ -4,10 +4,9 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::hash::HashMap;
-
 use crate::error::RuleError;
 use crate::finding::{Code, Severities, Severity};
+use crate::hash::HashMap;
 use crate::normalize::text::fold_compact;
 use crate::record::Field;
 

@@ -4,9 +4,8 @@
 //! There is no check digit, so validity is structure plus consistency with
 //! the record's sex and birth date.
 
-use crate::hash::HashSet;
-
 use crate::finding::Code;
+use crate::hash::HashSet;
 use crate::record::{PartialDate, Sex};
 
 /// The facts a 12-digit personal ID encodes.

@@ -6,11 +6,10 @@ pub mod citizen_id;
 pub mod household;
 pub mod persons;
 
-use crate::hash::HashSet;
-
 use rayon::prelude::*;
 
 use crate::finding::{Code, Finding};
+use crate::hash::HashSet;
 use crate::normalize::Normalized;
 use crate::record::{Field, PartialDate, RawRecord};
 use crate::rules::Rules;

@@ -2,9 +2,8 @@
 //! disagree in a way that points at a typing slip, the primary record's
 //! value is suggested for the others.
 
-use crate::hash::HashMap;
-
 use crate::finding::{Code, Finding};
+use crate::hash::HashMap;
 use crate::normalize::Normalized;
 use crate::record::Field;
 
