@@ -309,9 +309,7 @@ pub fn link(
         })
         .filter(|p| p.linked || p.match_weight >= settings.review_threshold)
         .collect();
-    let weights = |p: &ScoredPair| scorer.weights(p.a as usize, p.b as usize).1;
-    let pair_weights =
-        if parallel { pairs.par_iter().map(weights).collect() } else { pairs.iter().map(weights).collect() };
+    let pair_weights = crate::parallel::map_all(&pairs, parallel, |p| scorer.weights(p.a as usize, p.b as usize).1);
     // The keys borrow the records, which take their findings from here on.
     drop(scorer);
 

@@ -53,9 +53,9 @@ impl RunOutput<'_> {
         columns
     }
 
-    /// The cells of record `i`, in [`Self::record_columns`] order.
-    /// The same cells as [`Self::record_cell`] gives one by one, gathered
-    /// with one look at the record.
+    /// The cells of record `i`, in [`Self::record_columns`] order: those
+    /// [`Self::record_cell`] gives one by one, gathered with one look at the
+    /// record.
     pub fn record_cells(&self, i: usize) -> Vec<Cow<'_, str>> {
         let raw = &self.extract.records[i];
         let normalized = &self.normalized[i];
@@ -169,12 +169,12 @@ fn write_csv_rows<'r>(
     /// Pieces formatted before they are written: bounds the memory held.
     const PIECES_PER_ROUND: usize = 32;
     let write_error = |e: std::io::Error| Error::WriteOutput { path: path.to_path_buf(), source: e };
-    let format = |rows: std::ops::Range<usize>| -> Result<Vec<u8>, csv::Error> {
+    let format = |rows: std::ops::Range<usize>| -> Vec<u8> {
         let mut bytes = Vec::new();
         for i in rows {
             push_csv_record(&mut bytes, row(i).iter().map(|cell| excel_safe(cell)));
         }
-        Ok(bytes)
+        bytes
     };
     let mut file = AtomicFile::create(path)?;
     let header_line = format_header(header).map_err(|e| csv_error(path, e))?;
@@ -182,9 +182,8 @@ fn write_csv_rows<'r>(
     let pieces: Vec<std::ops::Range<usize>> =
         (0..count).step_by(ROWS_PER_PIECE).map(|start| start..(start + ROWS_PER_PIECE).min(count)).collect();
     for round in pieces.chunks(PIECES_PER_ROUND) {
-        let formatted: Vec<Result<Vec<u8>, csv::Error>> = round.par_iter().cloned().map(format).collect();
-        for piece in formatted {
-            let bytes = piece.map_err(|e| csv_error(path, e))?;
+        let formatted: Vec<Vec<u8>> = round.par_iter().cloned().map(format).collect();
+        for bytes in formatted {
             std::io::Write::write_all(file.writer(), &bytes).map_err(write_error)?;
         }
     }
