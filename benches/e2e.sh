@@ -45,6 +45,9 @@ fi
 # Runs a command, appends {"tool", "rows", "run", "wall_s", "peak_rss_kb"}.
 measure() {
   local tool="$1" rows="$2" run="$3"; shift 3
+  # Pages the generator or the previous run left unwritten would be flushed
+  # during this run: flush them first, so each run pays only for itself.
+  sync
   /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" > "$work/last.log" 2>&1 || {
     echo "failed: $*" >&2; tail -20 "$work/last.log" >&2; exit 1; }
   read -r wall rss < "$work/time.txt"
