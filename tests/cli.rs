@@ -225,6 +225,16 @@ fn the_parquet_file_holds_the_csv_records() {
     for (i, row) in rows.iter().enumerate() {
         assert_eq!(full_name.get(i).unwrap_or(""), row[column].trim_start_matches('\''));
     }
+    // The two files gather their cells by separate paths (a row at a time,
+    // a column at a time): every cell of every column must agree.
+    for (column, name) in header.iter().enumerate() {
+        let values = frame.column(name).unwrap().cast(&DataType::String).unwrap();
+        let values = values.str().unwrap();
+        for (i, row) in rows.iter().enumerate() {
+            let value = values.get(i).unwrap_or("");
+            assert_eq!(dancu::write::excel_safe::excel_safe(value), row[column], "{name}, row {i}");
+        }
+    }
 }
 
 #[test]
