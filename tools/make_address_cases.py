@@ -469,6 +469,39 @@ case(
     note="a misspelt unit-type word is dropped before fuzzy matching",
 )
 
+# Type words glued to the ward's or district's number, as Hồ Chí Minh City
+# extracts write them (issue 12: each of these once crashed the run).
+for i, text in enumerate(
+    [
+        "70 Nguyễn Sỹ Sách, Phường15, Quận Tân Bình, TP.HCM",
+        "70 Nguyễn Sỹ Sách, phường15, q.Tân Bình, TP HCM",
+        "70 Nguyễn Sỹ Sách,Phường15,Tân Bình,Hồ Chí Minh",
+    ]
+):
+    status = "ambiguous" if split[hcm_p15["commune_code"]] else "exact"
+    case(id=f"glued-hcm-p15-{i}", address=text, status=status, street="70 Nguyễn Sỹ Sách", **expected_old(hcm_p15), note="type word glued to the ward number")
+ben_nghe = old_unit("Phường Bến Nghé", "Quận 1", "79")
+case(
+    id="glued-district-number",
+    address="12 Lê Lợi, Phường Bến Nghé, quận1, TP HCM",
+    status="ambiguous" if split[ben_nghe["commune_code"]] else "exact",
+    street="12 Lê Lợi",
+    **expected_old(ben_nghe),
+    note="district type word glued to its number",
+)
+q3_wards = sorted((u for u in old_in_district["770"] if key(u["commune_short_name"]).isdigit()), key=lambda u: u["commune_code"])
+ward = q3_wards[0]
+n = int(key(ward["commune_short_name"]))
+case(
+    id="glued-commune-column",
+    commune=f"Phường{n} .",
+    district="Quận 3",
+    province="TP. Hồ Chí Minh",
+    status="ambiguous" if split[ward["commune_code"]] else "exact",
+    **expected_old(ward),
+    note="glued ward number with a stray dot in the commune column",
+)
+
 # 9. Nothing to place.
 for i, text in enumerate(["Số 5 Lê Lợi", "không rõ", "xyz, abc, qwerty", "Thôn 3"]):
     case(id=f"unresolved-{i}", address=text, status="unresolved", street=text, note="no unit named")

@@ -239,39 +239,43 @@ struct Token {
     boundary_before: bool,
 }
 
-/// Splits text into folded words. `P.15`, `F1` and `Q3` become a type
-/// word and a number.
+/// Splits text into folded words. `P.15`, `F1`, `Q3` and `Phường13` become
+/// a type word and a number.
+///
+/// Every offset of a token refers to `text` itself, at a character
+/// boundary: folding changes lengths (`ườ` is six bytes, `uo` two), so each
+/// byte of a folded word remembers where its character starts in `text`.
 fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens: Vec<Token> = Vec::new();
     let mut word = String::new();
-    let mut start = 0;
+    // For each byte of `word`, the offset in `text` of the character it
+    // was folded from.
+    let mut origin: Vec<usize> = Vec::new();
     let mut boundary = true;
     let mut pending_boundary = true;
-    let finish = |word: &mut String, start: usize, end: usize, boundary: bool, tokens: &mut Vec<Token>| {
+    let finish = |word: &mut String, origin: &mut Vec<usize>, end: usize, boundary: bool, tokens: &mut Vec<Token>| {
         if word.is_empty() {
             return;
         }
+        let start = origin[0];
         let split = word.find(|c: char| c.is_ascii_digit()).filter(|&at| {
-            at > 0
-                && word[at..].bytes().all(|b| b.is_ascii_digit())
-                && matches!(&word[..at], "p" | "f" | "q" | "x" | "h" | "phuong" | "quan")
+            at > 0 && word[at..].bytes().all(|b| b.is_ascii_digit()) && GLUED_TYPE_WORDS.contains(&&word[..at])
         });
         match split {
-            // Folding keeps glued abbreviations ASCII, so `at` is a byte
-            // offset into the text too.
             Some(at) => {
-                tokens.push(Token { word: word[..at].to_string(), start, end: start + at, boundary_before: boundary });
-                tokens.push(Token { word: word[at..].to_string(), start: start + at, end, boundary_before: false });
+                let middle = origin[at];
+                tokens.push(Token { word: word[..at].to_string(), start, end: middle, boundary_before: boundary });
+                tokens.push(Token { word: word[at..].to_string(), start: middle, end, boundary_before: false });
             }
             None => tokens.push(Token { word: word.clone(), start, end, boundary_before: boundary }),
         }
         word.clear();
+        origin.clear();
     };
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     for (i, &(at, c)) in chars.iter().enumerate() {
         if c.is_alphanumeric() {
             if word.is_empty() {
-                start = at;
                 boundary = pending_boundary;
                 pending_boundary = false;
             }
@@ -281,9 +285,10 @@ fn tokenize(text: &str) -> Vec<Token> {
                     b if unicode_normalization::char::is_combining_mark(b) => {}
                     b => word.extend(b.to_lowercase()),
                 }
+                origin.resize(word.len(), at);
             }
         } else {
-            finish(&mut word, start, at, boundary, &mut tokens);
+            finish(&mut word, &mut origin, at, boundary, &mut tokens);
             let spaced_dash = c == '-'
                 && chars.get(i + 1).is_none_or(|&(_, n)| n.is_whitespace())
                 && i > 0
@@ -293,9 +298,13 @@ fn tokenize(text: &str) -> Vec<Token> {
             }
         }
     }
-    finish(&mut word, start, text.len(), boundary, &mut tokens);
+    finish(&mut word, &mut origin, text.len(), boundary, &mut tokens);
     tokens
 }
+
+/// Type words that clerks glue to a unit's number (`P15`, `F1`, `Q3`,
+/// `Phường13`, `quận1`), folded.
+const GLUED_TYPE_WORDS: &[&str] = &["p", "f", "q", "x", "h", "phuong", "quan", "xa"];
 
 /// Similarity of two folded keys: one minus the optimal-string-alignment
 /// distance over the longer length.
@@ -1320,6 +1329,78 @@ mod tests {
         assert_eq!(r.status, AddressStatus::Unresolved);
         assert_eq!(r.street, "Số 5 Lê Lợi");
         assert_eq!(r.new_province.as_deref(), Some("01"));
+    }
+
+    #[test]
+    fn glued_type_words_split_at_character_boundaries() {
+        for text in ["Phường13", "quận1", "Phường5, Q. Bình Thạnh", "Phường1 .", "ĐƯỜNG P1", "Xã5"] {
+            for token in tokenize(text) {
+                assert!(text.is_char_boundary(token.start) && text.is_char_boundary(token.end), "{text}: {token:?}");
+            }
+        }
+        let words: Vec<String> = tokenize("Phường13, quận1").into_iter().map(|t| t.word).collect();
+        assert_eq!(words, ["phuong", "13", "quan", "1"]);
+        let tokens = tokenize("Phường13");
+        assert_eq!(
+            (&"Phường13"[tokens[0].start..tokens[0].end], &"Phường13"[tokens[1].start..tokens[1].end]),
+            ("Phường", "13")
+        );
+    }
+
+    fn static_index() -> &'static AddressIndex<'static> {
+        static RULES: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
+        static INDEX: std::sync::OnceLock<AddressIndex<'static>> = std::sync::OnceLock::new();
+        INDEX.get_or_init(|| AddressIndex::new(&RULES.get_or_init(rules).admin))
+    }
+
+    /// Address-like text: unit words, numbers glued or not, marks, and
+    /// anything else Unicode has.
+    fn address_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            Just("Phường".to_string()),
+            Just("P.".to_string()),
+            Just("quận".to_string()),
+            Just("Q".to_string()),
+            Just("Xã".to_string()),
+            Just("TP.HCM".to_string()),
+            Just("Hà Nội".to_string()),
+            Just(", ".to_string()),
+            Just(" - ".to_string()),
+            "[0-9]{1,3}",
+            "[a-zA-Zàáạảãâầấậẩẫăằắặẳẵđưừứựửữơờớợởỡ]{1,8}",
+            "\\PC{1,4}",
+            any::<String>(),
+        ];
+        proptest::collection::vec(piece, 0..8).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_tokenizes_at_character_boundaries(text in address_text()) {
+            let mut previous_end = 0;
+            for token in tokenize(&text) {
+                proptest::prop_assert!(text.is_char_boundary(token.start) && text.is_char_boundary(token.end));
+                proptest::prop_assert!(previous_end <= token.start && token.start < token.end);
+                previous_end = token.end;
+            }
+        }
+
+        #[test]
+        fn any_address_resolves_without_panicking(
+            street in address_text(),
+            commune in address_text(),
+            district in address_text(),
+            province in address_text(),
+        ) {
+            let index = static_index();
+            for input in [
+                AddressInput { street: street.clone(), ..AddressInput::default() },
+                AddressInput { street, commune, district, province, ..AddressInput::default() },
+            ] {
+                let _ = index.resolve(&input);
+            }
+        }
     }
 
     #[test]
