@@ -12,9 +12,9 @@ use dancu::normalize::address::{AddressIndex, AddressInput};
 use dancu::normalize::date::{parse_date, DateParse};
 use dancu::normalize::legacy::to_mojibake;
 use dancu::normalize::name::normalize_name;
-use dancu::normalize::text::fold_words;
 use dancu::record::Sex;
 use dancu::rules::{RuleSource, Rules};
+use dancu::text::fold_words;
 use unicode_normalization::UnicodeNormalization;
 
 struct Sample {

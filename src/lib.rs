@@ -6,19 +6,26 @@
 //! The modules follow the pipeline: [`read`] → [`normalize`] → [`validate`]
 //! → [`link`] → [`write`] and [`report`]; [`pipeline::run`] drives them.
 
+pub mod clock;
 pub mod error;
 pub mod evaluate;
+pub mod fault;
 pub mod finding;
 pub mod generate;
+pub mod guard;
 pub mod hash;
 pub mod link;
+pub mod message;
 pub mod normalize;
+pub mod output;
 pub mod parallel;
 pub mod pipeline;
 pub mod progress;
 pub mod read;
 pub mod record;
 pub mod report;
+pub mod rng;
 pub mod rules;
+pub mod text;
 pub mod validate;
 pub mod write;

@@ -1,13 +1,15 @@
-//! The `dancu` command: parses arguments, runs one pipeline, maps the
-//! outcome to an exit code (0 success, 1 run error, 2 usage error).
+//! The `dancu` command: parses arguments, runs one pipeline, prints what it
+//! reports, and maps the outcome to an exit code (the README's table).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use dancu::error::{exit, Error};
 use dancu::finding::Language;
 use dancu::generate::{self, GenerateOptions};
+use dancu::guard;
 use dancu::pipeline::{self, CleanOptions};
 use dancu::read::{encoding, ReadOptions};
 use dancu::report::ReportUnits;
@@ -60,6 +62,9 @@ struct TrainArgs {
     /// No progress bar and no summary.
     #[arg(long, short)]
     quiet: bool,
+    /// Train on a batch below the minimum size (10,000 records), with a warning.
+    #[arg(long)]
+    allow_small: bool,
 }
 
 /// How inputs are read and which rules apply: shared by `clean` and `train`.
@@ -177,20 +182,34 @@ fn main() -> ExitCode {
         libmimalloc_sys::mi_option_set(MIMALLOC_PURGE_DELAY, -1);
         libmimalloc_sys::mi_option_set(MIMALLOC_ALLOW_THP, 0);
     }
+    // A panic's message may hold a record's values: it is never printed.
+    guard::install_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() { ExitCode::from(exit::USAGE) } else { ExitCode::SUCCESS };
         }
     };
-    match cli.command {
+    // A bug outside the per-record net stops the run; the output set is
+    // dropped unfinished on the way out, so the previous outputs stay whole.
+    match std::panic::catch_unwind(move || run_command(cli.command)) {
+        Ok(code) => code,
+        Err(_) => {
+            eprintln!(
+                "dancu: internal error at {}: the run stopped and the previous outputs are untouched; please report it (no record content is shown)",
+                locations()
+            );
+            ExitCode::from(exit::INTERNAL)
+        }
+    }
+}
+
+fn run_command(command: Command) -> ExitCode {
+    match command {
         Command::Clean(args) => match clean_options(args) {
             Ok(options) => run_clean(options),
-            Err(message) => {
-                eprintln!("dancu: {message}");
-                ExitCode::from(2)
-            }
+            Err(message) => usage_error(&message),
         },
         Command::Gen(args) => run_gen(args),
         Command::Eval(args) => run_eval(args),
@@ -198,13 +217,39 @@ fn main() -> ExitCode {
     }
 }
 
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("dancu: {message}");
+    ExitCode::from(exit::USAGE)
+}
+
+fn warn(message: &str) {
+    eprintln!("dancu: warning: {message}");
+}
+
+/// The exit code of a command's result; its error printed as one sentence.
+fn finish<T>(result: Result<T, Error>, on_success: impl FnOnce(T) -> ExitCode) -> ExitCode {
+    match result {
+        Ok(value) => on_success(value),
+        Err(e) => {
+            eprintln!("dancu: error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn locations() -> String {
+    let places = guard::panic_locations();
+    if places.is_empty() {
+        "an unknown place".to_string()
+    } else {
+        places.join(", ")
+    }
+}
+
 fn run_train(args: TrainArgs) -> ExitCode {
     let read = match args.reading.read_options() {
         Ok(read) => read,
-        Err(message) => {
-            eprintln!("dancu: {message}");
-            return ExitCode::from(2);
-        }
+        Err(message) => return usage_error(&message),
     };
     let options = pipeline::TrainOptions {
         inputs: args.inputs,
@@ -216,100 +261,96 @@ fn run_train(args: TrainArgs) -> ExitCode {
         sample_pairs: args.sample_pairs,
         seed: args.seed,
         quiet: args.quiet,
+        allow_small: args.allow_small,
     };
-    match pipeline::train(&options) {
-        Ok((report, blocking)) => {
-            if !args.quiet {
-                for rule in &blocking {
-                    eprintln!(
-                        "dancu: blocking `{}`: {} pairs ({} new), largest blocks {:?}, {} skipped",
-                        rule.rule, rule.candidate_pairs, rule.new_pairs, rule.largest_blocks, rule.skipped_blocks
-                    );
-                }
+    finish(pipeline::train(&options, &warn), |(report, blocking)| {
+        if !args.quiet {
+            for rule in &blocking {
                 eprintln!(
-                    "dancu: {} records, {} random pairs for u, {} blocked pairs ({} patterns) for m; EM {} after {} iterations, match share {:.4}. Model in {}",
-                    report.records,
-                    report.sampled_pairs,
-                    report.blocked_pairs,
-                    report.patterns,
-                    if report.em_converged { "converged" } else { "stopped" },
-                    report.em_iterations,
-                    report.match_share,
-                    args.out.display()
+                    "dancu: blocking `{}`: {} pairs ({} new), largest blocks {:?}, {} skipped",
+                    rule.rule, rule.candidate_pairs, rule.new_pairs, rule.largest_blocks, rule.skipped_blocks
                 );
             }
-            ExitCode::SUCCESS
+            eprintln!(
+                "dancu: {} records, {} random pairs for u, {} blocked pairs ({} patterns) for m; EM {} after {} iterations, match share {:.4}. Model in {}",
+                report.records,
+                report.sampled_pairs,
+                report.blocked_pairs,
+                report.patterns,
+                if report.em_converged { "converged" } else { "stopped" },
+                report.em_iterations,
+                report.match_share,
+                dancu::message::shown_path(&args.out)
+            );
         }
-        Err(e) => {
-            eprintln!("dancu: error: {e}");
-            ExitCode::from(1)
-        }
-    }
+        ExitCode::SUCCESS
+    })
 }
 
 fn run_gen(args: GenArgs) -> ExitCode {
     let rules = match Rules::load(&RuleSource::BuiltIn, None) {
         Ok(rules) => rules,
-        Err(e) => {
-            eprintln!("dancu: error: {e}");
-            return ExitCode::from(1);
-        }
+        Err(e) => return finish::<()>(Err(Error::Rules(e)), |_| ExitCode::SUCCESS),
     };
     let progress = dancu::progress::Progress::new(args.quiet);
     let bar = progress.stage("generate", args.rows, "rows");
     let options = GenerateOptions { rows: args.rows, seed: args.seed, out: args.out.clone(), config: args.config };
     let result = generate::generate(&rules, &options, &|rows| bar.inc(rows));
     bar.finish_and_clear();
-    match result {
-        Ok(summary) => {
-            if !args.quiet {
-                eprintln!(
-                    "dancu: {} rows ({} persons, {} duplicate rows, {} injected errors, {} hard-negative pairs) in {}",
-                    summary.rows,
-                    summary.persons,
-                    summary.duplicate_rows,
-                    summary.injected_errors,
-                    summary.hard_negatives,
-                    args.out.display()
-                );
-            }
-            ExitCode::SUCCESS
+    finish(result, |summary| {
+        if !args.quiet {
+            eprintln!(
+                "dancu: {} rows ({} persons, {} duplicate rows, {} injected errors, {} hard-negative pairs) in {}",
+                summary.rows,
+                summary.persons,
+                summary.duplicate_rows,
+                summary.injected_errors,
+                summary.hard_negatives,
+                dancu::message::shown_path(&args.out)
+            );
         }
-        Err(e) => {
-            eprintln!("dancu: error: {e}");
-            ExitCode::from(1)
-        }
-    }
+        ExitCode::SUCCESS
+    })
 }
 
 fn run_eval(args: EvalArgs) -> ExitCode {
-    match dancu::evaluate::evaluate(&args.truth, &args.run) {
-        Ok(evaluation) => {
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&evaluation).unwrap_or_default());
-            } else {
-                print!("{evaluation}");
-            }
-            ExitCode::SUCCESS
+    finish(dancu::evaluate::evaluate(&args.truth, &args.run), |evaluation| {
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&evaluation).unwrap_or_default());
+        } else {
+            print!("{evaluation}");
         }
-        Err(e) => {
-            eprintln!("dancu: error: {e}");
-            ExitCode::from(1)
-        }
-    }
+        ExitCode::SUCCESS
+    })
+}
+
+/// More worker threads than this do no more work on a batch than the cores
+/// do, and each costs a stack and a share of every per-thread buffer.
+fn most_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cores * 4).max(8)
 }
 
 fn clean_options(args: CleanArgs) -> Result<CleanOptions, String> {
     let read = args.reading.read_options()?;
     let reference_date = match &args.reference_date {
-        Some(text) => ReferenceDate::parse(text)
-            .ok_or_else(|| format!("--reference-date `{text}` is not a date in the form YYYY-MM-DD"))?,
+        Some(text) => ReferenceDate::parse(text).ok_or_else(|| {
+            format!("--reference-date `{}` is not a date in the form YYYY-MM-DD", dancu::message::shown(text))
+        })?,
         None => ReferenceDate::today(),
     };
-    let threads = args.threads.unwrap_or(0);
-    if args.threads == Some(0) {
-        return Err("--threads must be at least 1".to_string());
-    }
+    let threads = match args.threads {
+        Some(0) => return Err("--threads must be at least 1".to_string()),
+        Some(asked) if asked > most_threads() => {
+            warn(&format!(
+                "--threads {asked} is more than this machine can use; running with {} (four per core)",
+                most_threads()
+            ));
+            most_threads()
+        }
+        Some(asked) => asked,
+        None => 0,
+    };
     Ok(CleanOptions {
         inputs: args.inputs,
         out: args.out,
@@ -329,30 +370,38 @@ fn clean_options(args: CleanArgs) -> Result<CleanOptions, String> {
 fn run_clean(options: CleanOptions) -> ExitCode {
     if options.threads > 0 {
         if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(options.threads).build_global() {
-            eprintln!("dancu: cannot start {} worker threads: {e}", options.threads);
-            return ExitCode::from(1);
+            eprintln!("dancu: error: cannot start {} worker threads: {e}", options.threads);
+            return ExitCode::from(exit::FAILED);
         }
     }
-    match pipeline::run(&options) {
-        Ok(summary) => {
-            if !options.quiet {
-                eprintln!(
-                    "dancu: {} row(s) from {} file(s): {} record(s), {} quarantined; {} finding(s); {} person(s), {} duplicate record(s). Outputs in {}",
-                    summary.rows_read,
-                    summary.inputs,
-                    summary.records,
-                    summary.quarantined,
-                    summary.findings,
-                    summary.persons,
-                    summary.duplicate_records,
-                    options.out.display()
-                );
-            }
-            ExitCode::SUCCESS
+    finish(pipeline::run(&options, &warn), |summary| {
+        if let Some(explanation) = &summary.explanation {
+            print!("{explanation}");
         }
-        Err(e) => {
-            eprintln!("dancu: error: {e}");
-            ExitCode::from(1)
+        if !options.quiet {
+            eprintln!(
+                "dancu: {} row(s) from {} file(s): {} record(s), {} quarantined; {} finding(s); {} person(s), {} duplicate record(s). Outputs in {}",
+                summary.rows_read,
+                summary.inputs,
+                summary.records,
+                summary.quarantined,
+                summary.findings,
+                summary.persons,
+                summary.duplicate_records,
+                dancu::message::shown_path(&options.out)
+            );
         }
-    }
+        if summary.internal_errors.is_empty() {
+            return ExitCode::SUCCESS;
+        }
+        // Printed even with --quiet: records are in quarantine for a bug.
+        let stages: Vec<String> = summary.internal_errors.iter().map(|(stage, n)| format!("{n} in {stage}")).collect();
+        eprintln!(
+            "dancu: {} record(s) hit an internal error ({}, at {}) and are in quarantine.csv with the reason `internal error in <stage>`; the other records and every output are complete. Please report it (no record content is shown)",
+            summary.internal_errors.values().sum::<u64>(),
+            stages.join(", "),
+            locations()
+        );
+        ExitCode::from(exit::RECORDS_FAILED)
+    })
 }

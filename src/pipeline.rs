@@ -1,6 +1,7 @@
 //! `dancu clean` end to end, in the order of the design's diagram:
 //! read → normalise → validate → link → write (records, issues, duplicates,
-//! quarantine, report, manifest).
+//! quarantine, report, manifest), the outputs staged and swapped in as one
+//! set; and `dancu train`, which shares the first stages.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,10 +9,13 @@ use std::time::Instant;
 
 use crate::error::{Error, Result};
 use crate::finding::Language;
+use crate::guard::Stage;
 use crate::link;
 use crate::normalize::address::AddressStatus;
-use crate::normalize::Normalizer;
-use crate::read::{self, ReadOptions};
+use crate::normalize::{Normalized, Normalizer};
+use crate::output::set::OutputSet;
+use crate::progress::Progress;
+use crate::read::{self, Extract, ReadOptions};
 use crate::record::Field;
 use crate::report::{self, ReportUnits};
 use crate::rules::{RuleSource, Rules};
@@ -39,7 +43,7 @@ pub struct CleanOptions {
 
 /// What a finished run reports back to the command line: counts only,
 /// never record content.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Summary {
     pub inputs: usize,
     pub rows_read: u64,
@@ -48,62 +52,66 @@ pub struct Summary {
     pub findings: u64,
     pub persons: u64,
     pub duplicate_records: u64,
+    /// Records quarantined because working on them panicked, by stage.
+    pub internal_errors: BTreeMap<&'static str, u64>,
+    /// The match weight waterfall `--explain` asked for.
+    pub explanation: Option<String>,
 }
 
-pub fn run(options: &CleanOptions) -> Result<Summary> {
-    let started_at_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+/// Where a run tells the operator what it found along the way (a lock taken
+/// over, a file that is not what its name says); the binary prints it.
+pub type Notices<'a> = &'a dyn Fn(&str);
+
+pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
+    let started_at_unix = crate::clock::unix_seconds();
     let mut timings = BTreeMap::new();
-    let progress = crate::progress::Progress::new(options.quiet);
+    let progress = Progress::new(options.quiet);
     let parallel = options.threads != 1;
 
     let clock = Instant::now();
-    let mut rules = Rules::load(&options.rules, options.extra_columns.as_deref()).map_err(Error::Rules)?;
-    if let Some(model) = &options.model {
-        rules.use_model(model).map_err(Error::Rules)?;
-    }
+    let rules = load_rules(&options.rules, options.extra_columns.as_deref(), options.model.as_deref())?;
     timings.insert("rules", clock.elapsed().as_millis() as u64);
-    prepare_output_folder(&options.out)?;
+    refuse_inputs_inside_output(&options.inputs, &options.out)?;
+    let (set, set_warnings) = OutputSet::begin(&options.out)?;
+    for warning in &set_warnings {
+        notices(warning);
+    }
 
-    let clock = Instant::now();
-    let total_bytes: u64 = options.inputs.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
-    let bar = progress.stage("read", total_bytes, "bytes");
-    let extract = read::read_inputs(&options.inputs, &options.read, &rules.columns, &|bytes| bar.inc(bytes))?;
-    bar.finish_and_clear();
-    timings.insert("read", clock.elapsed().as_millis() as u64);
-
-    let clock = Instant::now();
-    let bar = progress.stage("normalise", extract.records.len() as u64, "records");
-    let normalizer = Normalizer::new(&rules, options.reference_date.year);
-    let mut normalized = normalizer.normalize_all(&extract.records, parallel, &|done| bar.inc(done));
-    bar.finish_and_clear();
-    timings.insert("normalize", clock.elapsed().as_millis() as u64);
+    let prepared = prepare(&rules, &options.inputs, &options.read, options.reference_date, parallel, &progress)?;
+    timings.extend(prepared.timings);
+    let (extract, mut normalized) = (prepared.extract, prepared.normalized);
+    for warning in &extract.warnings {
+        notices(warning);
+    }
 
     let clock = Instant::now();
     let validator = Validator::new(&rules, options.reference_date);
-    validator.validate_all(&extract.records, &mut normalized, parallel);
-    timings.insert("validate", clock.elapsed().as_millis() as u64);
-
-    let clock = Instant::now();
     let bar = progress.spinner("link");
     bar.set_message("comparing candidate pairs");
     let frequencies = link::frequency::NameFrequencies::from_rules(&rules);
-    let well_formed = |id: &str| validator.citizen_ids().is_well_formed(id);
-    if let Some((a, b)) = &options.explain {
-        let (a, b) = (find_row(&extract, a)?, find_row(&extract, b)?);
-        let scorer = link::Scorer::new(&normalized, well_formed, &rules.linkage, &frequencies, parallel);
-        print!("{}", link::explain(&scorer, a, b));
-    }
+    let explanation = match &options.explain {
+        Some((a, b)) => match (find_row(&extract, a), find_row(&extract, b)) {
+            (Ok(a), Ok(b)) => {
+                let well_formed = |id: &str| validator.citizen_ids().is_well_formed(id);
+                let scorer = link::Scorer::new(&normalized, well_formed, &rules.linkage, &frequencies, parallel);
+                Some(link::explain(&scorer, a, b))
+            }
+            (Err(message), _) | (_, Err(message)) => {
+                notices(&format!("{message}; nothing to explain, the run goes on"));
+                None
+            }
+        },
+        None => None,
+    };
     let linkage = link_and_check(&mut normalized, &validator, &rules, &frequencies, parallel);
     bar.finish_and_clear();
     timings.insert("link", clock.elapsed().as_millis() as u64);
-    // Counts only: a skipped block means pairs never compared. Printed even
-    // with --quiet: it changes what the run found.
+    // Counts only: a skipped block means pairs never compared.
     for rule in linkage.blocking.iter().filter(|r| r.skipped_blocks > 0) {
-        eprintln!(
-            "dancu: warning: blocking rule `{}` left {} block(s) of {} records uncompared \
-             (over max_block_size {}); see blocking in manifest.json",
+        notices(&format!(
+            "blocking rule `{}` left {} block(s) of {} records uncompared (over max_block_size {}); see blocking in manifest.json",
             rule.rule, rule.skipped_blocks, rule.skipped_records, rules.linkage.max_block_size
-        );
+        ));
     }
 
     let clock = Instant::now();
@@ -112,7 +120,7 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
     let output = RunOutput { extract: &extract, normalized: &normalized, linkage: &linkage, severities };
     // The files are independent: records.csv, records.parquet and the rest
     // are written side by side (one after another with --threads 1).
-    let out = &options.out;
+    let out = set.path();
     let done = |files: u64| bar.inc(files);
     let (records, (parquet, rest)) = rayon::join(
         || write::write_records_csv(out, &output).inspect(|_| done(1)),
@@ -131,12 +139,13 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
         },
     );
     records?;
+    crate::fault::point("records-written");
     parquet?;
     let pairs_written = rest?;
     bar.finish_and_clear();
     timings.insert("write", clock.elapsed().as_millis() as u64);
 
-    let counts = count(&output, pairs_written);
+    let counts = count(&output, pairs_written, &prepared.internal_errors);
     let summary = Summary {
         inputs: extract.inputs.len(),
         rows_read: counts.rows_read,
@@ -145,6 +154,8 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
         findings: counts.findings,
         persons: counts.persons,
         duplicate_records: counts.duplicate_records,
+        internal_errors: prepared.internal_errors.clone(),
+        explanation,
     };
     let manifest = manifest::Manifest {
         dancu_version: env!("CARGO_PKG_VERSION"),
@@ -152,6 +163,7 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
         report_units: options.units.label(),
         rules: manifest::RulesInfo { source: &rules.source, version: &rules.version },
         inputs: &extract.inputs,
+        warnings: &extract.warnings,
         counts,
         blocking: &linkage.blocking,
         outputs: vec![
@@ -163,10 +175,16 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
             "report/communes.csv",
             "report/codes.csv",
         ],
-        run: manifest::RunInfo { started_at_unix, threads: rayon::current_num_threads(), timings_ms: timings },
+        run: manifest::RunInfo {
+            started_at_unix,
+            threads: rayon::current_num_threads(),
+            timings_ms: timings,
+            warnings: set_warnings,
+        },
     };
-    manifest::write(&options.out.join("manifest.json"), &manifest)?;
+    manifest::write(&set.path().join("manifest.json"), &manifest)?;
     drop(manifest);
+    set.commit()?;
     // Freeing a province's records one allocation at a time takes a quarter
     // of a second for a million; the run is done, so it happens on a thread
     // of its own, which the process does not wait for when it exits.
@@ -174,11 +192,94 @@ pub fn run(options: &CleanOptions) -> Result<Summary> {
     Ok(summary)
 }
 
-fn prepare_output_folder(out: &Path) -> Result<()> {
-    std::fs::create_dir_all(out).map_err(|e| Error::WriteOutput { path: out.to_path_buf(), source: e })
+/// The rules of a run, with the linkage model replaced when one is given.
+fn load_rules(source: &RuleSource, extra_columns: Option<&Path>, model: Option<&Path>) -> Result<Rules> {
+    let mut rules = Rules::load(source, extra_columns).map_err(Error::Rules)?;
+    if let Some(model) = model {
+        rules.use_model(model).map_err(Error::Rules)?;
+    }
+    Ok(rules)
 }
 
-fn count(output: &RunOutput, pairs_written: u64) -> manifest::Counts {
+/// A run replaces its output folder as a whole: an input inside it, at any
+/// depth, would be lost with the old set. Checked before anything is read.
+fn refuse_inputs_inside_output(inputs: &[PathBuf], out: &Path) -> Result<()> {
+    let Ok(out_folder) = std::fs::canonicalize(out) else {
+        // A folder that does not exist yet holds no input.
+        return Ok(());
+    };
+    for input in inputs {
+        if let Ok(path) = std::fs::canonicalize(input) {
+            if path.starts_with(&out_folder) {
+                return Err(Error::InputInsideOutput { input: input.clone(), out: out.to_path_buf() });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A batch read, normalised and validated, with the records whose work
+/// panicked moved to quarantine.
+pub struct Prepared {
+    pub extract: Extract,
+    pub normalized: Vec<Normalized>,
+    /// Records quarantined for an internal error, by stage.
+    pub internal_errors: BTreeMap<&'static str, u64>,
+    pub timings: BTreeMap<&'static str, u64>,
+}
+
+/// The stages every command that works on a batch runs first: read,
+/// normalise, validate.
+pub fn prepare(
+    rules: &Rules,
+    inputs: &[PathBuf],
+    read_options: &ReadOptions,
+    reference_date: ReferenceDate,
+    parallel: bool,
+    progress: &Progress,
+) -> Result<Prepared> {
+    let mut timings = BTreeMap::new();
+    let clock = Instant::now();
+    let total_bytes: u64 = inputs.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+    let bar = progress.stage("read", total_bytes, "bytes");
+    let mut extract = read::read_inputs(inputs, read_options, &rules.columns, &|bytes| bar.inc(bytes))?;
+    bar.finish_and_clear();
+    timings.insert("read", clock.elapsed().as_millis() as u64);
+
+    let clock = Instant::now();
+    let bar = progress.stage("normalise", extract.records.len() as u64, "records");
+    let normalizer = Normalizer::new(rules, reference_date.year);
+    let mut normalized = normalizer.normalize_all(&extract.records, parallel, &|done| bar.inc(done));
+    bar.finish_and_clear();
+    timings.insert("normalize", clock.elapsed().as_millis() as u64);
+
+    let clock = Instant::now();
+    let validator = Validator::new(rules, reference_date);
+    validator.validate_all(&extract.records, &mut normalized, parallel);
+    timings.insert("validate", clock.elapsed().as_millis() as u64);
+
+    let internal_errors = quarantine_internal_errors(&mut extract, &mut normalized);
+    Ok(Prepared { extract, normalized, internal_errors, timings })
+}
+
+/// Moves the records whose normalisation or validation panicked to
+/// quarantine, with the stage as the reason. Returns how many, by stage.
+fn quarantine_internal_errors(extract: &mut Extract, normalized: &mut Vec<Normalized>) -> BTreeMap<&'static str, u64> {
+    let failed: Vec<usize> = (0..normalized.len()).filter(|&i| normalized[i].internal_error.is_some()).collect();
+    let mut by_stage = BTreeMap::new();
+    if failed.is_empty() {
+        return by_stage;
+    }
+    let stage_of = |i: usize| normalized[i].internal_error.unwrap_or(Stage::Normalize);
+    for &i in &failed {
+        *by_stage.entry(stage_of(i).label()).or_insert(0) += 1;
+    }
+    extract.quarantine_records(&failed, |i| stage_of(i).reason());
+    normalized.retain(|record| record.internal_error.is_none());
+    by_stage
+}
+
+fn count(output: &RunOutput, pairs_written: u64, internal_errors: &BTreeMap<&'static str, u64>) -> manifest::Counts {
     let mut counts = manifest::Counts {
         records: output.extract.records.len() as u64,
         quarantined: output.extract.quarantine.len() as u64,
@@ -186,6 +287,7 @@ fn count(output: &RunOutput, pairs_written: u64) -> manifest::Counts {
         pairs_compared: output.linkage.pairs_compared,
         merges_refused: output.linkage.merges_refused,
         pairs_written,
+        internal_errors: internal_errors.clone(),
         ..manifest::Counts::default()
     };
     counts.rows_read = counts.records + counts.quarantined;
@@ -230,27 +332,29 @@ pub fn link_and_check(
 }
 
 /// The record `ROW` of the first input, or `ROW` of the input named `FILE`
-/// in `FILE:ROW` (the `source` and `row` of records.csv).
-fn find_row(extract: &read::Extract, spec: &str) -> Result<usize> {
+/// in `FILE:ROW` (the `source` and `row` of records.csv); or what is wrong
+/// with the spec.
+fn find_row(extract: &read::Extract, spec: &str) -> std::result::Result<usize, String> {
     let (file, row) = match spec.rsplit_once(':') {
         Some((file, row)) => (Some(file), row),
         None => (None, spec),
     };
-    let usage = |message: String| Error::Usage(format!("--explain {spec}: {message}"));
-    let row: u64 = row.parse().map_err(|_| usage("a row is a number, or FILE:ROW".to_string()))?;
+    let shown = crate::message::shown(spec);
+    let row: u64 = row.parse().map_err(|_| format!("--explain {shown}: a row is a number, or FILE:ROW"))?;
     let source = match file {
         None => 0,
         Some(name) => extract
             .inputs
             .iter()
             .position(|input| input.name == name)
-            .ok_or_else(|| usage(format!("no input is named {name}")))? as u32,
+            .ok_or_else(|| format!("--explain {shown}: no input is named {}", crate::message::shown(name)))?
+            as u32,
     };
     extract
         .records
         .iter()
         .position(|r| r.source == source && r.row == row)
-        .ok_or_else(|| usage(format!("no record at row {row} (it may be quarantined)")))
+        .ok_or_else(|| format!("--explain {shown}: no record at row {row} (it may be quarantined)"))
 }
 
 #[derive(Clone, Debug)]
@@ -265,32 +369,47 @@ pub struct TrainOptions {
     pub sample_pairs: u64,
     pub seed: u64,
     pub quiet: bool,
+    /// Train below the minimum batch size, with a warning.
+    pub allow_small: bool,
 }
+
+/// A batch smaller than this has too few people for u (agreement among
+/// random pairs of different people) and too few copies for m.
+pub const MIN_TRAINING_RECORDS: usize = 10_000;
 
 /// `dancu train`: reads and normalises a batch as `clean` does, blocks it
 /// with the rules of `linkage.toml`, estimates u on random pairs and m by EM
-/// on the blocked pairs, and writes the model file.
-pub fn train(options: &TrainOptions) -> Result<(link::train::TrainingReport, Vec<link::block::BlockingStats>)> {
-    let mut rules = Rules::load(&options.rules, options.extra_columns.as_deref()).map_err(Error::Rules)?;
-    if let Some(model) = &options.model {
-        rules.use_model(model).map_err(Error::Rules)?;
+/// on the blocked pairs, and writes the model file. Refuses a batch below
+/// [`MIN_TRAINING_RECORDS`], or one where no blocking rule has enough pairs
+/// to estimate m on, unless `allow_small` (then it warns).
+pub fn train(
+    options: &TrainOptions,
+    notices: Notices,
+) -> Result<(link::train::TrainingReport, Vec<link::block::BlockingStats>)> {
+    let rules = load_rules(&options.rules, options.extra_columns.as_deref(), options.model.as_deref())?;
+    let progress = Progress::new(options.quiet);
+    let reference = ReferenceDate::today();
+    let prepared = prepare(&rules, &options.inputs, &options.read, reference, true, &progress)?;
+    for warning in &prepared.extract.warnings {
+        notices(warning);
     }
-    let progress = crate::progress::Progress::new(options.quiet);
-    let total_bytes: u64 = options.inputs.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
-    let bar = progress.stage("read", total_bytes, "bytes");
-    let extract = read::read_inputs(&options.inputs, &options.read, &rules.columns, &|bytes| bar.inc(bytes))?;
-    bar.finish_and_clear();
-    let bar = progress.stage("normalise", extract.records.len() as u64, "records");
-    let reference = crate::validate::ReferenceDate::today();
-    let normalizer = Normalizer::new(&rules, reference.year);
-    let normalized = normalizer.normalize_all(&extract.records, true, &|done| bar.inc(done));
-    bar.finish_and_clear();
+    let records = prepared.normalized.len();
+    if records < MIN_TRAINING_RECORDS {
+        let message = format!(
+            "{records} record(s) are too few to train a model on (the minimum is {MIN_TRAINING_RECORDS}): \
+             u needs many different people and m many copies"
+        );
+        if !options.allow_small {
+            return Err(Error::Training(format!("{message}; train on a larger extract, or pass --allow-small")));
+        }
+        notices(&format!("{message}; training anyway (--allow-small): check the model before using it"));
+    }
     let validator = Validator::new(&rules, reference);
     let frequencies = link::frequency::NameFrequencies::from_rules(&rules);
     let bar = progress.spinner("train");
     bar.set_message("blocking, sampling pairs, expectation-maximisation");
     let scorer = link::Scorer::new(
-        &normalized,
+        &prepared.normalized,
         |id| validator.citizen_ids().is_well_formed(id),
         &rules.linkage,
         &frequencies,
@@ -300,13 +419,23 @@ pub fn train(options: &TrainOptions) -> Result<(link::train::TrainingReport, Vec
         link::block::candidate_pairs(&rules.linkage.blocking, &scorer.keys, rules.linkage.max_block_size, true);
     let (trained, report) = link::train::train(&scorer, &candidates, options.sample_pairs, options.seed);
     bar.finish_and_clear();
-    let inputs: Vec<String> = extract.inputs.iter().map(|i| i.name.clone()).collect();
+    if report.rules_trained.is_empty() {
+        let message = format!(
+            "no blocking rule found the {} candidate pairs m is estimated on, so m was not estimated",
+            link::train::MIN_RULE_PAIRS
+        );
+        if !options.allow_small {
+            return Err(Error::Training(format!("{message}; train on a larger extract, or pass --allow-small")));
+        }
+        notices(&format!("{message}; the model keeps the m values it started from (--allow-small)"));
+    }
+    let inputs: Vec<String> = prepared.extract.inputs.iter().map(|i| i.name.clone()).collect();
     let model = trained.model(serde_json::json!({
         "inputs": inputs,
         "report": &report,
         "dancu_version": env!("CARGO_PKG_VERSION"),
     }));
-    let text = serde_json::to_string_pretty(&model).map_err(|e| Error::Usage(e.to_string()))? + "\n";
-    crate::write::atomic::write_bytes(&options.out, text.as_bytes())?;
+    let text = serde_json::to_string_pretty(&model).map_err(|e| Error::Training(e.to_string()))? + "\n";
+    crate::output::atomic::write_bytes(&options.out, text.as_bytes())?;
     Ok((report, blocking))
 }

@@ -9,7 +9,6 @@
 pub mod config;
 pub mod noise;
 pub mod population;
-pub mod rng;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -18,11 +17,11 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, RuleErrors};
+use crate::rng::{Rng, Weighted};
 use crate::rules::Rules;
 use config::GeneratorConfig;
 use noise::{Noise, CONSEQUENCE, ERROR_KINDS, HEADERS, PERTURBATIONS};
 use population::{Household, Person, Place, Population};
-use rng::{Rng, Weighted};
 
 /// The year generated people are aged at, fixed so that a seed gives the same
 /// extract whatever the date.

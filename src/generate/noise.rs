@@ -4,9 +4,9 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-use super::rng::Rng;
 use crate::normalize::legacy::{to_mojibake, LegacyEncodings};
-use crate::normalize::text::fold_words;
+use crate::rng::Rng;
+use crate::text::fold_words;
 
 /// The columns of a generated extract, in order.
 pub const HEADERS: [&str; 18] = [

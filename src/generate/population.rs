@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::config::{GeneratorConfig, NamePool};
-use super::rng::{Rng, Weighted};
+use crate::rng::{Rng, Weighted};
 use crate::rules::Rules;
 
 /// A person as they really are; rows are rendered from this.

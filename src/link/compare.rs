@@ -3,8 +3,8 @@
 //! level per comparison (or `null` when either side lacks the value), and
 //! each level carries a match weight log2(m/u) from `linkage.toml`.
 
-use crate::normalize::text::edit_distance;
 use crate::record::{PartialDate, Sex};
+use crate::text::edit_distance;
 
 /// A comparison's name and its levels, most similar first.
 pub struct Comparison {

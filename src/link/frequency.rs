@@ -7,8 +7,8 @@
 //! common in one district is common there whatever the country says).
 
 use crate::hash::HashMap;
-use crate::normalize::text::fold_words;
 use crate::rules::Rules;
+use crate::text::fold_words;
 
 /// Below this many records a batch's own counts say little.
 pub const MIN_BATCH_FOR_COUNTS: usize = 10_000;

@@ -17,10 +17,10 @@ pub mod train;
 use rayon::prelude::*;
 
 use crate::finding::{Code, Finding, Severity};
-use crate::normalize::text::fold_words;
 use crate::normalize::Normalized;
 use crate::record::Field;
 use crate::rules::LinkageSettings;
+use crate::text::fold_words;
 use block::BlockingStats;
 use compare::{
     ComparisonKeys, ComparisonVector, BIRTH_DATE, CITIZEN_ID, COMPARISONS, FATHER_NAME, FULL_NAME, MOTHER_NAME,
@@ -240,7 +240,7 @@ fn other_given_names(x: &ComparisonKeys, y: &ComparisonKeys, name_level: u8) -> 
     match name_level {
         0 | NULL_LEVEL => false,
         1 => marked,
-        _ => match crate::normalize::text::edit_distance(&x.given_key, &y.given_key) {
+        _ => match crate::text::edit_distance(&x.given_key, &y.given_key) {
             0 => false,
             1 => marked && char_edit_distance(&written_given(x), &written_given(y)) >= 2,
             _ => true,
@@ -497,6 +497,7 @@ mod tests {
             name_key: fold_words(name).into(),
             source_fields: 8,
             findings: Vec::new(),
+            internal_error: None,
         }
     }
 

@@ -17,8 +17,8 @@ use super::compare::{
     NULL_LEVEL, PHONE,
 };
 use super::Scorer;
-use crate::generate::rng::Rng;
 use crate::hash::HashMap;
+use crate::rng::Rng;
 use crate::rules::{BlockKey, LevelParameters, LinkageSettings};
 
 /// Counts of a level below this are raised to it before dividing, so no
@@ -30,7 +30,7 @@ const SMOOTHING: f64 = 0.5;
 const MIN_M: f64 = 1e-5;
 
 /// A blocking rule with fewer pairs than this says too little to train on.
-const MIN_RULE_PAIRS: usize = 1_000;
+pub const MIN_RULE_PAIRS: usize = 1_000;
 
 /// The comparisons a blocking rule's keys decide: every pair of the rule
 /// agrees on them.

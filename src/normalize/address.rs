@@ -8,9 +8,9 @@ use std::collections::BTreeSet;
 
 use unicode_normalization::UnicodeNormalization;
 
-use super::text::tidy;
 use crate::hash::HashMap;
 use crate::rules::AdminTables;
+use crate::text::tidy;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AddressStatus {
@@ -209,7 +209,7 @@ fn words_key(words: &[&str]) -> String {
 /// The keys a unit name is filed under: without its unit-type word, and
 /// as written (`Xã Loan` could be a name, not `Xã Loan`).
 fn name_keys(name: &str, level: Level) -> Vec<String> {
-    let folded = super::text::fold_words(name);
+    let folded = crate::text::fold_words(name);
     let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
     let mut keys = Vec::with_capacity(2);
     if let Some(len) = type_word_prefix(&words, level) {
@@ -313,7 +313,7 @@ fn similarity(a: &str, b: &str) -> f32 {
     if longest == 0 {
         return 1.0;
     }
-    1.0 - super::text::edit_distance(a, b) as f32 / longest as f32
+    1.0 - crate::text::edit_distance(a, b) as f32 / longest as f32
 }
 
 /// What a name matched: the units, and how well.
@@ -657,7 +657,7 @@ impl<'a> AddressIndex<'a> {
             .iter()
             .copied()
             .filter(|&u| {
-                let full = super::text::fold_words(&self.full_name(u));
+                let full = crate::text::fold_words(&self.full_name(u));
                 let words: Vec<&str> = full.split(' ').collect();
                 type_word_prefix(&words, level).is_some_and(|len| canonical_type(&words[..len], level) == written_type)
             })
@@ -1065,13 +1065,13 @@ impl<'a> AddressIndex<'a> {
         if !mapping.is_split || resolution.new_commune.is_some() {
             return;
         }
-        let street = format!(" {} ", super::text::fold_words(&resolution.street));
+        let street = format!(" {} ", crate::text::fold_words(&resolution.street));
         let named: Vec<usize> = mapping
             .targets
             .iter()
             .filter_map(|code| self.new_commune_by_code.get(code).copied())
             .filter(|&i| {
-                let name = super::text::fold_words(&self.admin.new_communes[i].commune_short_name);
+                let name = crate::text::fold_words(&self.admin.new_communes[i].commune_short_name);
                 name.len() >= 4 && street.contains(&format!(" {name} "))
             })
             .collect();

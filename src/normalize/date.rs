@@ -45,7 +45,7 @@ pub fn parse_date(raw: &str, reference_year: u16) -> DateParse {
             parts.push(None);
             widths.push(token.len());
         } else {
-            let folded = super::text::fold_compact(token);
+            let folded = crate::text::fold_compact(token);
             // Vietnamese words around the numbers: `ngày 7 tháng 3 năm 1985`.
             if !matches!(folded.as_str(), "ngay" | "thang" | "nam" | "sinh" | "nsinh") {
                 return DateParse::Unparseable;
@@ -105,20 +105,6 @@ pub fn parse_date(raw: &str, reference_year: u16) -> DateParse {
         },
         (Some(_), None) => DateParse::Impossible { suggestion: None },
     }
-}
-
-/// Days since 1970-01-01 to a Gregorian date (Howard Hinnant's algorithm).
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 pub fn is_leap_year(year: u16) -> bool {

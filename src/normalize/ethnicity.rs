@@ -2,9 +2,9 @@
 //! variants seen in real data, by the older names of the 1979 list, and by
 //! code.
 
-use super::text::fold_compact;
 use crate::hash::HashMap;
 use crate::rules::Table;
+use crate::text::fold_compact;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EthnicGroup {

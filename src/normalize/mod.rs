@@ -12,17 +12,18 @@ pub mod name;
 pub mod phone;
 pub mod sex;
 pub mod syllable;
-pub mod text;
 
 use std::borrow::Cow;
 
 use rayon::prelude::*;
 
 use crate::finding::{Code, Finding};
+use crate::guard::{guarded, Stage};
 use crate::hash::HashMap;
 use crate::parallel::{distinct, join, map_all};
 use crate::record::{Field, FieldValues, FieldValuesBuilder, PartialDate, RawRecord, Sex};
 use crate::rules::Rules;
+use crate::text;
 use address::{AddressIndex, AddressInput, AddressStatus, Resolution};
 use date::DateParse;
 use ethnicity::EthnicIndex;
@@ -41,6 +42,24 @@ pub struct Normalized {
     /// completeness of the record as entered, not of what dancu derived.
     pub source_fields: u8,
     pub findings: Vec<Finding>,
+    /// Set when working on the record panicked: the pipeline moves it to
+    /// quarantine, naming the stage.
+    pub internal_error: Option<Stage>,
+}
+
+impl Normalized {
+    /// The place of a record whose normalisation panicked.
+    fn failed() -> Normalized {
+        Normalized {
+            values: FieldValues::default(),
+            birth_date: None,
+            sex: None,
+            name_key: "".into(),
+            source_fields: 0,
+            findings: Vec::new(),
+            internal_error: Some(Stage::Normalize),
+        }
+    }
 }
 
 /// The normalisers with their rule data compiled.
@@ -79,8 +98,9 @@ impl<'a> Normalizer<'a> {
             || distinct(&records.iter().map(raw_address).collect::<Vec<_>>(), parallel),
             || distinct(&records.iter().flat_map(name_texts).collect::<Vec<_>>(), parallel),
         );
-        let prepare_name = |raw: &&str| name::normalize_name(raw, &self.rules.names, &self.rules.legacy_encodings);
-        let (addresses, names): (Vec<PreparedAddress>, Vec<name::NameParts>) = join(
+        let prepare_name =
+            |raw: &&str| guarded(|| name::normalize_name(raw, &self.rules.names, &self.rules.legacy_encodings));
+        let (addresses, names): (Vec<Option<PreparedAddress>>, Vec<Option<name::NameParts>>) = join(
             parallel,
             || self.prepare_addresses(&raw_addresses, parallel),
             || map_all(&raw_names, parallel, prepare_name),
@@ -90,10 +110,22 @@ impl<'a> Normalizer<'a> {
             if i % CHUNK == CHUNK - 1 {
                 progress(CHUNK as u64);
             }
-            let address = &addresses[address_of[i] as usize];
             let slots = &name_of[i * NAME_FIELDS.len()..(i + 1) * NAME_FIELDS.len()];
-            let names = [0, 1, 2].map(|k| &names[slots[k] as usize]);
-            self.normalize(record, names, address, values)
+            let prepared = addresses[address_of[i] as usize].as_ref().zip(
+                names[slots[0] as usize]
+                    .as_ref()
+                    .zip(names[slots[1] as usize].as_ref())
+                    .zip(names[slots[2] as usize].as_ref()),
+            );
+            let Some((address, ((full, father), mother))) = prepared else {
+                return Normalized::failed();
+            };
+            // A record whose normalisation panics is one record lost to
+            // quarantine, not the run; its builder is left as it was.
+            guarded(|| self.normalize(record, [full, father, mother], address, values)).unwrap_or_else(|| {
+                *values = FieldValuesBuilder::default();
+                Normalized::failed()
+            })
         };
         // Each thread packs its records' values through one builder.
         let normalized: Vec<Normalized> = if parallel {
@@ -116,6 +148,7 @@ impl<'a> Normalizer<'a> {
         address: &PreparedAddress,
         values: &mut FieldValuesBuilder,
     ) -> Normalized {
+        crate::fault::panic_on_row("normalize", raw.row);
         let mut findings = Vec::new();
         let source = &raw.values;
 
@@ -234,6 +267,7 @@ impl<'a> Normalizer<'a> {
             name_key: name.key.as_str().into(),
             source_fields: Field::ALL.iter().filter(|&&f| has_text(raw.values.get(f))).count() as u8,
             findings,
+            internal_error: None,
         }
     }
 
@@ -267,20 +301,27 @@ impl<'a> Normalizer<'a> {
     /// Resolves each distinct address. Their text columns repeat far more
     /// than whole addresses do (a commune's name, its province's), so each
     /// distinct text is spelt once.
-    fn prepare_addresses(&self, raw_addresses: &[RawAddress], parallel: bool) -> Vec<PreparedAddress> {
+    /// An address (or one of its texts) whose resolution panicked is `None`:
+    /// the records at it are quarantined, the others go on.
+    fn prepare_addresses(&self, raw_addresses: &[RawAddress], parallel: bool) -> Vec<Option<PreparedAddress>> {
         let width = ADDRESS_TEXT_FIELDS.len();
         let texts: Vec<&str> = raw_addresses.iter().flat_map(|raw| raw[..width].iter().copied()).collect();
         let (distinct_texts, text_of) = distinct(&texts, parallel);
-        let placed = map_all(&distinct_texts, parallel, |text| self.place_text(text));
+        let placed = map_all(&distinct_texts, parallel, |text| guarded(|| self.place_text(text)));
         let indices: Vec<usize> = (0..raw_addresses.len()).collect();
         map_all(&indices, parallel, |&k| {
-            let (input, repairs) = self.address_input(&raw_addresses[k], |i| &placed[text_of[k * width + i] as usize]);
-            let resolution = self.addresses.resolve(&input);
-            let score = match resolution.status {
-                AddressStatus::Exact | AddressStatus::Fuzzy => format!("{:.2}", resolution.score),
-                _ => String::new(),
-            };
-            PreparedAddress { resolution, score, repairs }
+            let texts: Option<Vec<&(String, bool)>> =
+                (0..width).map(|i| placed[text_of[k * width + i] as usize].as_ref()).collect();
+            let texts = texts?;
+            guarded(|| {
+                let (input, repairs) = self.address_input(&raw_addresses[k], |i| texts[i]);
+                let resolution = self.addresses.resolve(&input);
+                let score = match resolution.status {
+                    AddressStatus::Exact | AddressStatus::Fuzzy => format!("{:.2}", resolution.score),
+                    _ => String::new(),
+                };
+                PreparedAddress { resolution, score, repairs }
+            })
         })
     }
 

@@ -1,7 +1,7 @@
 //! Sex in the vocabularies extracts use, to the register's `Nam`/`Nữ`.
 
-use super::text::fold_compact;
 use crate::record::Sex;
+use crate::text::fold_compact;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SexParse {

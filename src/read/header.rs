@@ -37,6 +37,9 @@ pub struct ColumnLayout {
     /// Headers that named a field already taken by an earlier column; they
     /// are carried through as extra columns.
     pub repeated: Vec<String>,
+    /// The input is a dancu output: its cells carry the CSV writer's
+    /// formula guard, which reading takes off.
+    pub is_dancu_output: bool,
 }
 
 impl ColumnLayout {
@@ -60,7 +63,7 @@ impl ColumnLayout {
     }
 
     pub fn from_headers(headers: &[String], rules: &ColumnRules) -> ColumnLayout {
-        let headers: Vec<String> = headers.iter().map(|h| crate::normalize::text::tidy(h)).collect();
+        let headers: Vec<String> = headers.iter().map(|h| crate::text::tidy(h)).collect();
         let is_dancu_output = ["person_id", "is_primary"].iter().all(|name| headers.iter().any(|h| h == name));
         let mut taken = Vec::new();
         let mut repeated = Vec::new();
@@ -92,7 +95,7 @@ impl ColumnLayout {
             };
             roles.push(role);
         }
-        ColumnLayout { headers, roles, repeated }
+        ColumnLayout { headers, roles, repeated, is_dancu_output }
     }
 
     /// Which field each column maps to, for the manifest.

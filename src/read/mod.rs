@@ -5,6 +5,7 @@
 
 pub mod delimited;
 pub mod encoding;
+pub mod format;
 pub mod header;
 pub mod xlsx;
 
@@ -16,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::hash::HashMap;
+use crate::output::excel_safe::unguard;
 use crate::record::{Field, FieldValuesBuilder, Origin, RawRecord};
 use crate::rules::ColumnRules;
 use delimited::{RowParser, SplitRow};
@@ -76,6 +78,22 @@ pub struct InputSummary {
     pub data_rows: u64,
     pub records: u64,
     pub quarantined: u64,
+    /// Where each input column's cell went in a record, in column order: the
+    /// row can be written back as it was read.
+    #[serde(skip)]
+    pub cells: Vec<CellPlace>,
+}
+
+/// Where one input column's cell is kept in a [`RawRecord`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CellPlace {
+    Field(Field),
+    /// The record's `extras` slot.
+    Extra(usize),
+    OriginSource,
+    OriginRow,
+    /// A column of a dancu output that the run recomputes; not kept.
+    Recomputed,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -101,6 +119,64 @@ pub struct Extract {
     pub extra_columns: Vec<String>,
     /// Fields some input mapped a column to.
     pub mapped_fields: Vec<Field>,
+    /// What reading found that the operator should know (a file whose
+    /// content is not what its name says), without record content.
+    pub warnings: Vec<String>,
+}
+
+impl Extract {
+    /// A record's cells as the input had them, in its column order, joined
+    /// by tabs as quarantine rows are (a recomputed column of a dancu output
+    /// is left empty).
+    pub fn raw_row_text(&self, record: &RawRecord) -> String {
+        let cells = &self.inputs[record.source as usize].cells;
+        let origin = record.origin.as_deref();
+        cells
+            .iter()
+            .map(|place| match *place {
+                CellPlace::Field(field) => record.values.get(field),
+                CellPlace::Extra(slot) => record.extras.get(slot).map_or("", |c| c),
+                CellPlace::OriginSource => origin.map_or("", |o| &o.source),
+                CellPlace::OriginRow => origin.map_or("", |o| &o.row),
+                CellPlace::Recomputed => "",
+            })
+            .collect::<Vec<&str>>()
+            .join("\t")
+    }
+
+    /// Moves the records marked in `failed` to quarantine with `reason(i)`,
+    /// keeping the quarantine in input order and each input's counts true.
+    /// `failed` is in increasing order.
+    pub fn quarantine_records(&mut self, failed: &[usize], reason: impl Fn(usize) -> String) {
+        if failed.is_empty() {
+            return;
+        }
+        for &i in failed {
+            let record = &self.records[i];
+            let row = QuarantineRow {
+                source: record.source,
+                row: record.row,
+                line: record.line,
+                reason: reason(i),
+                raw: self.raw_row_text(record),
+            };
+            let input = &mut self.inputs[record.source as usize];
+            input.records -= 1;
+            input.quarantined += 1;
+            self.quarantine.push(row);
+        }
+        self.quarantine.sort_by_key(|q| (q.source, q.row));
+        let mut index = 0;
+        let mut next_failed = failed.iter().peekable();
+        self.records.retain(|_| {
+            let keep = next_failed.peek() != Some(&&index);
+            if !keep {
+                next_failed.next();
+            }
+            index += 1;
+            keep
+        });
+    }
 }
 
 /// Reads every input in order. `progress` is told how many more bytes of
@@ -143,13 +219,36 @@ fn read_one(
     progress: &dyn Fn(u64),
 ) -> Result<()> {
     let bytes = std::fs::read(path).map_err(|e| Error::ReadInput { path: path.to_path_buf(), source: e })?;
+    read_bytes_into(source, path, name, &bytes, options, columns, extract, progress)
+}
+
+/// Reads one input already in memory, as [`read_inputs`] reads a file:
+/// `path` names it in messages and the manifest.
+pub fn read_bytes(path: &Path, bytes: &[u8], options: &ReadOptions, columns: &ColumnRules) -> Result<Extract> {
+    let mut extract = Extract::default();
+    let name = path.file_name().map_or_else(|| "input".to_string(), |n| n.to_string_lossy().into_owned());
+    read_bytes_into(0, path, name, bytes, options, columns, &mut extract, &|_| {})?;
+    Ok(extract)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_bytes_into(
+    source: u32,
+    path: &Path,
+    name: String,
+    bytes: &[u8],
+    options: &ReadOptions,
+    columns: &ColumnRules,
+    extract: &mut Extract,
+    progress: &dyn Fn(u64),
+) -> Result<()> {
     if bytes.is_empty() {
         return Err(Error::EmptyInput { path: path.to_path_buf() });
     }
     // The file's hash is computed beside the parsing, on a thread of its own.
     std::thread::scope(|scope| {
-        let hashing = scope.spawn(|| Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>());
-        let parsed = parse_one(source, path, name, &bytes, options, columns, extract, progress);
+        let hashing = scope.spawn(|| Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>());
+        let parsed = parse_one(source, path, name, bytes, options, columns, extract, progress);
         let sha256 = hashing.join().expect("hashing a byte buffer does not panic");
         parsed.map(|summary| extract.inputs.push(InputSummary { sha256, ..summary }))
     })
@@ -181,18 +280,45 @@ fn parse_one(
         data_rows: 0,
         records: 0,
         quarantined: 0,
+        cells: Vec::new(),
     };
     let mut assembler = Assembler::new(source, columns);
-    if is_workbook(path) {
-        summary.format = "xlsx";
-        let sheet = xlsx::read_sheet(path, options.sheet.as_deref(), |row| assembler.take(row, extract))?;
+    let content = format::sniff(bytes);
+    let named_workbook = is_workbook(path);
+    let shown = crate::message::shown_path(path);
+    if let format::Content::Binary(kind) = content {
+        return Err(Error::InputFormat {
+            path: path.to_path_buf(),
+            message: format!(
+                "is not an extract: its first bytes ({}) are those of {kind}; export the extract as CSV or as an Excel workbook",
+                crate::message::shown_bytes(&bytes[..bytes.len().min(8)])
+            ),
+        });
+    }
+    if matches!(content, format::Content::ZipWorkbook | format::Content::Ole2Workbook) {
+        if !named_workbook {
+            extract.warnings.push(format!("{shown}: holds an Excel workbook, not text; read as a workbook"));
+        }
+        summary.format = if content == format::Content::Ole2Workbook { "xls" } else { "xlsx" };
+        let sheet = xlsx::read_sheet(path, bytes, options.sheet.as_deref(), |row| assembler.take(row, extract))?;
         summary.sheet = Some(sheet);
     } else {
-        let detected = match options.encoding {
-            Some(encoding) => {
+        if named_workbook {
+            extract.warnings.push(format!("{shown}: named like a workbook but holds text; read as CSV"));
+        }
+        let detected = match (options.encoding, content) {
+            (Some(encoding), _) => {
                 encoding::Detected { encoding, bom: Encoding::for_bom(bytes).is_some_and(|(e, _)| e == encoding) }
             }
-            None => encoding::detect(bytes),
+            (None, format::Content::Utf16NoBom { little_endian }) => {
+                let encoding = if little_endian { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
+                extract.warnings.push(format!(
+                    "{shown}: UTF-16 text without a byte-order mark; read as {} by its pattern of zero bytes (--encoding sets another)",
+                    encoding.name()
+                ));
+                encoding::Detected { encoding, bom: false }
+            }
+            (None, _) => encoding::detect(bytes),
         };
         let decoded = encoding::decode(bytes, detected);
         let delimiter = delimited::detect_delimiter(&decoded.bytes);
@@ -285,6 +411,18 @@ fn parse_one(
     };
     summary.header_line = assembler.header_line;
     summary.columns = layout.mapping().into_iter().map(|(header, field)| ColumnMapping { header, field }).collect();
+    summary.cells = layout
+        .roles
+        .iter()
+        .zip(&assembler.extra_slots)
+        .map(|(role, slot)| match (role, slot) {
+            (ColumnRole::Field(field), _) => CellPlace::Field(*field),
+            (ColumnRole::Extra(_), Some(slot)) => CellPlace::Extra(*slot),
+            (ColumnRole::OriginSource, _) => CellPlace::OriginSource,
+            (ColumnRole::OriginRow, _) => CellPlace::OriginRow,
+            _ => CellPlace::Recomputed,
+        })
+        .collect();
     summary.data_rows = assembler.data_rows;
     summary.records = assembler.records;
     summary.quarantined = assembler.quarantined;
@@ -356,20 +494,32 @@ impl<'a> Assembler<'a> {
         }
     }
 
+    /// What the error for a missing name column says of the first row with
+    /// text: how many cells it has and which of them are headers dancu
+    /// knows. Other cells are not shown: in a file without a header row
+    /// they are a person's name, birth date and ID.
     fn first_row_headers(&self) -> String {
         let first = self.preamble.iter().find_map(|r| match r {
-            SourceRow::Cells { cells, .. } if cells.iter().any(|c| !c.trim().is_empty()) => Some(cells),
+            SourceRow::Cells { line, cells } if cells.iter().any(|c| !c.trim().is_empty()) => Some((*line, cells)),
             _ => None,
         });
-        match first {
-            Some(cells) => cells
-                .iter()
-                .filter(|c| !c.trim().is_empty())
-                .map(|c| format!("`{}`", c.trim()))
-                .collect::<Vec<_>>()
-                .join(", "),
-            None => "none (no row has any text)".to_string(),
-        }
+        let Some((line, cells)) = first else {
+            return "No row has any text.".to_string();
+        };
+        let filled = cells.iter().filter(|c| !c.trim().is_empty()).count();
+        let known: Vec<String> = cells
+            .iter()
+            .filter_map(|c| {
+                let field = self.columns.field_for(c)?;
+                Some(format!("`{}` ({})", crate::message::shown(&crate::text::tidy(c)), field.name()))
+            })
+            .collect();
+        let known = if known.is_empty() {
+            "none of them is a header dancu knows".to_string()
+        } else {
+            format!("the headers dancu knows among them: {}", known.join(", "))
+        };
+        format!("Line {line}, the first with text, has {filled} filled cell(s); {known}.")
     }
 
     fn take(&mut self, row: SourceRow, extract: &mut Extract) {
@@ -470,6 +620,9 @@ impl<'a> Assembler<'a> {
         let mut extras: Vec<Box<str>> = Vec::new();
         for (column, cell) in cells.iter().enumerate() {
             let cell = cell.as_ref();
+            // A cleaned file's cells are its values with the spreadsheet
+            // guard on: the values are what is cleaned again.
+            let cell = if layout.is_dancu_output { unguard(cell) } else { cell };
             match &layout.roles[column] {
                 ColumnRole::Field(field) => values.set(*field, cell),
                 ColumnRole::Recomputed => {}

@@ -4,26 +4,43 @@
 
 use std::path::Path;
 
-use calamine::{open_workbook_auto, Data, Reader};
+use std::io::Cursor;
+
+use calamine::{open_workbook_auto_from_rs, Data, Reader};
 
 use super::SourceRow;
 use crate::error::Error;
+use crate::message::shown;
 
-/// Reads the named sheet, or the first, and hands each row to `sink`.
-/// Returns the sheet's name.
-pub fn read_sheet(path: &Path, sheet: Option<&str>, mut sink: impl FnMut(SourceRow)) -> Result<String, Error> {
+/// Reads the named sheet, or the first, of the workbook whose bytes are
+/// `bytes` (`path` names it in messages), and hands each row to `sink`.
+/// Returns the sheet's name. The container is told by its bytes, not by
+/// the file's name.
+pub fn read_sheet(
+    path: &Path,
+    bytes: &[u8],
+    sheet: Option<&str>,
+    mut sink: impl FnMut(SourceRow),
+) -> Result<String, Error> {
     let format_error = |message: String| Error::InputFormat { path: path.to_path_buf(), message };
-    let mut workbook = open_workbook_auto(path).map_err(|e| format_error(format!("cannot open the workbook: {e}")))?;
+    let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+        format_error(format!(
+            "is a ZIP or Office container but not a workbook dancu can read ({}); open it in Excel and save it as .xlsx, or export the sheet as CSV",
+            shown(&e.to_string())
+        ))
+    })?;
     let names = workbook.sheet_names().to_vec();
+    let listed = || names.iter().map(|n| shown(n)).collect::<Vec<_>>().join(", ");
     let name =
         match sheet {
             Some(wanted) => names.iter().find(|n| n.as_str() == wanted).cloned().ok_or_else(|| {
-                format_error(format!("no sheet named `{wanted}`; the sheets are: {}", names.join(", ")))
+                format_error(format!("no sheet named `{}`; the sheets are: {}", shown(wanted), listed()))
             })?,
             None => names.first().cloned().ok_or_else(|| format_error("the workbook has no sheets".to_string()))?,
         };
-    let range =
-        workbook.worksheet_range(&name).map_err(|e| format_error(format!("cannot read sheet `{name}`: {e}")))?;
+    let range = workbook
+        .worksheet_range(&name)
+        .map_err(|e| format_error(format!("cannot read sheet `{}`: {}", shown(&name), shown(&e.to_string()))))?;
     let first_row = range.start().map_or(0, |(row, _)| row as u64);
     for (offset, row) in range.rows().enumerate() {
         let cells = row.iter().map(cell_text).collect();
@@ -72,7 +89,7 @@ fn excel_serial_date(serial: f64) -> Option<String> {
     if days < 60 {
         days += 1;
     }
-    let (year, month, day) = crate::normalize::date::civil_from_days(days - 25_569);
+    let (year, month, day) = crate::clock::civil_from_days(days - 25_569);
     Some(format!("{day:02}/{month:02}/{year:04}"))
 }
 

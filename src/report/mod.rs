@@ -10,8 +10,9 @@ use std::path::Path;
 use crate::error::Error;
 use crate::finding::{Code, Dimension, Language};
 use crate::hash::HashSet;
+use crate::output::csv::write_csv;
 use crate::record::Field;
-use crate::write::{write_csv, RunOutput};
+use crate::write::RunOutput;
 
 /// Which units the report groups by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -45,7 +46,7 @@ struct CommuneRow<'a> {
 /// Writes `report/communes.csv` and `report/codes.csv` (the legend of codes).
 pub fn write_report(out: &Path, run: &RunOutput, units: ReportUnits, language: Language) -> Result<(), Error> {
     let dir = out.join("report");
-    std::fs::create_dir_all(&dir).map_err(|e| Error::WriteOutput { path: dir.clone(), source: e })?;
+    crate::output::atomic::create_private_dir(&dir).map_err(|e| Error::WriteOutput { path: dir.clone(), source: e })?;
     let unit_fields: &[Field] = match units {
         ReportUnits::New => &[Field::ProvinceCode, Field::ProvinceName, Field::CommuneCode, Field::CommuneName],
         ReportUnits::Old => &[

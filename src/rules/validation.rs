@@ -7,8 +7,8 @@ use toml::Spanned;
 use crate::error::RuleError;
 use crate::finding::{Code, Severities, Severity};
 use crate::hash::HashMap;
-use crate::normalize::text::fold_compact;
 use crate::record::Field;
+use crate::text::fold_compact;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -7,9 +7,9 @@
 use rayon::prelude::*;
 
 use crate::finding::{Code, Finding};
-use crate::normalize::text::fold_compact;
 use crate::normalize::Normalized;
 use crate::record::Field;
+use crate::text::fold_compact;
 
 /// A child is at least this many years younger than the head who is its
 /// parent; a couple at most this many years apart.
@@ -143,6 +143,7 @@ mod tests {
             name_key: "".into(),
             source_fields: 4,
             findings: Vec::new(),
+            internal_error: None,
         }
     }
 

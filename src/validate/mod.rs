@@ -9,6 +9,7 @@ pub mod persons;
 use rayon::prelude::*;
 
 use crate::finding::{Code, Finding};
+use crate::guard::{guarded, Stage};
 use crate::hash::HashSet;
 use crate::normalize::Normalized;
 use crate::record::{Field, PartialDate, RawRecord};
@@ -42,7 +43,7 @@ impl ReferenceDate {
     pub fn today() -> ReferenceDate {
         let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         let days = (seconds / 86_400) as i64;
-        let (year, month, day) = crate::normalize::date::civil_from_days(days);
+        let (year, month, day) = crate::clock::civil_from_days(days);
         ReferenceDate { year: year as u16, month: month as u8, day: day as u8 }
     }
 
@@ -81,17 +82,23 @@ impl<'a> Validator<'a> {
     }
 
     /// Adds the findings of every record to its normalised form.
+    /// A record whose validation panics is marked for quarantine; the
+    /// others go on.
     pub fn validate_all(&self, raws: &[RawRecord], records: &mut [Normalized], parallel: bool) {
-        if parallel {
-            records.par_iter_mut().zip(raws.par_iter()).for_each(|(record, raw)| self.validate(raw, record));
-        } else {
-            for (record, raw) in records.iter_mut().zip(raws) {
-                self.validate(raw, record);
+        let one = |(record, raw): (&mut Normalized, &RawRecord)| {
+            if record.internal_error.is_none() && guarded(|| self.validate(raw, record)).is_none() {
+                record.internal_error = Some(Stage::Validate);
             }
+        };
+        if parallel {
+            records.par_iter_mut().zip(raws.par_iter()).for_each(one);
+        } else {
+            records.iter_mut().zip(raws).for_each(one);
         }
     }
 
     pub fn validate(&self, raw: &RawRecord, record: &mut Normalized) {
+        crate::fault::panic_on_row("validate", raw.row);
         let mut findings = Vec::new();
         for &field in &self.rules.validation.required {
             if raw.values.get(field).trim().is_empty() && !record.values.is_present(field) {

@@ -51,6 +51,7 @@ mod tests {
             name_key: "".into(),
             source_fields: 1,
             findings: Vec::new(),
+            internal_error: None,
         }
     }
 

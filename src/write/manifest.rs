@@ -18,6 +18,9 @@ pub struct Manifest<'a> {
     pub report_units: &'static str,
     pub rules: RulesInfo<'a>,
     pub inputs: &'a [InputSummary],
+    /// What reading found about the inputs (a file whose content is not
+    /// what its name says), as the operator was told.
+    pub warnings: &'a [String],
     pub counts: Counts,
     pub blocking: &'a [BlockingStats],
     pub outputs: Vec<&'static str>,
@@ -48,6 +51,8 @@ pub struct Counts {
     pub merges_refused: u64,
     pub pairs_written: u64,
     pub address_status: BTreeMap<&'static str, u64>,
+    /// Records quarantined because working on them panicked, by stage.
+    pub internal_errors: BTreeMap<&'static str, u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -56,11 +61,14 @@ pub struct RunInfo {
     pub started_at_unix: u64,
     pub threads: usize,
     pub timings_ms: BTreeMap<&'static str, u64>,
+    /// What this run found about its output folder (a lock taken over, the
+    /// leftovers of a run that died).
+    pub warnings: Vec<String>,
 }
 
 pub fn write(path: &Path, manifest: &Manifest) -> Result<(), Error> {
     let mut text = serde_json::to_string_pretty(manifest)
         .map_err(|e| Error::WriteOutput { path: path.to_path_buf(), source: std::io::Error::other(e) })?;
     text.push('\n');
-    super::atomic::write_bytes(path, text.as_bytes())
+    crate::output::atomic::write_bytes(path, text.as_bytes())
 }

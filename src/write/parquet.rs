@@ -8,9 +8,9 @@ use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::atomic::AtomicFile;
 use super::RunOutput;
 use crate::error::Error;
+use crate::output::atomic::AtomicFile;
 
 /// Rows per row group: bounds the memory the writer holds at once.
 const ROWS_PER_GROUP: usize = 32_768;

@@ -1,4 +1,5 @@
-//! A small seeded random number generator (SplitMix64). Written here rather
+//! A small seeded random number generator (SplitMix64), for the test-data
+//! generator and for the random pairs training compares. Written here rather
 //! than taken from a crate so that a seed gives the same extract on every
 //! platform and every future build of this version of dancu.
 
