@@ -439,3 +439,111 @@ pub fn train(
     crate::output::atomic::write_bytes(&options.out, text.as_bytes())?;
     Ok((report, blocking))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{FieldValuesBuilder, RawRecord};
+    use proptest::prelude::*;
+
+    struct Stages {
+        rules: &'static Rules,
+        normalizer: Normalizer<'static>,
+        validator: Validator<'static>,
+        frequencies: link::frequency::NameFrequencies,
+    }
+
+    fn stages() -> &'static Stages {
+        static RULES: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
+        static STAGES: std::sync::OnceLock<Stages> = std::sync::OnceLock::new();
+        STAGES.get_or_init(|| {
+            let rules = RULES.get_or_init(|| Rules::load(&RuleSource::BuiltIn, None).unwrap());
+            let reference = ReferenceDate::parse("2026-01-01").unwrap();
+            Stages {
+                rules,
+                normalizer: Normalizer::new(rules, reference.year),
+                validator: Validator::new(rules, reference),
+                frequencies: link::frequency::NameFrequencies::from_rules(rules),
+            }
+        })
+    }
+
+    /// Any text a cell can hold: arbitrary Unicode, and the shapes the
+    /// normalisers look for (dates, IDs, phones, unit words, legacy bytes).
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "\\PC{0,12}",
+            "[0-9 ./+-]{0,14}",
+            "(Phường|P\\.|quận|Q|Xã|Huyện|Tỉnh|TP\\.?)[0-9]{0,3}[ ,.]{0,2}[a-zA-ZàạđĐươƯƠ ]{0,10}",
+            "[NguyÔnV¨Hïµ¸ß©­êÐð ]{0,12}",
+            "[0-9x]{0,2}/[0-9x]{0,2}/[0-9]{0,4}",
+        ]
+    }
+
+    fn record(cells: Vec<String>, row: u64) -> RawRecord {
+        let mut values = FieldValuesBuilder::default();
+        for (field, cell) in Field::ALL.iter().zip(&cells) {
+            values.set(*field, cell);
+        }
+        RawRecord { source: 0, row, line: row + 1, values: values.build(), origin: None, extras: Vec::new() }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+        /// Whatever a cell holds, normalising, validating and linking never
+        /// panics and never loses a record.
+        #[test]
+        fn any_text_in_any_field_keeps_every_record(
+            rows in proptest::collection::vec(proptest::collection::vec(cell(), Field::COUNT), 1..5),
+        ) {
+            let stages = stages();
+            let raws: Vec<RawRecord> =
+                rows.into_iter().enumerate().map(|(i, cells)| record(cells, i as u64 + 1)).collect();
+            let mut normalized = stages.normalizer.normalize_all(&raws, false, &|_| {});
+            stages.validator.validate_all(&raws, &mut normalized, false);
+            prop_assert!(normalized.iter().all(|n| n.internal_error.is_none()));
+            let linkage = link_and_check(&mut normalized, &stages.validator, stages.rules, &stages.frequencies, false);
+            prop_assert_eq!(normalized.len(), raws.len());
+            prop_assert_eq!(linkage.cluster.len(), raws.len());
+        }
+    }
+
+    #[test]
+    fn a_record_that_panics_is_moved_to_quarantine_with_its_cells() {
+        let mut extract = Extract::default();
+        extract.inputs.push(crate::read::InputSummary {
+            path: "x.csv".into(),
+            name: "x.csv".into(),
+            sha256: String::new(),
+            bytes: 0,
+            format: "csv",
+            encoding: None,
+            delimiter: None,
+            sheet: None,
+            header_line: 1,
+            columns: Vec::new(),
+            data_rows: 2,
+            records: 2,
+            quarantined: 0,
+            cells: vec![
+                crate::read::CellPlace::Field(Field::BirthDate),
+                crate::read::CellPlace::Field(Field::FullName),
+            ],
+        });
+        let mut first = vec![String::new(); Field::COUNT];
+        first[0] = "Lê Văn An".into();
+        first[4] = "1990".into();
+        extract.records = vec![record(first.clone(), 1), record(first, 2)];
+        let stages = stages();
+        let mut normalized = stages.normalizer.normalize_all(&extract.records, false, &|_| {});
+        normalized[0].internal_error = Some(Stage::Validate);
+        let counts = quarantine_internal_errors(&mut extract, &mut normalized);
+        assert_eq!(counts.get("validate"), Some(&1));
+        assert_eq!((extract.records.len(), normalized.len()), (1, 1));
+        assert_eq!(extract.records[0].row, 2);
+        assert_eq!(extract.quarantine[0].raw, "1990\tLê Văn An");
+        assert_eq!(extract.quarantine[0].reason, "internal error in validate");
+        assert_eq!((extract.inputs[0].records, extract.inputs[0].quarantined), (1, 1));
+    }
+}
