@@ -60,7 +60,7 @@ fn names(c: &mut Criterion, rules: &Rules, sample: &Sample) {
 }
 
 fn addresses(c: &mut Criterion, rules: &Rules, sample: &Sample) {
-    let index = AddressIndex::new(&rules.admin);
+    let index = AddressIndex::new(&rules.admin, &rules.address_words);
     let mut inputs: Vec<AddressInput> = sample
         .rows
         .iter()

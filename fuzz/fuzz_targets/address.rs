@@ -12,7 +12,7 @@ mod common;
 
 fn index() -> &'static AddressIndex<'static> {
     static INDEX: OnceLock<AddressIndex<'static>> = OnceLock::new();
-    INDEX.get_or_init(|| AddressIndex::new(&common::rules().admin))
+    INDEX.get_or_init(|| AddressIndex::new(&common::rules().admin, &common::rules().address_words))
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -75,7 +75,7 @@ impl<'a> Normalizer<'a> {
     pub fn new(rules: &'a Rules, reference_year: u16) -> Normalizer<'a> {
         Normalizer {
             rules,
-            addresses: AddressIndex::new(&rules.admin),
+            addresses: AddressIndex::new(&rules.admin, &rules.address_words),
             ethnic: EthnicIndex::new(&rules.ethnic_groups, rules.validation.ethnic_code_column),
             phones: PhoneRules::new(&rules.mobile_prefixes, &rules.mobile_prefix_conversions),
             reference_year,

@@ -7,6 +7,7 @@
 //! binary, so `dancu` runs from any folder; `--rules DIR` reads a folder of the
 //! same shape instead (a future reorganisation of units is a data change).
 
+mod address;
 mod admin;
 mod columns;
 mod linkage;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+pub use address::{AddressWords, DistrictNickname, UnitLevel, UnitTypeWord};
 pub use admin::{AdminTables, CommuneMapping, NewCommune, OldUnit, Province2025};
 pub use columns::ColumnRules;
 pub use linkage::{BlockKey, BlockingRule, LevelParameters, LinkageSettings, Model, ModelComparison, ModelLevel};
@@ -51,6 +53,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("names/surname_share_estimates.csv", include_str!("../../rules/names/surname_share_estimates.csv")),
     ("generator.toml", include_str!("../../rules/generator.toml")),
     ("names.toml", include_str!("../../rules/names.toml")),
+    ("address.toml", include_str!("../../rules/address.toml")),
 ];
 
 /// Where the rule files come from.
@@ -116,6 +119,8 @@ pub struct Rules {
     /// 4-digit prefix of an 11-digit mobile number → its 3-digit replacement.
     pub mobile_prefix_conversions: Vec<(String, String)>,
     pub admin: AdminTables,
+    /// Unit-type words, nicknames and the country's names in addresses.
+    pub address_words: AddressWords,
     pub legacy_encodings: LegacyEncodings,
     /// Spelling pairs that differ only in tone placement: (new style, old style).
     pub tone_variants: Vec<(String, String)>,
@@ -259,6 +264,11 @@ impl Rules {
                 AdminTables::default()
             });
 
+        let (file, text) = text_of("address.toml");
+        let address_words = AddressWords::parse(file, text, &admin).unwrap_or_else(|e| {
+            errors.extend(e);
+            AddressWords::default()
+        });
         let legacy_encodings = LegacyEncodings::new(&tcvn3, &vni);
         let tone_variants = tones
             .rows()
@@ -298,6 +308,7 @@ impl Rules {
             mobile_prefixes,
             mobile_prefix_conversions,
             admin,
+            address_words,
             legacy_encodings,
             tone_variants,
             name_components,

@@ -70,7 +70,7 @@ fn every_case_of_the_cases_file_holds() {
     let cases: Cases = toml::from_str(&text).unwrap();
     assert!(cases.case.len() >= 300, "{} cases", cases.case.len());
     let rules = rules();
-    let index = AddressIndex::new(&rules.admin);
+    let index = AddressIndex::new(&rules.admin, &rules.address_words);
     let mut failures = Vec::new();
     for c in &cases.case {
         let input = AddressInput {
@@ -132,7 +132,7 @@ fn the_cases_cover_every_province_old_and_new() {
 fn every_reference_unit_resolves_to_itself() {
     let rules = rules();
     let admin = &rules.admin;
-    let index = AddressIndex::new(admin);
+    let index = AddressIndex::new(admin, &rules.address_words);
     let mut failures = Vec::new();
     for (i, unit) in admin.old_units.iter().enumerate().filter(|(_, u)| !u.commune_code.is_empty()) {
         let input = AddressInput {
@@ -186,7 +186,7 @@ fn every_old_commune_maps_to_a_new_commune() {
 fn the_peers_address_vectors_hold() {
     let rules = rules();
     let admin = &rules.admin;
-    let index = AddressIndex::new(admin);
+    let index = AddressIndex::new(admin, &rules.address_words);
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/conformance/address_vectors.jsonl");
     let mut checked = 0;
     for line in std::fs::read_to_string(path).unwrap().lines().filter(|l| !l.trim().is_empty()) {

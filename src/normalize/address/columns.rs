@@ -3,20 +3,20 @@
 
 use super::index::{district_scopes, similarity, AddressIndex, Hits, LevelMatch, NamePass, Scope};
 use super::tokenize::tokenize;
-use super::vocabulary::{type_word_prefix, words_key, Level};
+use super::vocabulary::{words_key, Level};
 use super::{AddressInput, Resolution};
 use crate::text::tidy;
 
 impl AddressIndex<'_> {
     /// A name written in a column of its own, whole.
     pub(super) fn match_column(&self, level: Level, scopes: &[Scope], text: &str) -> LevelMatch {
-        let tokens = tokenize(text);
+        let tokens = tokenize(text, &self.vocabulary.glued);
         let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
         if words.is_empty() {
             return LevelMatch::default();
         }
         let mut keys = Vec::with_capacity(2);
-        let type_len = type_word_prefix(&words, level).filter(|&len| len < words.len()).unwrap_or(0);
+        let type_len = self.vocabulary.type_words_prefix(&words, level).filter(|&len| len < words.len()).unwrap_or(0);
         if type_len > 0 {
             keys.push(words_key(&words[type_len..]));
         }
@@ -29,6 +29,12 @@ impl AddressIndex<'_> {
                 return LevelMatch { written: true, hits: Hits { units, score: 1.0 } };
             }
         }
+        if type_len > 0 {
+            let units = self.lookup_initials(level, scopes, &keys[0]);
+            if !units.is_empty() {
+                return LevelMatch { written: true, hits: Hits { units, score: 1.0 } };
+            }
+        }
         // A misspelt type word (`Thị trấnn`, `Đặc kuh`) is dropped before
         // the name is matched fuzzily.
         let fuzzy_key = if type_len > 0 {
@@ -38,7 +44,7 @@ impl AddressIndex<'_> {
                 .rev()
                 .find(|&len| {
                     let written = words[..len].concat();
-                    level.type_words().iter().any(|t| similarity(&written, &t.concat()) >= 0.75)
+                    self.vocabulary.type_words(level).iter().any(|t| similarity(&written, &t.words.concat()) >= 0.75)
                 })
                 .map_or_else(|| keys[0].clone(), |len| words_key(&words[len..]))
         };

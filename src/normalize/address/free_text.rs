@@ -3,7 +3,7 @@
 
 use super::index::{district_scopes, AddressIndex, Hits, LevelMatch, NamePass, Scope, MAX_SPAN_WORDS};
 use super::tokenize::{tokenize, Token};
-use super::vocabulary::{type_word_before_any, type_word_prefix, words_key, Level, COUNTRY_WORDS};
+use super::vocabulary::{words_key, Level};
 use super::Resolution;
 use crate::text::tidy;
 
@@ -22,7 +22,7 @@ impl AddressIndex<'_> {
         end: usize,
     ) -> Option<(Hits, usize)> {
         let starts_right = |start: usize| -> (bool, usize) {
-            match type_word_before_any(tokens, start, level) {
+            match self.vocabulary.type_word_before_any(tokens, start, level) {
                 Some(len) => (true, start - len),
                 // The province ends the text: that anchors it well enough.
                 None => (start == 0 || tokens[start].boundary_before || level == Level::Province, start),
@@ -40,7 +40,7 @@ impl AddressIndex<'_> {
             }
             let words: Vec<&str> = tokens[start..end].iter().map(|t| t.word.as_str()).collect();
             let numeric = words.iter().all(|w| w.bytes().all(|b| b.is_ascii_digit()));
-            if numeric && type_word_before_any(tokens, start, level).is_none() {
+            if numeric && self.vocabulary.type_word_before_any(tokens, start, level).is_none() {
                 continue;
             }
             let units = self.lookup_exact(pass, level, scopes, &words_key(&words));
@@ -50,12 +50,18 @@ impl AddressIndex<'_> {
                 let units = self.refine(units, name, &written_type, level);
                 return Some((Hits { units, score: 1.0 }, consumed));
             }
+            if consumed < start {
+                let units = self.lookup_initials(level, scopes, &words_key(&words));
+                if !units.is_empty() {
+                    return Some((Hits { units, score: 1.0 }, consumed));
+                }
+            }
         }
         // A misspelt name is looked for only where the text marks a unit of
         // this level: after its type word (or, for a province, after a
         // separator), the nearest such place before `end`.
         let marked = (end - longest..end).rev().find(|&start| {
-            type_word_before_any(tokens, start, level).is_some()
+            self.vocabulary.type_word_before_any(tokens, start, level).is_some()
                 || (level == Level::Province && start > 0 && tokens[start].boundary_before)
         })?;
         let (_, consumed) = starts_right(marked);
@@ -71,11 +77,14 @@ impl AddressIndex<'_> {
     /// name those levels itself.
     pub(super) fn resolve_free_text(&self, text: &str, province_hint: &[Scope], district_hint: &[Scope]) -> Resolution {
         let text = tidy(text);
-        let tokens = tokenize(&text);
+        let tokens = tokenize(&text, &self.vocabulary.glued);
         let mut end = tokens.len();
-        for country in COUNTRY_WORDS {
+        for country in &self.vocabulary.country {
             if end > country.len()
-                && tokens[end - country.len()..end].iter().map(|t| t.word.as_str()).eq(country.iter().copied())
+                && tokens[end - country.len()..end]
+                    .iter()
+                    .map(|t| t.word.as_str())
+                    .eq(country.iter().map(String::as_str))
             {
                 end -= country.len();
                 break;
@@ -104,7 +113,7 @@ impl AddressIndex<'_> {
                 // A district found in the whole country must be unique there.
                 if !province_scopes.is_empty() || hits.units.len() == 1 {
                     let words: Vec<&str> = tokens[start..end].iter().map(|t| t.word.as_str()).collect();
-                    district_span = Some((end, type_word_prefix(&words, Level::District).is_some()));
+                    district_span = Some((end, self.vocabulary.type_word_prefix(&words, Level::District).is_some()));
                     district = LevelMatch { written: true, hits };
                     end = start;
                 }

@@ -3,9 +3,9 @@
 //! found in; exact and fuzzy lookups, and the refinement of names that fold
 //! alike.
 
-use super::vocabulary::{canonical_type, name_keys, numeric_key, type_word_prefix, Level, PROVINCE_NICKNAMES};
+use super::vocabulary::{numeric_key, Level, Vocabulary};
 use crate::hash::HashMap;
-use crate::rules::AdminTables;
+use crate::rules::{AddressWords, AdminTables};
 use crate::text::tidy;
 
 /// A unit a name may denote.
@@ -80,6 +80,7 @@ pub(super) struct LevelMatch {
 
 pub struct AddressIndex<'a> {
     pub(super) admin: &'a AdminTables,
+    pub(super) vocabulary: Vocabulary,
     pub(super) old_province_codes: Vec<String>,
     pub(super) new_province_codes: Vec<String>,
     /// Old district code, its province's index, and one unit of it.
@@ -91,6 +92,9 @@ pub struct AddressIndex<'a> {
     pub(super) exact: HashMap<String, Vec<(Level, Scope, Unit)>>,
     /// Names from before the 2017–2024 mergers, consulted after `exact`.
     pub(super) aliases: HashMap<String, Vec<(Level, Scope, Unit)>>,
+    /// District initials (`BT` for Bình Thạnh): a district only where a
+    /// type word marks it (`Q.BT`).
+    pub(super) initials: HashMap<String, Vec<(Scope, Unit)>>,
     /// Every key of a scope, for fuzzy matching.
     pub(super) fuzzy: HashMap<(Level, Scope), Vec<(String, Unit)>>,
     pub(super) new_commune_by_code: HashMap<String, usize>,
@@ -105,9 +109,11 @@ pub(super) fn push_unique<K: std::hash::Hash + Eq, V: PartialEq>(map: &mut HashM
 }
 
 impl<'a> AddressIndex<'a> {
-    pub fn new(admin: &'a AdminTables) -> AddressIndex<'a> {
+    pub fn new(admin: &'a AdminTables, words: &AddressWords) -> AddressIndex<'a> {
         let mut index = AddressIndex {
             admin,
+            vocabulary: Vocabulary::new(words),
+            initials: HashMap::default(),
             old_province_codes: Vec::new(),
             new_province_codes: Vec::new(),
             old_districts: Vec::new(),
@@ -161,13 +167,22 @@ impl<'a> AddressIndex<'a> {
             index.new_province_index.insert(province.code.clone(), p);
             index.add_name(Level::Province, Scope::Nation, &province.short_name, Unit::NewProvince(p));
         }
-        for (nickname, code) in PROVINCE_NICKNAMES {
-            let key = nickname.to_string();
-            if let Some(&p) = index.old_province_index.get(*code) {
+        for (key, code) in index.vocabulary.province_nicknames.clone() {
+            if let Some(&p) = index.old_province_index.get(&code) {
                 push_unique(&mut index.exact, key.clone(), (Level::Province, Scope::Nation, Unit::OldProvince(p)));
             }
-            if let Some(&p) = index.new_province_index.get(*code) {
+            if let Some(&p) = index.new_province_index.get(&code) {
                 push_unique(&mut index.exact, key, (Level::Province, Scope::Nation, Unit::NewProvince(p)));
+            }
+        }
+        for (province, key, district) in index.vocabulary.district_nicknames.clone() {
+            let (Some(&p), Some(&d)) =
+                (index.old_province_index.get(&province), index.old_district_index.get(&district))
+            else {
+                continue;
+            };
+            for scope in [Scope::Nation, Scope::OldProvince(p)] {
+                push_unique(&mut index.initials, key.clone(), (scope, Unit::OldDistrict(d)));
             }
         }
         for (i, commune) in admin.new_communes.iter().enumerate() {
@@ -214,7 +229,7 @@ impl<'a> AddressIndex<'a> {
         if name.is_empty() {
             return;
         }
-        for key in name_keys(name, level) {
+        for key in self.vocabulary.name_keys(name, level) {
             push_unique(&mut self.exact, key.clone(), (level, scope, unit));
             // Numbers are never matched fuzzily: `Phường 11` is not a typo
             // of `Phường 1`.
@@ -238,6 +253,21 @@ impl<'a> AddressIndex<'a> {
         let mut found: Vec<Unit> = Vec::new();
         for &(at_level, scope, unit) in map.get(key).map(Vec::as_slice).unwrap_or_default() {
             if at_level == level && scopes.contains(&scope) && !found.contains(&unit) {
+                found.push(unit);
+            }
+        }
+        found
+    }
+
+    /// The districts whose initials `key` is, in the scopes; only for a
+    /// name a district type word marks.
+    pub(super) fn lookup_initials(&self, level: Level, scopes: &[Scope], key: &str) -> Vec<Unit> {
+        if level != Level::District {
+            return Vec::new();
+        }
+        let mut found = Vec::new();
+        for &(scope, unit) in self.initials.get(key).map(Vec::as_slice).unwrap_or_default() {
+            if scopes.contains(&scope) && !found.contains(&unit) {
                 found.push(unit);
             }
         }
@@ -305,14 +335,14 @@ impl<'a> AddressIndex<'a> {
         if units.len() < 2 || written_type.is_empty() {
             return units;
         }
-        let written_type = canonical_type(written_type, level);
+        let written_type = self.vocabulary.canonical_type(written_type, level);
         let by_type: Vec<Unit> = units
             .iter()
             .copied()
             .filter(|&u| {
                 let full = crate::text::fold_words(&self.full_name(u));
                 let words: Vec<&str> = full.split(' ').collect();
-                type_word_prefix(&words, level).is_some_and(|len| canonical_type(&words[..len], level) == written_type)
+                self.vocabulary.canonical_type(&words, level) == written_type
             })
             .collect();
         if by_type.is_empty() {

@@ -153,7 +153,7 @@ mod tests {
     }
 
     fn resolve_in(rules: &Rules, commune: &str, district: &str, province: &str) -> Resolution {
-        let index = AddressIndex::new(&rules.admin);
+        let index = AddressIndex::new(&rules.admin, &rules.address_words);
         let input = AddressInput {
             street: String::new(),
             commune: commune.into(),
@@ -211,7 +211,7 @@ mod tests {
     #[test]
     fn free_text_tail_is_split_from_the_street() {
         let rules = rules();
-        let index = AddressIndex::new(&rules.admin);
+        let index = AddressIndex::new(&rules.admin, &rules.address_words);
         for text in [
             "Bản Bó, Xã Trung Hạ, Huyện Quan Sơn, Tỉnh Thanh Hóa",
             "Bản Bó, xa trung ha huyen quan son thanh hoa",
@@ -237,7 +237,7 @@ mod tests {
     #[test]
     fn a_street_name_is_not_taken_for_a_commune() {
         let rules = rules();
-        let index = AddressIndex::new(&rules.admin);
+        let index = AddressIndex::new(&rules.admin, &rules.address_words);
         let r =
             index.resolve(&AddressInput { street: "Số 5 Lê Lợi, Hà Nội".into(), ..AddressInput::default() });
         assert_eq!(r.status, AddressStatus::Unresolved);
@@ -248,23 +248,30 @@ mod tests {
     #[test]
     fn glued_type_words_split_at_character_boundaries() {
         for text in ["Phường13", "quận1", "Phường5, Q. Bình Thạnh", "Phường1 .", "ĐƯỜNG P1", "Xã5"] {
-            for token in tokenize(text) {
+            for token in tokenize(text, glued()) {
                 assert!(text.is_char_boundary(token.start) && text.is_char_boundary(token.end), "{text}: {token:?}");
             }
         }
-        let words: Vec<String> = tokenize("Phường13, quận1").into_iter().map(|t| t.word).collect();
+        let words: Vec<String> = tokenize("Phường13, quận1", glued()).into_iter().map(|t| t.word).collect();
         assert_eq!(words, ["phuong", "13", "quan", "1"]);
-        let tokens = tokenize("Phường13");
+        let tokens = tokenize("Phường13", glued());
         assert_eq!(
             (&"Phường13"[tokens[0].start..tokens[0].end], &"Phường13"[tokens[1].start..tokens[1].end]),
             ("Phường", "13")
         );
     }
 
+    fn glued() -> &'static [String] {
+        &static_index().vocabulary.glued
+    }
+
     fn static_index() -> &'static AddressIndex<'static> {
         static RULES: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
         static INDEX: std::sync::OnceLock<AddressIndex<'static>> = std::sync::OnceLock::new();
-        INDEX.get_or_init(|| AddressIndex::new(&RULES.get_or_init(rules).admin))
+        INDEX.get_or_init(|| {
+            let rules = RULES.get_or_init(rules);
+            AddressIndex::new(&rules.admin, &rules.address_words)
+        })
     }
 
     /// Address-like text: unit words, numbers glued or not, marks, and
@@ -293,7 +300,7 @@ mod tests {
         #[test]
         fn any_text_tokenizes_at_character_boundaries(text in address_text()) {
             let mut previous_end = 0;
-            for token in tokenize(&text) {
+            for token in tokenize(&text, glued()) {
                 proptest::prop_assert!(text.is_char_boundary(token.start) && text.is_char_boundary(token.end));
                 proptest::prop_assert!(previous_end <= token.start && token.start < token.end);
                 previous_end = token.end;

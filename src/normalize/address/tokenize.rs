@@ -14,12 +14,12 @@ pub(super) struct Token {
 }
 
 /// Splits text into folded words. `P.15`, `F1`, `Q3` and `Phường13` become
-/// a type word and a number.
+/// a type word and a number, where `glued` holds the type word.
 ///
 /// Every offset of a token refers to `text` itself, at a character
 /// boundary: folding changes lengths (`ườ` is six bytes, `uo` two), so each
 /// byte of a folded word remembers where its character starts in `text`.
-pub(super) fn tokenize(text: &str) -> Vec<Token> {
+pub(super) fn tokenize(text: &str, glued: &[String]) -> Vec<Token> {
     let mut tokens: Vec<Token> = Vec::new();
     let mut word = String::new();
     // For each byte of `word`, the offset in `text` of the character it
@@ -33,7 +33,7 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
         }
         let start = origin[0];
         let split = word.find(|c: char| c.is_ascii_digit()).filter(|&at| {
-            at > 0 && word[at..].bytes().all(|b| b.is_ascii_digit()) && GLUED_TYPE_WORDS.contains(&&word[..at])
+            at > 0 && word[at..].bytes().all(|b| b.is_ascii_digit()) && glued.iter().any(|g| g == &word[..at])
         });
         match split {
             Some(at) => {
@@ -75,7 +75,3 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
     finish(&mut word, &mut origin, text.len(), boundary, &mut tokens);
     tokens
 }
-
-/// Type words that clerks glue to a unit's number (`P15`, `F1`, `Q3`,
-/// `Phường13`, `quận1`), folded.
-pub(super) const GLUED_TYPE_WORDS: &[&str] = &["p", "f", "q", "x", "h", "phuong", "quan", "xa"];

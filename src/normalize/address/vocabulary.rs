@@ -1,59 +1,156 @@
-//! The words of addresses that are not unit names: unit-type words and
-//! their abbreviations per level, the nicknames of provinces, the words that
-//! name the country; and the keys unit names are filed under.
+//! The words of addresses that are not unit names, compiled from
+//! `rules/address.toml`: unit-type words and their spellings per level, the
+//! spellings that may be glued to a number, the nicknames of provinces and
+//! districts, the words that name the country; and the keys unit names are
+//! filed under.
 
 use super::tokenize::Token;
+use crate::rules::{AddressWords, UnitLevel};
+use crate::text::fold_words;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(super) enum Level {
-    Province,
-    District,
-    Commune,
+pub(super) type Level = UnitLevel;
+
+/// One spelling of a unit-type word, folded to its words.
+#[derive(Clone, Debug)]
+pub(super) struct TypeSpelling {
+    pub(super) words: Vec<String>,
+    /// The type it spells, folded (`thi tran` for `TT`).
+    pub(super) canonical: String,
 }
 
-impl Level {
-    /// Unit-type words and their abbreviations, as folded word sequences,
-    /// longest first.
-    pub(super) fn type_words(self) -> &'static [&'static [&'static str]] {
-        match self {
-            Level::Province => &[&["thanh", "pho"], &["thu", "do"], &["t", "p"], &["tinh"], &["tp"], &["t"]],
-            Level::District => &[
-                &["thanh", "pho"],
-                &["thi", "xa"],
-                &["t", "p"],
-                &["t", "x"],
-                &["quan"],
-                &["huyen"],
-                &["tp"],
-                &["tx"],
-                &["q"],
-                &["h"],
-            ],
-            Level::Commune => {
-                &[&["thi", "tran"], &["dac", "khu"], &["phuong"], &["xa"], &["tt"], &["p"], &["x"], &["f"]]
-            }
-        }
+#[derive(Clone, Debug, Default)]
+pub(super) struct Vocabulary {
+    /// Per level (province, district, commune), longest spelling first.
+    types: [Vec<TypeSpelling>; 3],
+    /// Folded one-word spellings that may be glued to a number.
+    pub(super) glued: Vec<String>,
+    /// The country's names, folded to words.
+    pub(super) country: Vec<Vec<String>>,
+    /// Folded key → pre-2025 province code.
+    pub(super) province_nicknames: Vec<(String, String)>,
+    /// Pre-2025 province code, folded key, pre-2025 district code.
+    pub(super) district_nicknames: Vec<(String, String, String)>,
+}
+
+fn level_index(level: Level) -> usize {
+    match level {
+        UnitLevel::Province => 0,
+        UnitLevel::District => 1,
+        UnitLevel::Commune => 2,
     }
 }
 
-/// Province names people write that are not the official short names.
-pub(super) const PROVINCE_NICKNAMES: &[(&str, &str)] = &[
-    ("hcm", "79"),
-    ("tphcm", "79"),
-    ("hochiminhcity", "79"),
-    ("saigon", "79"),
-    ("sg", "79"),
-    ("hn", "01"),
-    ("tphn", "01"),
-    ("hanoicity", "01"),
-    ("thuathienhue", "46"),
-    ("brvt", "77"),
-    ("vungtau", "77"),
-    ("dnang", "48"),
-];
+fn folded(text: &str) -> Vec<String> {
+    fold_words(text).split(' ').filter(|w| !w.is_empty()).map(String::from).collect()
+}
 
-/// Trailing words that name the country, not a unit.
-pub(super) const COUNTRY_WORDS: &[&[&str]] = &[&["viet", "nam"], &["vietnam"], &["vn"]];
+impl Vocabulary {
+    pub(super) fn new(words: &AddressWords) -> Vocabulary {
+        let mut vocabulary = Vocabulary::default();
+        for unit_type in &words.unit_types {
+            let canonical = folded(&unit_type.name).join(" ");
+            for spelling in &unit_type.spellings {
+                let words = folded(spelling);
+                if words.is_empty() {
+                    continue;
+                }
+                if unit_type.glued && words.len() == 1 && !vocabulary.glued.contains(&words[0]) {
+                    vocabulary.glued.push(words[0].clone());
+                }
+                let list = &mut vocabulary.types[level_index(unit_type.level)];
+                if !list.iter().any(|s| s.words == words) {
+                    list.push(TypeSpelling { words, canonical: canonical.clone() });
+                }
+            }
+        }
+        for list in &mut vocabulary.types {
+            // Longest first, so `t p` is taken before `t`.
+            list.sort_by_key(|s| (std::cmp::Reverse(s.words.len()), std::cmp::Reverse(s.words.concat().len())));
+        }
+        vocabulary.country = words.country.iter().map(|c| folded(c)).filter(|w| !w.is_empty()).collect();
+        vocabulary.country.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        vocabulary.province_nicknames =
+            words.province_nicknames.iter().map(|(written, code)| (folded(written).concat(), code.clone())).collect();
+        vocabulary.district_nicknames = words
+            .district_nicknames
+            .iter()
+            .map(|n| (n.province_code.clone(), folded(&n.written).concat(), n.district_code.clone()))
+            .collect();
+        vocabulary
+    }
+
+    /// The spellings of `level`'s unit types, longest first.
+    pub(super) fn type_words(&self, level: Level) -> &[TypeSpelling] {
+        &self.types[level_index(level)]
+    }
+
+    /// How many leading words of `words` are a unit-type word of `level`.
+    pub(super) fn type_word_prefix(&self, words: &[&str], level: Level) -> Option<usize> {
+        self.type_words(level).iter().find(|t| starts_with(words, &t.words)).map(|t| t.words.len())
+    }
+
+    /// How many leading words are unit-type words of `level`, one or more
+    /// of them: `Phường Phường 1` writes the type twice.
+    pub(super) fn type_words_prefix(&self, words: &[&str], level: Level) -> Option<usize> {
+        let mut length = self.type_word_prefix(words, level)?;
+        while let Some(more) = self.type_word_prefix(&words[length..], level) {
+            if length + more >= words.len() {
+                break;
+            }
+            length += more;
+        }
+        Some(length)
+    }
+
+    /// How many tokens before `end` are a unit-type word of `level` (the
+    /// type written twice counts whole).
+    pub(super) fn type_word_before_any(&self, tokens: &[Token], end: usize, level: Level) -> Option<usize> {
+        let one = |end: usize| {
+            self.type_words(level).iter().find_map(|t| {
+                let len = t.words.len();
+                (len <= end
+                    && tokens[end - len..end].iter().map(|t| t.word.as_str()).eq(t.words.iter().map(String::as_str)))
+                .then_some(len)
+            })
+        };
+        let mut length = one(end)?;
+        while let Some(more) = one(end - length) {
+            length += more;
+        }
+        Some(length)
+    }
+
+    /// A unit-type word in its full form: `tt` → `thi tran`, `F` → `phuong`.
+    pub(super) fn canonical_type(&self, words: &[&str], level: Level) -> &str {
+        let words = &words[..self.type_word_prefix(words, level).unwrap_or(0)];
+        self.type_words(level)
+            .iter()
+            .find(|t| t.words.iter().map(String::as_str).eq(words.iter().copied()))
+            .map_or("", |t| t.canonical.as_str())
+    }
+
+    /// The keys a unit name is filed under: without its unit-type word, and
+    /// as written (`Xã Loan` could be a name, not `Xã Loan`).
+    pub(super) fn name_keys(&self, name: &str, level: Level) -> Vec<String> {
+        let folded = fold_words(name);
+        let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+        let mut keys = Vec::with_capacity(2);
+        if let Some(len) = self.type_word_prefix(&words, level) {
+            if len < words.len() {
+                keys.push(words_key(&words[len..]));
+            }
+        }
+        let whole = words_key(&words);
+        if !whole.is_empty() && !keys.contains(&whole) {
+            keys.push(whole);
+        }
+        keys
+    }
+}
+
+fn starts_with(words: &[&str], prefix: &[String]) -> bool {
+    words.len() >= prefix.len() && words.iter().zip(prefix).all(|(w, p)| *w == p.as_str())
+}
 
 /// `01` and `1` name the same numbered ward.
 pub(super) fn numeric_key(key: &str) -> String {
@@ -71,49 +168,4 @@ pub(super) fn numeric_key(key: &str) -> String {
 
 pub(super) fn words_key(words: &[&str]) -> String {
     numeric_key(&words.concat())
-}
-
-/// The keys a unit name is filed under: without its unit-type word, and
-/// as written (`Xã Loan` could be a name, not `Xã Loan`).
-pub(super) fn name_keys(name: &str, level: Level) -> Vec<String> {
-    let folded = crate::text::fold_words(name);
-    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
-    let mut keys = Vec::with_capacity(2);
-    if let Some(len) = type_word_prefix(&words, level) {
-        if len < words.len() {
-            keys.push(words_key(&words[len..]));
-        }
-    }
-    let whole = words_key(&words);
-    if !whole.is_empty() && !keys.contains(&whole) {
-        keys.push(whole);
-    }
-    keys
-}
-
-/// How many leading words of `words` are a unit-type word of `level`.
-pub(super) fn type_word_prefix(words: &[&str], level: Level) -> Option<usize> {
-    level.type_words().iter().find(|t| words.starts_with(t)).map(|t| t.len())
-}
-
-pub(super) fn type_word_before_any(tokens: &[Token], end: usize, level: Level) -> Option<usize> {
-    level.type_words().iter().find_map(|t| {
-        let len = t.len();
-        (len <= end && tokens[end - len..end].iter().map(|t| t.word.as_str()).eq(t.iter().copied())).then_some(len)
-    })
-}
-
-/// A unit-type word in its full form: `tt` → `thi tran`, `F` → `phuong`.
-pub(super) fn canonical_type(words: &[&str], level: Level) -> &'static str {
-    match (words, level) {
-        (["thi", "tran"] | ["tt"], _) => "thi tran",
-        (["xa"] | ["x"], _) => "xa",
-        (["phuong"] | ["p"] | ["f"], _) => "phuong",
-        (["dac", "khu"], _) => "dac khu",
-        (["quan"] | ["q"], _) => "quan",
-        (["huyen"] | ["h"], _) => "huyen",
-        (["thi", "xa"] | ["tx"] | ["t", "x"], _) => "thi xa",
-        (["thanh", "pho"] | ["tp"] | ["t", "p"], _) => "thanh pho",
-        _ => "",
-    }
 }
