@@ -502,6 +502,113 @@ case(
     note="glued ward number with a stray dot in the commune column",
 )
 
+# Kinds of writing an independent extract and the peers' vectors showed
+# (issue 13).
+phu_qui = [u for u in old_in_district["602"] if u["commune_short_name"] == "Ngũ Phụng"][0]
+case(
+    id="island-district",
+    address="Thôn Quý Thạnh, Xã Ngũ Phụng, Huyện đảo Phú Quý, Tỉnh Bình Thuận",
+    status="exact",
+    street="Thôn Quý Thạnh",
+    **expected_old(phu_qui),
+    note="`Huyện đảo` is how an island district is written; Quý and Quí are one spelling",
+)
+for commune, province_code, province in [
+    ("Đặc khu Phú Quốc", "91", "Tỉnh An Giang"),
+    ("Đặc khu Côn Đảo", "79", "Thành phố Hồ Chí Minh"),
+    ("Đặc khu Vân Đồn", "22", "Tỉnh Quảng Ninh"),
+]:
+    u = new_unit(commune, province_code)
+    case(
+        id=f"special-zone-{u['commune_code']}",
+        address=f"Khu phố 2, {commune}, {province}",
+        status="exact",
+        street="Khu phố 2",
+        commune_code=u["commune_code"],
+        province_code=province_code,
+        note="a special zone (đặc khu) of the 2025 units, named like the district it was",
+    )
+case(
+    id="doubled-type-word-column",
+    commune="Phường Phường 15",
+    district="Quận Tân Bình",
+    province="TP. Hồ Chí Minh",
+    status="ambiguous" if split[hcm_p15["commune_code"]] else "exact",
+    **expected_old(hcm_p15),
+    note="the unit type written twice",
+)
+case(
+    id="doubled-type-word-text",
+    address="70 Nguyễn Sỹ Sách, Phường Phường 15, Quận Tân Bình, TP HCM",
+    status="ambiguous" if split[hcm_p15["commune_code"]] else "exact",
+    street="70 Nguyễn Sỹ Sách",
+    **expected_old(hcm_p15),
+    note="the unit type written twice in free text",
+)
+for initials, district_name in [("BT", "Quận Bình Thạnh"), ("GV", "Quận Gò Vấp"), ("TB", "Quận Tân Bình"), ("PN", "Quận Phú Nhuận")]:
+    district = [u for u in old_in_province["79"] if u["district_name"] == district_name]
+    ward = sorted((u for u in district if key(u["commune_short_name"]) == "5"), key=lambda u: u["commune_code"])
+    if not ward:
+        ward = sorted((u for u in district if key(u["commune_short_name"]).isdigit()), key=lambda u: u["commune_code"])
+    u = ward[0]
+    n = int(key(u["commune_short_name"]))
+    case(
+        id=f"district-initials-{initials.lower()}",
+        address=f"15 Hẻm 3, P.{n}, Q.{initials}, TP.HCM",
+        status="ambiguous" if split[u["commune_code"]] else "exact",
+        street="15 Hẻm 3",
+        **expected_old(u),
+        note=f"Q.{initials}: the initials of {district_name}",
+    )
+# A district and commune pair that exists in one province, under another
+# province's name: the pair places it, and the contradiction is flagged.
+pairs = defaultdict(list)
+for u in old_units:
+    pairs[(key(u["district_short_name"]), key(u["commune_short_name"]))].append(u)
+count = 0
+for (dk, ck), units in sorted(pairs.items()):
+    if len(units) != 1 or split[units[0]["commune_code"]] or ck.isdigit():
+        continue
+    u = units[0]
+    districts_of_name = {x["district_code"] for x in old_units if key(x["district_short_name"]) == dk}
+    if len(districts_of_name) < 3:
+        continue
+    # A name from before the mergers in another district of the name makes
+    # the pair ambiguous too.
+    if any(a.endswith(ck) for d in districts_of_name - {u["district_code"]} for a in district_alias_keys[d]):
+        continue
+    wrong = next(p for p in sorted(old_in_province) if p != u["province_code"] and dk not in {key(x["district_short_name"]) for x in old_in_province[p]} and ck not in {key(x["commune_short_name"]) for x in old_in_province[p]})
+    wrong_name = old_in_province[wrong][0]["province_name"]
+    case(
+        id=f"province-contradicts-pair-{u['commune_code']}",
+        commune=u["commune_name"],
+        district=u["district_name"],
+        province=wrong_name,
+        status="exact",
+        mismatch=True,
+        **expected_old(u),
+        note="the district name is common, the pair is unique: placed by the pair, the province contradicts it",
+    )
+    count += 1
+    if count == 4:
+        break
+# Post-2025 communes named like the old district they replaced, in free
+# text: `Xã Quan Sơn` is the commune, not the old Huyện Quan Sơn.
+for commune, province_code, province in [("Xã Quan Sơn", "38", "Tỉnh Thanh Hóa"), ("Xã Mường La", "14", "Tỉnh Sơn La")]:
+    try:
+        u = new_unit(commune, province_code)
+    except SystemExit:
+        continue
+    case(
+        id=f"commune-named-like-old-district-{u['commune_code']}",
+        address=f"Bản Bó, {commune}, {province}",
+        status="exact",
+        street="Bản Bó",
+        commune_code=u["commune_code"],
+        province_code=province_code,
+        note="a post-2025 commune that took the name of an old district, with its type word",
+    )
+
 # 9. Nothing to place.
 for i, text in enumerate(["Số 5 Lê Lợi", "không rõ", "xyz, abc, qwerty", "Thôn 3"]):
     case(id=f"unresolved-{i}", address=text, status="unresolved", street=text, note="no unit named")

@@ -15,20 +15,29 @@ impl AddressIndex<'_> {
         if words.is_empty() {
             return LevelMatch::default();
         }
-        let mut keys = Vec::with_capacity(2);
-        let type_len = self.vocabulary.type_words_prefix(&words, level).filter(|&len| len < words.len()).unwrap_or(0);
-        if type_len > 0 {
-            keys.push(words_key(&words[type_len..]));
-        }
-        keys.push(words_key(&words));
-        let name = &text[tokens[type_len].start..];
-        for (pass, key) in NamePass::BOTH.iter().flat_map(|&pass| keys.iter().map(move |key| (pass, key))) {
-            let units = self.lookup_exact(pass, level, scopes, key);
-            if !units.is_empty() {
-                let units = self.refine(units, name, &words[..type_len], level);
-                return LevelMatch { written: true, hits: Hits { units, score: 1.0 } };
+        // The type word once (`Huyện Quan Hóa`: `Quan` is the name's, though
+        // it folds like `Quận`), then written twice (`Phường Phường 15`),
+        // then the name whole.
+        let once = self.vocabulary.type_word_prefix(&words, level).filter(|&len| len < words.len()).unwrap_or(0);
+        let twice = self.vocabulary.type_words_prefix(&words, level).filter(|&len| len < words.len()).unwrap_or(0);
+        let mut type_lengths = vec![once];
+        for length in [twice, 0] {
+            if !type_lengths.contains(&length) {
+                type_lengths.push(length);
             }
         }
+        let keys: Vec<String> = type_lengths.iter().map(|&length| words_key(&words[length..])).collect();
+        for pass in NamePass::BOTH {
+            for (key, &type_len) in keys.iter().zip(&type_lengths) {
+                let units = self.lookup_exact(pass, level, scopes, key);
+                if !units.is_empty() {
+                    let name = &text[tokens[type_len].start..];
+                    let units = self.refine(units, name, &words[..type_len], level);
+                    return LevelMatch { written: true, hits: Hits { units, score: 1.0 } };
+                }
+            }
+        }
+        let type_len = once;
         if type_len > 0 {
             let units = self.lookup_initials(level, scopes, &keys[0]);
             if !units.is_empty() {
@@ -96,6 +105,12 @@ impl AddressIndex<'_> {
                 if anywhere.hits.units.len() == 1 && anywhere.hits.score == 1.0 {
                     mismatch = true;
                     anywhere
+                } else if let Some(pair) = self.district_of_unique_pair(&anywhere, &input.commune) {
+                    // A common district name (`Châu Thành`) whose pair with
+                    // the commune exists in one province only: the pair
+                    // places the record, against the province written.
+                    mismatch = true;
+                    pair
                 } else {
                     inside
                 }
@@ -121,5 +136,23 @@ impl AddressIndex<'_> {
         let mut resolution = self.build(&province, &district, &commune, tidy(&input.street));
         resolution.mismatch |= mismatch && resolution.is_placed();
         resolution
+    }
+
+    /// Of the districts a name denotes across the country, the one in which
+    /// `commune` names a unit exactly, when there is exactly one.
+    fn district_of_unique_pair(&self, districts: &LevelMatch, commune: &str) -> Option<LevelMatch> {
+        if commune.is_empty() || districts.hits.score < 1.0 || districts.hits.units.len() < 2 {
+            return None;
+        }
+        let mut found = districts.hits.units.iter().filter(|&&unit| {
+            let scopes = district_scopes(&Hits { units: vec![unit], score: 1.0 });
+            let hits = self.match_column(Level::Commune, &scopes, commune).hits;
+            hits.score == 1.0 && !hits.is_empty()
+        });
+        let unit = *found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
+        Some(LevelMatch { written: true, hits: Hits { units: vec![unit], score: 1.0 } })
     }
 }

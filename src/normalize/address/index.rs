@@ -3,7 +3,7 @@
 //! found in; exact and fuzzy lookups, and the refinement of names that fold
 //! alike.
 
-use super::vocabulary::{numeric_key, Level, Vocabulary};
+use super::vocabulary::{compact_y_as_i, numeric_key, Level, Vocabulary};
 use crate::hash::HashMap;
 use crate::rules::{AddressWords, AdminTables};
 use crate::text::tidy;
@@ -195,7 +195,7 @@ impl<'a> AddressIndex<'a> {
             }
         }
         for alias in &admin.legacy_aliases {
-            let key = numeric_key(&alias.key);
+            let key = numeric_key(&compact_y_as_i(&alias.key));
             match alias.level.as_str() {
                 "commune" => {
                     let Some(&i) = index.old_unit_by_code.get(&alias.target_code) else { continue };

@@ -22,6 +22,11 @@ pub(super) struct TypeSpelling {
 pub(super) struct Vocabulary {
     /// Per level (province, district, commune), longest spelling first.
     types: [Vec<TypeSpelling>; 3],
+    /// Per level, the unit types' names as the tables write them, lower
+    /// case with their marks: a unit's own name starts with one only when
+    /// it is written with its type (`Phường Phúc Xá`), never when a name
+    /// folds like a type word (`Quan Sơn` is not `Quận Sơn`).
+    type_names: [Vec<Vec<String>>; 3],
     /// Folded one-word spellings that may be glued to a number.
     pub(super) glued: Vec<String>,
     /// The country's names, folded to words.
@@ -49,6 +54,11 @@ impl Vocabulary {
         let mut vocabulary = Vocabulary::default();
         for unit_type in &words.unit_types {
             let canonical = folded(&unit_type.name).join(" ");
+            let names = &mut vocabulary.type_names[level_index(unit_type.level)];
+            let marked = marked_words(&unit_type.name);
+            if !names.contains(&marked) {
+                names.push(marked);
+            }
             for spelling in &unit_type.spellings {
                 let words = folded(spelling);
                 if words.is_empty() {
@@ -129,16 +139,21 @@ impl Vocabulary {
             .map_or("", |t| t.canonical.as_str())
     }
 
-    /// The keys a unit name is filed under: without its unit-type word, and
-    /// as written (`Xã Loan` could be a name, not `Xã Loan`).
+    /// The keys a unit name of the tables is filed under: as written, and
+    /// without the unit's type where the name starts with it, marks and
+    /// all (`Phường Phúc Xá`; but `Quan Sơn` and `H Bông` are names whole).
     pub(super) fn name_keys(&self, name: &str, level: Level) -> Vec<String> {
         let folded = fold_words(name);
         let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+        let marked = marked_words(name);
         let mut keys = Vec::with_capacity(2);
-        if let Some(len) = self.type_word_prefix(&words, level) {
-            if len < words.len() {
-                keys.push(words_key(&words[len..]));
-            }
+        let type_len = self.type_names[level_index(level)]
+            .iter()
+            .filter(|t| marked.len() > t.len() && marked[..t.len()] == t[..])
+            .map(Vec::len)
+            .max();
+        if let Some(len) = type_len.filter(|_| marked.len() == words.len()) {
+            keys.push(words_key(&words[len..]));
         }
         let whole = words_key(&words);
         if !whole.is_empty() && !keys.contains(&whole) {
@@ -146,6 +161,12 @@ impl Vocabulary {
         }
         keys
     }
+}
+
+/// Lower-case words with their marks, split where `fold_words` splits.
+fn marked_words(text: &str) -> Vec<String> {
+    let lower: String = unicode_normalization::UnicodeNormalization::nfc(text.to_lowercase().as_str()).collect();
+    lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(String::from).collect()
 }
 
 fn starts_with(words: &[&str], prefix: &[String]) -> bool {
@@ -167,5 +188,30 @@ pub(super) fn numeric_key(key: &str) -> String {
 }
 
 pub(super) fn words_key(words: &[&str]) -> String {
-    numeric_key(&words.concat())
+    let spelt: Vec<String> = words.iter().map(|w| y_as_i(w)).collect();
+    numeric_key(&spelt.concat())
+}
+
+/// `y` and `i` as the lone vowel after a consonant are one sound spelt two
+/// ways (`Phú Quý`/`Phú Quí`, `Kỳ`/`Kì`): keys write it `i`. On one folded
+/// word: a `y` that ends it after consonants only, or after `qu`.
+pub(super) fn y_as_i(word: &str) -> String {
+    let vowel = |c: u8| b"aeiouy".contains(&c);
+    match word.as_bytes() {
+        [onset @ .., b'y'] if !onset.is_empty() && (onset.iter().all(|&c| !vowel(c)) || onset.ends_with(b"qu")) => {
+            format!("{}i", &word[..word.len() - 1])
+        }
+        _ => word.to_string(),
+    }
+}
+
+/// [`y_as_i`] on a compact key whose word boundaries are gone (the names
+/// from before the mergers): only `quy`, whose `qu` marks the syllable.
+pub(super) fn compact_y_as_i(key: &str) -> String {
+    let mut out = key.replace("quy", "qui");
+    // `quyen`, `quynh`: there the y is no lone vowel.
+    for (written, kept) in [("quie", "quye"), ("quinh", "quynh")] {
+        out = out.replace(written, kept);
+    }
+    out
 }
