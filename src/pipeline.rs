@@ -254,12 +254,38 @@ pub fn prepare(
     timings.insert("normalize", clock.elapsed().as_millis() as u64);
 
     let clock = Instant::now();
-    let validator = Validator::new(rules, reference_date);
+    extract.warnings.extend(missing_columns(&extract, rules));
+    let validator = Validator::new(rules, reference_date).with_input_fields(extract.input_fields());
     validator.validate_all(&extract.records, &mut normalized, parallel);
     timings.insert("validate", clock.elapsed().as_millis() as u64);
 
     let internal_errors = quarantine_internal_errors(&mut extract, &mut normalized);
     Ok(Prepared { extract, normalized, internal_errors, timings })
+}
+
+/// An input without a column for a required field, or for any part of the
+/// address, is said so once (on stderr and in the manifest) rather than on
+/// each of its records.
+fn missing_columns(extract: &Extract, rules: &Rules) -> Vec<String> {
+    let address = [Field::Address, Field::CommuneName, Field::OldDistrictName, Field::ProvinceName, Field::CommuneCode];
+    let mut warnings = Vec::new();
+    for (input, mask) in extract.inputs.iter().zip(extract.input_fields()) {
+        let has = |field: Field| mask & (1 << field.index()) != 0;
+        let missing: Vec<&str> = rules.validation.required.iter().filter(|&&f| !has(f)).map(|f| f.name()).collect();
+        let name = crate::message::shown(&input.name);
+        if !missing.is_empty() {
+            warnings.push(format!(
+                "{name}: no column for the required field(s) {}; their records are not flagged one by one (add the header as an alias in a file passed with --columns if the column is there)",
+                missing.join(", ")
+            ));
+        }
+        if !address.iter().any(|&f| has(f)) {
+            warnings.push(format!(
+                "{name}: no address column (address, commune, district, province); its records are not placed in a commune"
+            ));
+        }
+    }
+    warnings
 }
 
 /// Moves the records whose normalisation or validation panicked to

@@ -508,3 +508,32 @@ fn a_block_over_the_cap_is_split_or_else_skipped_with_a_warning() {
         run.stderr
     );
 }
+
+#[test]
+fn a_missing_column_is_said_once_and_a_combined_id_column_is_split() {
+    let dir = tempdir();
+    let input = dir.path().join("partial.csv");
+    std::fs::write(
+        &input,
+        "Họ và tên,Ngày sinh,Số CCCD/CMND,Quê quán\n\
+         Nguyễn Văn An,07/03/1985,001085004567,Nam Định\n\
+         Trần Thị Bình,1990,172345679,Thanh Hóa\n",
+    )
+    .unwrap();
+    let run = clean(dir.path(), "out", &[input], &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("partial.csv: no column for the required field(s) sex"), "{}", run.stderr);
+    assert!(run.stderr.contains("partial.csv: no address column"), "{}", run.stderr);
+    let issues = std::fs::read_to_string(run.out.join("issues.csv")).unwrap();
+    assert!(!issues.contains(",sex,FIELD_MISSING") && !issues.contains("ADDRESS_UNRESOLVED"), "{issues}");
+    // A record with only the old ID card's number still lacks a citizen ID.
+    assert!(issues.contains("partial.csv,2,citizen_id,FIELD_MISSING"), "{issues}");
+    let manifest = stable_manifest(&run.out);
+    assert_eq!(manifest["warnings"].as_array().unwrap().len(), 2);
+    let (header, rows) = read_csv(&run.out.join("records.csv"));
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(rows[0][column("citizen_id")], "001085004567");
+    assert_eq!((rows[1][column("citizen_id")].as_str(), rows[1][column("old_id")].as_str()), ("", "172345679"));
+    assert_eq!(rows[1][column("old_id_raw")], "172345679", "the original is kept");
+    assert_eq!(rows[0][column("Quê quán")], "Nam Định", "a home town is carried, not taken for the address");
+}

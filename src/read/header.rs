@@ -40,6 +40,9 @@ pub struct ColumnLayout {
     /// The input is a dancu output: its cells carry the CSV writer's
     /// formula guard, which reading takes off.
     pub is_dancu_output: bool,
+    /// The citizen-ID column, when its header says it may hold an old ID
+    /// (`CCCD/CMND`): a 9-digit value there is read as old_id.
+    pub either_id_column: Option<usize>,
 }
 
 impl ColumnLayout {
@@ -67,6 +70,7 @@ impl ColumnLayout {
         let is_dancu_output = ["person_id", "is_primary"].iter().all(|name| headers.iter().any(|h| h == name));
         let mut taken = Vec::new();
         let mut repeated = Vec::new();
+        let mut either_id_column = None;
         let mut roles = Vec::with_capacity(headers.len());
         for header in &headers {
             let raw_of = |field: Field| headers.iter().any(|h| *h == format!("{}_raw", field.name()));
@@ -88,6 +92,9 @@ impl ColumnLayout {
                     ColumnRole::Extra(extra_name(header))
                 } else {
                     taken.push(field);
+                    if field == Field::CitizenId && rules.holds_either_id(header) {
+                        either_id_column = Some(roles.len());
+                    }
                     ColumnRole::Field(field)
                 }
             } else {
@@ -95,7 +102,7 @@ impl ColumnLayout {
             };
             roles.push(role);
         }
-        ColumnLayout { headers, roles, repeated, is_dancu_output }
+        ColumnLayout { headers, roles, repeated, is_dancu_output, either_id_column }
     }
 
     /// Which field each column maps to, for the manifest.
@@ -105,6 +112,9 @@ impl ColumnLayout {
             .zip(&self.roles)
             .map(|(header, role)| {
                 let target = match role {
+                    ColumnRole::Field(Field::CitizenId) if self.either_id_column.is_some() => {
+                        "citizen_id (9 digits: old_id)".to_string()
+                    }
                     ColumnRole::Field(f) => f.name().to_string(),
                     ColumnRole::Recomputed => "(recomputed)".to_string(),
                     ColumnRole::OriginSource => "(origin source)".to_string(),

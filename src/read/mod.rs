@@ -125,6 +125,20 @@ pub struct Extract {
 }
 
 impl Extract {
+    /// For each input, a bit per [`Field`] (by its index) that a column of
+    /// the input maps to.
+    pub fn input_fields(&self) -> Vec<u32> {
+        self.inputs
+            .iter()
+            .map(|input| {
+                input.cells.iter().fold(0u32, |mask, place| match place {
+                    CellPlace::Field(field) => mask | (1 << field.index()),
+                    _ => mask,
+                })
+            })
+            .collect()
+    }
+
     /// A record's cells as the input had them, in its column order, joined
     /// by tabs as quarantine rows are (a recomputed column of a dancu output
     /// is left empty).
@@ -635,6 +649,16 @@ impl<'a> Assembler<'a> {
                     }
                     extras[slot] = cell.into();
                 }
+            }
+        }
+        if let Some(column) = layout.either_id_column {
+            // A `CCCD/CMND` column: a 9-digit number is the old ID card's.
+            let cell = cells[column].as_ref();
+            let digits = cell.bytes().filter(u8::is_ascii_digit).count();
+            let only_number = cell.bytes().all(|b| b.is_ascii_digit() || b" .-'".contains(&b));
+            if digits == 9 && only_number && values.get(Field::OldId).trim().is_empty() {
+                values.set(Field::OldId, cell);
+                values.set(Field::CitizenId, "");
             }
         }
         RawRecord { source: self.source, row: 0, line, values: values.build(), origin, extras }

@@ -16,11 +16,16 @@ use crate::text::fold_compact;
 #[serde(deny_unknown_fields)]
 struct FieldAliases {
     aliases: Vec<Spanned<String>>,
+    /// Only for citizen_id: aliases of a column that holds either number.
+    #[serde(default)]
+    either_old_id: Vec<Spanned<String>>,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct ColumnRules {
     by_key: HashMap<String, Field>,
+    /// Folded headers of citizen-ID columns that may hold an old ID.
+    either_old_id: crate::hash::HashSet<String>,
 }
 
 impl ColumnRules {
@@ -55,7 +60,15 @@ impl ColumnRules {
                 });
                 continue;
             };
-            for alias in entry.aliases {
+            if !entry.either_old_id.is_empty() && field != Field::CitizenId {
+                errors.push(RuleError {
+                    file: file.to_string(),
+                    line,
+                    message: format!("either_old_id is for citizen_id only, not {field}"),
+                });
+            }
+            let either: Vec<String> = entry.either_old_id.iter().map(|a| fold_compact(a.get_ref())).collect();
+            for alias in entry.aliases.into_iter().chain(entry.either_old_id) {
                 let key = fold_compact(alias.get_ref());
                 let line = super::line_of(text, alias.span().start);
                 if key.is_empty() {
@@ -80,6 +93,11 @@ impl ColumnRules {
                     }
                 }
                 seen_here.insert(key.clone(), field);
+                if either.contains(&key) {
+                    self.either_old_id.insert(key.clone());
+                } else {
+                    self.either_old_id.remove(&key);
+                }
                 self.by_key.insert(key, field);
             }
         }
@@ -93,6 +111,12 @@ impl ColumnRules {
     /// The canonical field a header names, if any.
     pub fn field_for(&self, header: &str) -> Option<Field> {
         self.by_key.get(&fold_compact(header)).copied()
+    }
+
+    /// Whether a citizen-ID header names a column that may hold an old ID
+    /// (`CCCD/CMND`).
+    pub fn holds_either_id(&self, header: &str) -> bool {
+        self.either_old_id.contains(&fold_compact(header))
     }
 }
 
@@ -149,6 +173,17 @@ mod tests {
         }
         assert_eq!(rules.field_for("STT"), None);
         assert_eq!(rules.field_for("Ghi chú"), None);
+        // Clerks' headers an independent extract used (issue 13).
+        for header in ["CCCD/CMND", "Số CCCD/CMND", "national_id", "Số CCCD"] {
+            assert_eq!(rules.field_for(header), Some(Field::CitizenId), "{header}");
+        }
+        assert!(rules.holds_either_id("Số CCCD/CMND") && !rules.holds_either_id("Số CCCD"));
+        for header in ["Nơi ở hiện nay", "Chỗ ở hiện tại", "Nơi thường trú", "Nơi đăng ký thường trú"]
+        {
+            assert_eq!(rules.field_for(header), Some(Field::Address), "{header}");
+        }
+        assert_eq!(rules.field_for("Quê quán"), None, "a home town is not the address");
+        assert_eq!(rules.field_for("Nơi sinh"), None);
     }
 
     #[test]

@@ -69,12 +69,37 @@ pub struct Validator<'a> {
     rules: &'a Rules,
     citizen_ids: CitizenIdRules,
     reference: ReferenceDate,
+    /// Per input, a bit per field its columns map to; empty when every
+    /// field is taken to have a column (cases, tests).
+    input_fields: Vec<u32>,
 }
+
+/// The fields of an address, any of which an input may have a column for.
+const ADDRESS_FIELDS: [Field; 6] = [
+    Field::Address,
+    Field::CommuneName,
+    Field::OldDistrictName,
+    Field::ProvinceName,
+    Field::CommuneCode,
+    Field::OldCommuneCode,
+];
 
 impl<'a> Validator<'a> {
     pub fn new(rules: &'a Rules, reference: ReferenceDate) -> Validator<'a> {
         let provinces: HashSet<String> = rules.cccd_provinces.iter().map(|(prefix, _)| prefix.clone()).collect();
-        Validator { rules, citizen_ids: CitizenIdRules::new(provinces), reference }
+        Validator { rules, citizen_ids: CitizenIdRules::new(provinces), reference, input_fields: Vec::new() }
+    }
+
+    /// Which fields each input has a column for ([`crate::read::Extract::input_fields`]):
+    /// a field an input has no column for is said missing once for the
+    /// input, not on each of its records.
+    pub fn with_input_fields(mut self, input_fields: Vec<u32>) -> Validator<'a> {
+        self.input_fields = input_fields;
+        self
+    }
+
+    fn input_has(&self, source: u32, field: Field) -> bool {
+        self.input_fields.get(source as usize).is_none_or(|mask| mask & (1 << field.index()) != 0)
     }
 
     pub fn citizen_ids(&self) -> &CitizenIdRules {
@@ -101,10 +126,19 @@ impl<'a> Validator<'a> {
         crate::fault::panic_on_row("validate", raw.row);
         let mut findings = Vec::new();
         for &field in &self.rules.validation.required {
-            if raw.values.get(field).trim().is_empty() && !record.values.is_present(field) {
+            let missing = raw.values.get(field).trim().is_empty() && !record.values.is_present(field);
+            if missing && (field == Field::FullName || self.input_has(raw.source, field)) {
                 let code = if field == Field::FullName { Code::NameMissing } else { Code::FieldMissing };
                 findings.push(Finding::new(field, code, ""));
             }
+        }
+
+        // An input with address columns that are all empty on this record:
+        // the commune cannot be determined (normalising reports the ones
+        // written but not placed).
+        let has_address_columns = ADDRESS_FIELDS.iter().any(|&f| self.input_has(raw.source, f));
+        if has_address_columns && ADDRESS_FIELDS.iter().all(|&f| raw.values.get(f).trim().is_empty()) {
+            findings.push(Finding::new(Field::Address, Code::AddressUnresolved, ""));
         }
 
         let id = record.values.get(Field::CitizenId);
