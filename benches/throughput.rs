@@ -7,10 +7,10 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 use dancu::generate::{self, GenerateOptions};
+use dancu::legacy::to_mojibake;
 use dancu::link::compare::{compare, ComparisonKeys};
 use dancu::normalize::address::{AddressIndex, AddressInput};
 use dancu::normalize::date::{parse_date, DateParse};
-use dancu::normalize::legacy::to_mojibake;
 use dancu::normalize::name::normalize_name;
 use dancu::record::Sex;
 use dancu::rules::{RuleSource, Rules};

@@ -4,7 +4,7 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::normalize::legacy::{to_mojibake, LegacyEncodings};
+use crate::legacy::{to_mojibake, LegacyEncodings};
 use crate::rng::Rng;
 use crate::text::fold_words;
 

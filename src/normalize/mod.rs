@@ -7,11 +7,9 @@ pub mod address;
 pub mod date;
 pub mod ethnicity;
 pub mod id;
-pub mod legacy;
 pub mod name;
 pub mod phone;
 pub mod sex;
-pub mod syllable;
 
 use std::borrow::Cow;
 
@@ -361,7 +359,7 @@ impl<'a> Normalizer<'a> {
             } else {
                 unicode_normalization::UnicodeNormalization::nfc(trimmed).collect()
             };
-        let (repaired, decoded) = if legacy::is_vietnamese(&text::clean_invisible(&composed)) {
+        let (repaired, decoded) = if crate::legacy::is_vietnamese(&text::clean_invisible(&composed)) {
             (composed, false)
         } else {
             match self.rules.legacy_encodings.repair(&composed) {
@@ -372,7 +370,7 @@ impl<'a> Normalizer<'a> {
         let placement = self.rules.names.tone_placement;
         let spelled = text::tidy(&repaired)
             .split(' ')
-            .map(|w| syllable::place_tone(w, placement).unwrap_or_else(|| w.to_string()))
+            .map(|w| crate::syllable::place_tone(w, placement).unwrap_or_else(|| w.to_string()))
             .collect::<Vec<_>>()
             .join(" ");
         (spelled, decoded)

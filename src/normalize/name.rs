@@ -20,11 +20,11 @@ use std::cell::RefCell;
 
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
-use super::legacy::{Damage, LegacyEncodings};
-use super::syllable::{push_canonical_syllable, push_toneless_lower, strip_tones, TonePlacement};
 use crate::error::RuleError;
 use crate::hash::HashMap;
 use crate::hash::HashSet;
+use crate::legacy::{Damage, LegacyEncodings};
+use crate::syllable::{push_canonical_syllable, push_toneless_lower, strip_tones, TonePlacement};
 
 /// `names.toml` as written.
 #[derive(Deserialize)]
@@ -473,8 +473,8 @@ mod cases {
     //! vectors, and properties over generated and reference names.
 
     use super::*;
-    use crate::normalize::syllable::place_tone;
     use crate::rules::{RuleSource, Rules};
+    use crate::syllable::place_tone;
     use proptest::prelude::*;
 
     #[derive(Deserialize)]
@@ -542,7 +542,7 @@ mod cases {
             std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/names/given_by_gender.csv")).unwrap();
         personal.extend(given.lines().skip(1).filter_map(|l| l.split(',').next()).map(String::from));
         let typed = personal.len();
-        personal.retain(|n| super::super::legacy::is_vietnamese(n));
+        personal.retain(|n| crate::legacy::is_vietnamese(n));
         let damaged_in_source = typed - personal.len();
         let generator: toml::Table = toml::from_str(&rules.generator.1).unwrap();
         for pool in generator["names"].as_table().unwrap().values() {

@@ -27,7 +27,7 @@ pub use table::{Table, TableRow};
 pub use validation::ValidationSettings;
 
 use crate::error::{RuleError, RuleErrors};
-use crate::normalize::legacy::LegacyEncodings;
+use crate::legacy::LegacyEncodings;
 use crate::normalize::name::NameRules;
 
 /// The rule files dancu ships, compiled in.

@@ -378,10 +378,7 @@ pub(super) fn marked_key(name: &str) -> String {
     tidy(name)
         .to_lowercase()
         .split(' ')
-        .map(|w| {
-            crate::normalize::syllable::place_tone(w, crate::normalize::syllable::TonePlacement::Old)
-                .unwrap_or_else(|| w.to_string())
-        })
+        .map(|w| crate::syllable::place_tone(w, crate::syllable::TonePlacement::Old).unwrap_or_else(|| w.to_string()))
         .flat_map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<Vec<_>>())
         .collect()
 }

@@ -208,7 +208,7 @@ fn is_syllable_cached(word: &str) -> bool {
         if let Some(&known) = cache.get(word) {
             return known;
         }
-        let known = super::syllable::is_syllable(word);
+        let known = crate::syllable::is_syllable(word);
         if cache.len() >= 100_000 {
             cache.clear();
         }
@@ -232,7 +232,7 @@ fn good_words_changed(before: &str, after: &str) -> usize {
     before
         .split_whitespace()
         .zip(after.split_whitespace())
-        .filter(|(b, a)| b != a && (b.is_ascii() || super::syllable::is_syllable(b)))
+        .filter(|(b, a)| b != a && (b.is_ascii() || crate::syllable::is_syllable(b)))
         .count()
 }
 
