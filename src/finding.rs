@@ -3,6 +3,7 @@
 //! severity and belongs to one dimension of the programme's motto
 //! *đúng, đủ, sạch, sống*.
 
+use crate::legacy::Damage;
 use crate::record::Field;
 
 /// The four dimensions of population data quality (Đề án 06).
@@ -151,7 +152,7 @@ codes! {
     AddressUnresolved = "ADDRESS_UNRESOLVED", Warning, Complete,
         "Không xác định được xã/phường", "The commune cannot be determined";
     TextRepaired = "TEXT_REPAIRED", Info, Clean,
-        "Văn bản sai dạng (tổ hợp dấu, ký tự ẩn) đã được sửa", "Text in a non-standard form (combining marks, invisible characters) was repaired";
+        "Văn bản sai dạng (mã cũ TCVN3/VNI/VIQR, lỗi mã UTF-8, tổ hợp dấu, ký tự ẩn) đã được sửa", "Text in a legacy encoding (TCVN3, VNI, VIQR), double-encoded, decomposed or with invisible characters was repaired";
     NameCharactersRemoved = "NAME_CHARACTERS_REMOVED", Info, Clean,
         "Chữ số, dấu câu trong họ tên đã được bỏ", "Digits or punctuation were removed from a name";
     NameHonorificRemoved = "NAME_HONORIFIC_REMOVED", Info, Clean,
@@ -220,15 +221,23 @@ pub struct Finding {
     pub value: Box<str>,
     /// A corrected value where one can be derived; empty otherwise.
     pub suggestion: Box<str>,
+    /// For a repaired text, the legacy encoding it was written in (the
+    /// manifest counts repairs per column and encoding).
+    pub encoding: Option<Damage>,
 }
 
 impl Finding {
     pub fn new(field: Field, code: Code, value: &str) -> Finding {
-        Finding { field, code, severity: code.severity(), value: value.into(), suggestion: "".into() }
+        Finding { field, code, severity: code.severity(), value: value.into(), suggestion: "".into(), encoding: None }
     }
 
     pub fn with_suggestion(mut self, suggestion: impl Into<Box<str>>) -> Finding {
         self.suggestion = suggestion.into();
+        self
+    }
+
+    pub fn with_encoding(mut self, encoding: Option<Damage>) -> Finding {
+        self.encoding = encoding;
         self
     }
 }

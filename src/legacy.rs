@@ -39,11 +39,22 @@ pub struct LegacyEncodings {
 }
 
 /// Which damage a repaired field had.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Damage {
     Tcvn3,
     Vni,
     Mojibake,
+}
+
+impl Damage {
+    /// The encoding's name, as the manifest writes it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Damage::Tcvn3 => "tcvn3",
+            Damage::Vni => "vni",
+            Damage::Mojibake => "utf-8 read as windows-1252",
+        }
+    }
 }
 
 impl LegacyEncodings {
@@ -85,6 +96,17 @@ impl LegacyEncodings {
         tables
     }
 
+    /// Text in `damage`'s encoding as Unicode, character by character,
+    /// without asking whether the result is Vietnamese: for a file or a
+    /// column known to be in that encoding.
+    pub fn decode(&self, text: &str, damage: Damage) -> String {
+        match damage {
+            Damage::Tcvn3 => self.decode_tcvn3(text),
+            Damage::Vni => self.decode_vni(text),
+            Damage::Mojibake => from_mojibake(text).unwrap_or_else(|| text.to_string()),
+        }
+    }
+
     fn decode_tcvn3(&self, text: &str) -> String {
         text.chars().map(|c| self.tcvn3_decode.get(&c).copied().unwrap_or(c)).collect()
     }
@@ -116,10 +138,14 @@ impl LegacyEncodings {
         if words_before.invalid == 0 {
             return None;
         }
+        // A font encoding read as Windows-1252 shows only that code page's
+        // characters: text with a Vietnamese letter beyond it (ầ, ị, ư, đ)
+        // was typed in Unicode, whatever else is wrong with it.
+        let font_possible = text.chars().all(|c| (c as u32) < 0x100 || is_windows_1252_extra(c));
         let candidates = [
             (from_mojibake(text), Damage::Mojibake),
-            (Some(self.decode_vni(text)), Damage::Vni),
-            (Some(self.decode_tcvn3(text)), Damage::Tcvn3),
+            (font_possible.then(|| self.decode_vni(text)), Damage::Vni),
+            (font_possible.then(|| self.decode_tcvn3(text)), Damage::Tcvn3),
         ];
         for (candidate, damage) in candidates {
             let Some(candidate) = candidate else { continue };
@@ -215,6 +241,28 @@ fn is_syllable_cached(word: &str) -> bool {
         cache.insert(word.into(), known);
         known
     })
+}
+
+/// The characters Windows-1252 puts where Latin-1 has C1 controls
+/// (0x80-0x9F): `€`, `‚`, `ƒ`, `„`, `…`, `Œ`, `™` ...
+fn is_windows_1252_extra(c: char) -> bool {
+    matches!(c, '\u{152}' | '\u{153}' | '\u{160}' | '\u{161}' | '\u{178}' | '\u{17D}' | '\u{17E}' | '\u{192}')
+        || matches!(c, '\u{2C6}' | '\u{2DC}' | '\u{2013}'..='\u{2026}' | '\u{2030}' | '\u{2039}' | '\u{203A}')
+        || matches!(c, '\u{20AC}' | '\u{2122}')
+}
+
+/// How many words of a text are Vietnamese syllables with a mark, and how
+/// many are neither syllables nor plain ASCII: how Vietnamese a decoding
+/// of a whole file reads.
+pub fn vietnamese_words(text: &str) -> (usize, usize) {
+    let mut counts = (0, 0);
+    for line in text.lines() {
+        if let Some(score) = syllable_score(line) {
+            counts.0 += score.vietnamese;
+            counts.1 += score.invalid;
+        }
+    }
+    counts
 }
 
 /// Whether every word of a text is plain ASCII or a Vietnamese syllable.

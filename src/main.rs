@@ -88,7 +88,7 @@ impl ReadingArgs {
     fn read_options(&self) -> Result<ReadOptions, String> {
         let encoding = match &self.encoding {
             Some(label) => Some(encoding::parse_label(label).ok_or_else(|| {
-                format!("--encoding `{label}` is not an encoding name; use utf-8, utf-16le, utf-16be or windows-1258")
+                format!("--encoding `{label}` is not an encoding name; use utf-8, utf-16le, utf-16be, windows-1258, tcvn3 or vni")
             })?),
             None => None,
         };

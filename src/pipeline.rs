@@ -117,7 +117,7 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     let clock = Instant::now();
     let bar = progress.stage("write", 6, "files");
     let severities = &rules.validation.severities;
-    let output = RunOutput { extract: &extract, normalized: &normalized, linkage: &linkage, severities };
+    let output = RunOutput::new(&extract, &normalized, &linkage, severities);
     // The files are independent: records.csv, records.parquet and the rest
     // are written side by side (one after another with --threads 1).
     let out = set.path();
@@ -242,7 +242,7 @@ pub fn prepare(
     let clock = Instant::now();
     let total_bytes: u64 = inputs.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
     let bar = progress.stage("read", total_bytes, "bytes");
-    let mut extract = read::read_inputs(inputs, read_options, &rules.columns, &|bytes| bar.inc(bytes))?;
+    let mut extract = read::read_inputs(inputs, read_options, rules, &|bytes| bar.inc(bytes))?;
     bar.finish_and_clear();
     timings.insert("read", clock.elapsed().as_millis() as u64);
 
@@ -252,10 +252,12 @@ pub fn prepare(
     let mut normalized = normalizer.normalize_all(&extract.records, parallel, &|done| bar.inc(done));
     bar.finish_and_clear();
     timings.insert("normalize", clock.elapsed().as_millis() as u64);
+    count_repairs(&mut extract, &normalized);
 
     let clock = Instant::now();
-    extract.warnings.extend(missing_columns(&extract, rules));
-    let validator = Validator::new(rules, reference_date).with_input_fields(extract.input_fields());
+    let fields_given = extract.fields_given();
+    extract.warnings.extend(missing_columns(&extract, &fields_given, rules));
+    let validator = Validator::new(rules, reference_date).with_input_fields(fields_given);
     validator.validate_all(&extract.records, &mut normalized, parallel);
     timings.insert("validate", clock.elapsed().as_millis() as u64);
 
@@ -263,25 +265,56 @@ pub fn prepare(
     Ok(Prepared { extract, normalized, internal_errors, timings })
 }
 
+/// Counts, per input column and encoding, the cells normalisation repaired
+/// from a legacy encoding, for the manifest.
+fn count_repairs(extract: &mut Extract, normalized: &[Normalized]) {
+    let mut counts: Vec<BTreeMap<(Option<Field>, usize), BTreeMap<&'static str, u64>>> =
+        vec![BTreeMap::new(); extract.inputs.len()];
+    for (raw, record) in extract.records.iter().zip(normalized) {
+        let per_input = &mut counts[raw.source as usize];
+        for finding in record.findings.iter().filter(|f| f.code == crate::finding::Code::TextRepaired) {
+            if let Some(encoding) = finding.encoding {
+                *per_input.entry((Some(finding.field), 0)).or_default().entry(encoding.label()).or_insert(0) += 1;
+            }
+        }
+        for cell in record.repaired_extras.as_deref().unwrap_or_default() {
+            *per_input.entry((None, cell.slot as usize)).or_default().entry(cell.encoding.label()).or_insert(0) += 1;
+        }
+    }
+    for (input, counts) in extract.inputs.iter_mut().zip(counts) {
+        for ((field, slot), by_encoding) in counts {
+            let header = match field {
+                Some(field) => input
+                    .columns
+                    .iter()
+                    .find(|c| c.field == field.name() || c.field.starts_with(&format!("{} ", field.name())))
+                    .map_or_else(|| field.name().to_string(), |c| c.header.clone()),
+                None => extract.extra_columns[slot].clone(),
+            };
+            input.repairs.insert(header, by_encoding);
+        }
+    }
+}
+
 /// An input without a column for a required field, or for any part of the
-/// address, is said so once (on stderr and in the manifest) rather than on
-/// each of its records.
-fn missing_columns(extract: &Extract, rules: &Rules) -> Vec<String> {
+/// address (or whose column is empty in every row), is said so once (on
+/// stderr and in the manifest) rather than on each of its records.
+fn missing_columns(extract: &Extract, fields_given: &[u32], rules: &Rules) -> Vec<String> {
     let address = [Field::Address, Field::CommuneName, Field::OldDistrictName, Field::ProvinceName, Field::CommuneCode];
     let mut warnings = Vec::new();
-    for (input, mask) in extract.inputs.iter().zip(extract.input_fields()) {
+    for (input, &mask) in extract.inputs.iter().zip(fields_given) {
         let has = |field: Field| mask & (1 << field.index()) != 0;
         let missing: Vec<&str> = rules.validation.required.iter().filter(|&&f| !has(f)).map(|f| f.name()).collect();
         let name = crate::message::shown(&input.name);
         if !missing.is_empty() {
             warnings.push(format!(
-                "{name}: no column for the required field(s) {}; their records are not flagged one by one (add the header as an alias in a file passed with --columns if the column is there)",
+                "{name}: no column, or no value in any row, for the required field(s) {}; its records are not flagged one by one (if the column is there under another header, add the header as an alias in a file passed with --columns)",
                 missing.join(", ")
             ));
         }
         if !address.iter().any(|&f| has(f)) {
             warnings.push(format!(
-                "{name}: no address column (address, commune, district, province); its records are not placed in a commune"
+                "{name}: no address column (address, commune, district, province), or none with a value; its records are not placed in a commune"
             ));
         }
     }
@@ -556,6 +589,7 @@ mod tests {
                 crate::read::CellPlace::Field(Field::BirthDate),
                 crate::read::CellPlace::Field(Field::FullName),
             ],
+            repairs: Default::default(),
         });
         let mut first = vec![String::new(); Field::COUNT];
         first[0] = "Lê Văn An".into();

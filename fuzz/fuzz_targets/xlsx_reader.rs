@@ -14,5 +14,5 @@ fuzz_target!(|data: &[u8]| {
     let mut rows = 0usize;
     let _ = dancu::read::xlsx::read_sheet(Path::new("fuzz.xlsx"), data, None, |_| rows += 1);
     let options = dancu::read::ReadOptions::default();
-    let _ = dancu::read::read_bytes(Path::new("fuzz.xlsx"), data, &options, &rules.columns);
+    let _ = dancu::read::read_bytes(Path::new("fuzz.xlsx"), data, &options, rules);
 });

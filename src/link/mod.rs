@@ -498,6 +498,7 @@ mod tests {
             source_fields: 8,
             findings: Vec::new(),
             internal_error: None,
+            repaired_extras: None,
         }
     }
 

@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use crate::finding::{Code, Finding};
 use crate::guard::{guarded, Stage};
 use crate::hash::HashMap;
+use crate::legacy::Damage;
 use crate::parallel::{distinct, join, map_all};
 use crate::record::{Field, FieldValues, FieldValuesBuilder, PartialDate, RawRecord, Sex};
 use crate::rules::Rules;
@@ -43,6 +44,17 @@ pub struct Normalized {
     /// Set when working on the record panicked: the pipeline moves it to
     /// quarantine, naming the stage.
     pub internal_error: Option<Stage>,
+    /// Carried cells repaired from a legacy encoding: the extra-column slot,
+    /// the repaired text and the encoding. `None` for almost every record.
+    pub repaired_extras: Option<Box<[RepairedCell]>>,
+}
+
+/// A carried cell written in a legacy encoding, repaired.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RepairedCell {
+    pub slot: u32,
+    pub text: Box<str>,
+    pub encoding: Damage,
 }
 
 impl Normalized {
@@ -56,6 +68,7 @@ impl Normalized {
             source_fields: 0,
             findings: Vec::new(),
             internal_error: Some(Stage::Normalize),
+            repaired_extras: None,
         }
     }
 }
@@ -159,6 +172,14 @@ impl<'a> Normalizer<'a> {
         values.set(Field::MiddleName, name.middle.as_str());
         values.set(Field::GivenName, name.given.as_str());
 
+        // A record whose names were typed in a legacy encoding was typed in
+        // it throughout: its other fields are read in it where they make
+        // no sense as they are.
+        let damage = names.iter().flat_map(|n| &n.changes).find_map(|c| match c {
+            name::NameChange::Decoded(damage) => Some(*damage),
+            _ => None,
+        });
+
         let birth_date = match date::parse_date(source.get(Field::BirthDate), self.reference_year) {
             DateParse::Date(date) => {
                 values.set(Field::BirthDate, date.to_string());
@@ -179,17 +200,35 @@ impl<'a> Normalizer<'a> {
             }
         };
 
-        let sex = match sex::parse_sex(source.get(Field::Sex)) {
-            SexParse::Known(sex) => {
-                values.set(Field::Sex, sex.label());
-                Some(sex)
-            }
+        let sex_written = source.get(Field::Sex);
+        let sex = match sex::parse_sex(sex_written) {
+            SexParse::Known(sex) => Some(sex),
             SexParse::Empty => None,
             SexParse::Unknown => {
-                findings.push(Finding::new(Field::Sex, Code::SexUnknown, source.get(Field::Sex)));
-                None
+                let repaired = self.repaired(sex_written, damage, |t| matches!(sex::parse_sex(t), SexParse::Known(_)));
+                match repaired {
+                    Some((text, encoding)) => {
+                        let sex = sex::parse_sex(&text);
+                        findings.push(
+                            Finding::new(Field::Sex, Code::TextRepaired, sex_written)
+                                .with_suggestion(text)
+                                .with_encoding(Some(encoding)),
+                        );
+                        match sex {
+                            SexParse::Known(sex) => Some(sex),
+                            _ => None,
+                        }
+                    }
+                    None => {
+                        findings.push(Finding::new(Field::Sex, Code::SexUnknown, sex_written));
+                        None
+                    }
+                }
             }
         };
+        if let Some(sex) = sex {
+            values.set(Field::Sex, sex.label());
+        }
 
         values.set(Field::CitizenId, id::normalize_id(source.get(Field::CitizenId)));
         values.set(Field::OldId, id::normalize_id(source.get(Field::OldId)));
@@ -216,7 +255,16 @@ impl<'a> Normalizer<'a> {
         let ethnicity = source.get(Field::Ethnicity);
         let ethnicity = if ethnicity.trim().is_empty() { source.get(Field::EthnicityCode) } else { ethnicity };
         if !ethnicity.trim().is_empty() {
-            match self.ethnic.find(ethnicity) {
+            let found = self.ethnic.find(ethnicity).or_else(|| {
+                let (text, encoding) = self.repaired(ethnicity, damage, |t| self.ethnic.find(t).is_some())?;
+                findings.push(
+                    Finding::new(Field::Ethnicity, Code::TextRepaired, ethnicity)
+                        .with_suggestion(text.as_str())
+                        .with_encoding(Some(encoding)),
+                );
+                self.ethnic.find(&text)
+            });
+            match found {
                 Some(group) => {
                     values.set(Field::Ethnicity, group.name.as_str());
                     values.set(Field::EthnicityCode, group.code.as_str());
@@ -234,6 +282,7 @@ impl<'a> Normalizer<'a> {
             source.get(Field::Religion),
             &settings.religions,
             Code::ReligionUnknown,
+            damage,
             &mut findings,
         );
         values.set(Field::Religion, religion);
@@ -243,6 +292,7 @@ impl<'a> Normalizer<'a> {
             &nationality_written,
             &settings.nationalities,
             Code::NationalityUnknown,
+            damage,
             &mut findings,
         );
         values.set(Field::Nationality, nationality);
@@ -252,6 +302,7 @@ impl<'a> Normalizer<'a> {
             source.get(Field::RelationToHead),
             &settings.relations,
             Code::RelationUnknown,
+            damage,
             &mut findings,
         );
         values.set(Field::RelationToHead, relation);
@@ -266,17 +317,20 @@ impl<'a> Normalizer<'a> {
             source_fields: Field::ALL.iter().filter(|&&f| has_text(raw.values.get(f))).count() as u8,
             findings,
             internal_error: None,
+            repaired_extras: self.repair_extras(raw, damage),
         }
     }
 
     /// A value from a closed list, written as the list writes it; an empty
     /// value is nothing, a value not on the list is kept tidied and reported.
+    #[allow(clippy::too_many_arguments)]
     fn vocabulary<'v>(
         &self,
         field: Field,
         raw: &'v str,
         words: &'v HashMap<String, String>,
         unknown: Code,
+        damage: Option<Damage>,
         findings: &mut Vec<Finding>,
     ) -> Cow<'v, str> {
         // Most values are written as listed already.
@@ -287,13 +341,61 @@ impl<'a> Normalizer<'a> {
         if tidied.is_empty() || words.is_empty() {
             return Cow::Owned(tidied);
         }
-        match words.get(&text::fold_compact(&tidied)) {
-            Some(listed) => Cow::Borrowed(listed),
-            None => {
-                findings.push(Finding::new(field, unknown, raw));
-                Cow::Owned(tidied)
+        let listed = |text: &str| words.get(&text::fold_compact(&text::tidy(text)));
+        if let Some(listed) = listed(&tidied) {
+            return Cow::Borrowed(listed);
+        }
+        if let Some((text, encoding)) = self.repaired(raw, damage, |t| listed(t).is_some()) {
+            findings.push(
+                Finding::new(field, Code::TextRepaired, raw)
+                    .with_suggestion(text.as_str())
+                    .with_encoding(Some(encoding)),
+            );
+            if let Some(listed) = listed(&text) {
+                return Cow::Borrowed(listed);
             }
         }
+        findings.push(Finding::new(field, unknown, raw));
+        Cow::Owned(tidied)
+    }
+
+    /// `raw` read back from a legacy encoding, when `accept` takes the
+    /// result: by the conservative repair every field gets (characters no
+    /// Vietnamese word has, and every word of the repair a syllable), then
+    /// in the encoding the record's names were typed in.
+    fn repaired(&self, raw: &str, damage: Option<Damage>, accept: impl Fn(&str) -> bool) -> Option<(String, Damage)> {
+        if raw.is_ascii() {
+            return None;
+        }
+        let legacy = &self.rules.legacy_encodings;
+        if let Some((text, encoding)) = legacy.repair(raw) {
+            if accept(&text) {
+                return Some((text, encoding));
+            }
+        }
+        let damage = damage?;
+        let text: String =
+            unicode_normalization::UnicodeNormalization::nfc(legacy.decode(raw, damage).as_str()).collect();
+        (text != raw && accept(&text)).then_some((text, damage))
+    }
+
+    /// Carried cells written in a legacy encoding, repaired: by the
+    /// conservative rule, or in the encoding of the record's names when
+    /// every word of the result is Vietnamese.
+    fn repair_extras(&self, raw: &RawRecord, damage: Option<Damage>) -> Option<Box<[RepairedCell]>> {
+        let mut repaired = Vec::new();
+        for (slot, cell) in raw.extras.iter().enumerate() {
+            if cell.is_ascii() {
+                continue;
+            }
+            let fixed = self
+                .repaired(cell, damage, |t| crate::legacy::is_vietnamese(t))
+                .filter(|(text, _)| text.as_str() != &**cell);
+            if let Some((text, encoding)) = fixed {
+                repaired.push(RepairedCell { slot: slot as u32, text: text.into(), encoding });
+            }
+        }
+        (!repaired.is_empty()).then(|| repaired.into_boxed_slice())
     }
 
     /// Resolves each distinct address. Their text columns repeat far more
@@ -308,7 +410,7 @@ impl<'a> Normalizer<'a> {
         let placed = map_all(&distinct_texts, parallel, |text| guarded(|| self.place_text(text)));
         let indices: Vec<usize> = (0..raw_addresses.len()).collect();
         map_all(&indices, parallel, |&k| {
-            let texts: Option<Vec<&(String, bool)>> =
+            let texts: Option<Vec<&(String, Option<Damage>)>> =
                 (0..width).map(|i| placed[text_of[k * width + i] as usize].as_ref()).collect();
             let texts = texts?;
             guarded(|| {
@@ -326,12 +428,16 @@ impl<'a> Normalizer<'a> {
     /// The address of a record as resolution sees it: place names repaired
     /// and spelt by the same rules as personal names; `placed(i)` is field
     /// `i` of [`ADDRESS_TEXT_FIELDS`] so spelt, with whether it had to be
-    /// decoded. Also returns a bit per such field that was decoded.
-    fn address_input<'p>(&self, raw: &RawAddress, placed: impl Fn(usize) -> &'p (String, bool)) -> (AddressInput, u8) {
-        let mut repairs = 0u8;
+    /// decoded. Also returns the encoding each such field was decoded from.
+    fn address_input<'p>(
+        &self,
+        raw: &RawAddress,
+        placed: impl Fn(usize) -> &'p (String, Option<Damage>),
+    ) -> (AddressInput, [Option<Damage>; 4]) {
+        let mut repairs = [None; 4];
         let mut text = |i: usize| {
             let (text, decoded) = placed(i);
-            repairs |= u8::from(*decoded) << i;
+            repairs[i] = *decoded;
             text.clone()
         };
         let input = AddressInput {
@@ -346,11 +452,11 @@ impl<'a> Normalizer<'a> {
     }
 
     /// Place-name text: a legacy encoding or double-encoded UTF-8 repaired
-    /// (then the flag is true), invisible characters and spacing tidied,
-    /// tones placed as in names. Case is kept: `Số 12 phố Quán Thánh`.
-    fn place_text(&self, raw: &str) -> (String, bool) {
+    /// (then with the encoding it was in), invisible characters and spacing
+    /// tidied, tones placed as in names. Case is kept: `Số 12 phố Quán Thánh`.
+    fn place_text(&self, raw: &str) -> (String, Option<Damage>) {
         if raw.is_ascii() {
-            return (text::tidy(raw), false);
+            return (text::tidy(raw), None);
         }
         let trimmed = raw.trim();
         let composed: String =
@@ -359,12 +465,15 @@ impl<'a> Normalizer<'a> {
             } else {
                 unicode_normalization::UnicodeNormalization::nfc(trimmed).collect()
             };
-        let (repaired, decoded) = if crate::legacy::is_vietnamese(&text::clean_invisible(&composed)) {
-            (composed, false)
+        // A soft hyphen inside a word is TCVN3's ư more often than a
+        // hyphenation hint: such text is tried as TCVN3 first.
+        let soft_hyphen = composed.contains('\u{AD}');
+        let (repaired, decoded) = if !soft_hyphen && crate::legacy::is_vietnamese(&text::clean_invisible(&composed)) {
+            (composed, None)
         } else {
             match self.rules.legacy_encodings.repair(&composed) {
-                Some((text, _)) => (text, true),
-                None => (composed, false),
+                Some((text, damage)) => (text, Some(damage)),
+                None => (composed, None),
             }
         };
         let placement = self.rules.names.tone_placement;
@@ -414,10 +523,14 @@ impl<'a> Normalizer<'a> {
         }
 
         for (i, field) in ADDRESS_TEXT_FIELDS.into_iter().enumerate() {
-            if address_repairs & (1 << i) != 0 {
+            if let Some(encoding) = address_repairs[i] {
                 let raw_text = raw.values.get(field);
                 let (repaired, _) = self.place_text(raw_text);
-                findings.push(Finding::new(field, Code::TextRepaired, raw_text).with_suggestion(repaired));
+                findings.push(
+                    Finding::new(field, Code::TextRepaired, raw_text)
+                        .with_suggestion(repaired)
+                        .with_encoding(Some(encoding)),
+                );
             }
         }
         let reported = address.mismatch
@@ -456,8 +569,8 @@ struct PreparedAddress {
     resolution: Resolution,
     /// `address_score` as written: for exact and fuzzy matches only.
     score: String,
-    /// A bit per field of [`ADDRESS_TEXT_FIELDS`] whose text was decoded.
-    repairs: u8,
+    /// The encoding each field of [`ADDRESS_TEXT_FIELDS`] was decoded from.
+    repairs: [Option<Damage>; 4],
 }
 
 /// Whether `value` holds more than white space; decided by its first byte
@@ -478,14 +591,16 @@ const NAME_FIELDS: [Field; 3] = [Field::FullName, Field::FatherName, Field::Moth
 fn name_findings(field: Field, raw: &str, parts: &name::NameParts, findings: &mut Vec<Finding>) {
     let mut codes: Vec<Code> = Vec::new();
     for change in &parts.changes {
-        let code = match change {
-            name::NameChange::Decoded(_) | name::NameChange::FormRepaired => Code::TextRepaired,
-            name::NameChange::CharactersRemoved => Code::NameCharactersRemoved,
-            name::NameChange::HonorificRemoved => Code::NameHonorificRemoved,
+        let (code, encoding) = match change {
+            name::NameChange::Decoded(damage) => (Code::TextRepaired, Some(*damage)),
+            name::NameChange::FormRepaired => (Code::TextRepaired, None),
+            name::NameChange::CharactersRemoved => (Code::NameCharactersRemoved, None),
+            name::NameChange::HonorificRemoved => (Code::NameHonorificRemoved, None),
         };
         if !codes.contains(&code) {
             codes.push(code);
-            findings.push(Finding::new(field, code, raw).with_suggestion(parts.display.as_str()));
+            findings
+                .push(Finding::new(field, code, raw).with_suggestion(parts.display.as_str()).with_encoding(encoding));
         }
     }
 }

@@ -121,7 +121,9 @@ pub fn normalize_name(raw: &str, rules: &NameRules, legacy: &LegacyEncodings) ->
     for c in composed.chars().filter(|c| !c.is_ascii_alphanumeric() && *c != ' ') {
         let is_odd_char = is_odd(c);
         odd |= is_odd_char;
-        suspicious |= !c.is_ascii() && !is_vietnamese_letter(c) && !is_odd_char;
+        // A soft hyphen is TCVN3's ư (`M­êng` is Mường) as often as it is an
+        // invisible hint: the legacy tables are tried first.
+        suspicious |= (!c.is_ascii() && !is_vietnamese_letter(c) && !is_odd_char) || c == '\u{AD}';
     }
     if suspicious {
         if let Some((decoded, damage)) = legacy.repair(&composed) {

@@ -83,7 +83,14 @@ impl ColumnLayout {
                         (Some(field), _) => ColumnRole::Field(field),
                         (None, Some(field)) if raw_of(field) => ColumnRole::Recomputed,
                         (None, Some(field)) => ColumnRole::Field(field),
-                        (None, None) => ColumnRole::Extra(extra_name(header)),
+                        // A carried column repaired by the run that wrote
+                        // this file sits beside its original, `X_raw`: the
+                        // original is read, the repair made again.
+                        (None, None) if headers.iter().any(|h| *h == format!("{header}_raw")) => ColumnRole::Recomputed,
+                        (None, None) => match name.strip_suffix("_raw").filter(|x| headers.iter().any(|h| h == x)) {
+                            Some(carried) => ColumnRole::Extra(extra_name(carried)),
+                            None => ColumnRole::Extra(extra_name(header)),
+                        },
                     },
                 }
             } else if let Some(field) = rules.field_for(header) {

@@ -17,9 +17,10 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::hash::HashMap;
+use crate::legacy::LegacyEncodings;
 use crate::output::excel_safe::unguard;
 use crate::record::{Field, FieldValuesBuilder, Origin, RawRecord};
-use crate::rules::ColumnRules;
+use crate::rules::{ColumnRules, Rules};
 use delimited::{RowParser, SplitRow};
 use header::{ColumnLayout, ColumnRole};
 use rayon::prelude::*;
@@ -82,6 +83,10 @@ pub struct InputSummary {
     /// row can be written back as it was read.
     #[serde(skip)]
     pub cells: Vec<CellPlace>,
+    /// Cells repaired from a legacy encoding, per column header and
+    /// encoding (filled in by normalisation).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub repairs: std::collections::BTreeMap<String, std::collections::BTreeMap<&'static str, u64>>,
 }
 
 /// Where one input column's cell is kept in a [`RawRecord`].
@@ -104,7 +109,7 @@ pub struct ColumnMapping {
 
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
-    pub encoding: Option<&'static Encoding>,
+    pub encoding: Option<encoding::Forced>,
     pub sheet: Option<String>,
 }
 
@@ -125,18 +130,26 @@ pub struct Extract {
 }
 
 impl Extract {
-    /// For each input, a bit per [`Field`] (by its index) that a column of
-    /// the input maps to.
-    pub fn input_fields(&self) -> Vec<u32> {
-        self.inputs
-            .iter()
-            .map(|input| {
-                input.cells.iter().fold(0u32, |mask, place| match place {
-                    CellPlace::Field(field) => mask | (1 << field.index()),
-                    _ => mask,
-                })
+    /// For each input, a bit per [`Field`] (by its index) that the input
+    /// gives a value for in some record: a column that is missing and a
+    /// column that is empty throughout say the same (and a cleaned file,
+    /// which has every column, says what its original said).
+    pub fn fields_given(&self) -> Vec<u32> {
+        let mut masks = vec![0u32; self.inputs.len()];
+        let per_record = |record: &RawRecord| {
+            Field::ALL.iter().fold(0u32, |mask, &field| {
+                if record.values.get(field).trim().is_empty() {
+                    mask
+                } else {
+                    mask | (1 << field.index())
+                }
             })
-            .collect()
+        };
+        let found: Vec<(u32, u32)> = self.records.par_iter().map(|r| (r.source, per_record(r))).collect();
+        for (source, mask) in found {
+            masks[source as usize] |= mask;
+        }
+        masks
     }
 
     /// A record's cells as the input had them, in its column order, joined
@@ -195,12 +208,7 @@ impl Extract {
 
 /// Reads every input in order. `progress` is told how many more bytes of
 /// the input files have been read, as reading goes.
-pub fn read_inputs(
-    paths: &[PathBuf],
-    options: &ReadOptions,
-    columns: &ColumnRules,
-    progress: &dyn Fn(u64),
-) -> Result<Extract> {
+pub fn read_inputs(paths: &[PathBuf], options: &ReadOptions, rules: &Rules, progress: &dyn Fn(u64)) -> Result<Extract> {
     let mut extract = Extract::default();
     let mut names_seen: HashMap<String, usize> = HashMap::default();
     for (index, path) in paths.iter().enumerate() {
@@ -211,7 +219,7 @@ pub fn read_inputs(
         let seen = names_seen.entry(file_name.clone()).or_insert(0);
         *seen += 1;
         let name = if *seen > 1 { format!("{file_name}#{seen}") } else { file_name };
-        read_one(index as u32, path, name, options, columns, &mut extract, progress)?;
+        read_one(index as u32, path, name, options, rules, &mut extract, progress)?;
     }
     Ok(extract)
 }
@@ -228,20 +236,20 @@ fn read_one(
     path: &Path,
     name: String,
     options: &ReadOptions,
-    columns: &ColumnRules,
+    rules: &Rules,
     extract: &mut Extract,
     progress: &dyn Fn(u64),
 ) -> Result<()> {
     let bytes = std::fs::read(path).map_err(|e| Error::ReadInput { path: path.to_path_buf(), source: e })?;
-    read_bytes_into(source, path, name, &bytes, options, columns, extract, progress)
+    read_bytes_into(source, path, name, &bytes, options, rules, extract, progress)
 }
 
 /// Reads one input already in memory, as [`read_inputs`] reads a file:
 /// `path` names it in messages and the manifest.
-pub fn read_bytes(path: &Path, bytes: &[u8], options: &ReadOptions, columns: &ColumnRules) -> Result<Extract> {
+pub fn read_bytes(path: &Path, bytes: &[u8], options: &ReadOptions, rules: &Rules) -> Result<Extract> {
     let mut extract = Extract::default();
     let name = path.file_name().map_or_else(|| "input".to_string(), |n| n.to_string_lossy().into_owned());
-    read_bytes_into(0, path, name, bytes, options, columns, &mut extract, &|_| {})?;
+    read_bytes_into(0, path, name, bytes, options, rules, &mut extract, &|_| {})?;
     Ok(extract)
 }
 
@@ -252,7 +260,7 @@ fn read_bytes_into(
     name: String,
     bytes: &[u8],
     options: &ReadOptions,
-    columns: &ColumnRules,
+    rules: &Rules,
     extract: &mut Extract,
     progress: &dyn Fn(u64),
 ) -> Result<()> {
@@ -262,7 +270,7 @@ fn read_bytes_into(
     // The file's hash is computed beside the parsing, on a thread of its own.
     std::thread::scope(|scope| {
         let hashing = scope.spawn(|| Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>());
-        let parsed = parse_one(source, path, name, bytes, options, columns, extract, progress);
+        let parsed = parse_one(source, path, name, bytes, options, rules, extract, progress);
         let sha256 = hashing.join().expect("hashing a byte buffer does not panic");
         parsed.map(|summary| extract.inputs.push(InputSummary { sha256, ..summary }))
     })
@@ -275,10 +283,12 @@ fn parse_one(
     name: String,
     bytes: &[u8],
     options: &ReadOptions,
-    columns: &ColumnRules,
+    rules: &Rules,
     extract: &mut Extract,
     progress: &dyn Fn(u64),
 ) -> Result<InputSummary> {
+    let columns = &rules.columns;
+    let legacy = &rules.legacy_encodings;
     let mut summary = InputSummary {
         path: path.display().to_string(),
         name,
@@ -295,8 +305,9 @@ fn parse_one(
         records: 0,
         quarantined: 0,
         cells: Vec::new(),
+        repairs: Default::default(),
     };
-    let mut assembler = Assembler::new(source, columns);
+    let mut assembler = Assembler::new(source, columns, legacy);
     let content = format::sniff(bytes);
     let named_workbook = is_workbook(path);
     let shown = crate::message::shown_path(path);
@@ -321,8 +332,11 @@ fn parse_one(
             extract.warnings.push(format!("{shown}: named like a workbook but holds text; read as CSV"));
         }
         let detected = match (options.encoding, content) {
-            (Some(encoding), _) => {
-                encoding::Detected { encoding, bom: Encoding::for_bom(bytes).is_some_and(|(e, _)| e == encoding) }
+            (Some(encoding::Forced::Standard(encoding)), _) => {
+                encoding::Detected::standard(encoding, Encoding::for_bom(bytes).is_some_and(|(e, _)| e == encoding))
+            }
+            (Some(encoding::Forced::Font(font)), _) => {
+                encoding::Detected { encoding: encoding_rs::WINDOWS_1252, bom: false, font: Some(font) }
             }
             (None, format::Content::Utf16NoBom { little_endian }) => {
                 let encoding = if little_endian { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
@@ -330,11 +344,11 @@ fn parse_one(
                     "{shown}: UTF-16 text without a byte-order mark; read as {} by its pattern of zero bytes (--encoding sets another)",
                     encoding.name()
                 ));
-                encoding::Detected { encoding, bom: false }
+                encoding::Detected::standard(encoding, false)
             }
-            (None, _) => encoding::detect(bytes),
+            (None, _) => encoding::detect(bytes, legacy),
         };
-        let decoded = encoding::decode(bytes, detected);
+        let decoded = encoding::decode(bytes, detected, legacy);
         let delimiter = delimited::detect_delimiter(&decoded.bytes);
         summary.encoding = Some(detected.label());
         summary.delimiter = Some(delimiter_name(delimiter).to_string());
@@ -399,7 +413,7 @@ fn parse_one(
                 delimited::split_rows(
                     bytes,
                     delimiter,
-                    |seen| header_width(seen, columns),
+                    |seen| header_width(seen, columns, legacy),
                     |row| {
                         batch.push(row);
                         if batch.len() == ROWS_PER_BATCH {
@@ -462,11 +476,41 @@ fn delimiter_name(delimiter: u8) -> &'static str {
 
 /// The header's width once one of `seen` is the header.
 /// The rows before it have been asked already, so only the newest is looked at.
-fn header_width(seen: &[SourceRow], columns: &ColumnRules) -> Option<usize> {
+fn header_width(seen: &[SourceRow], columns: &ColumnRules, legacy: &LegacyEncodings) -> Option<usize> {
     match seen.last()? {
-        SourceRow::Cells { cells, .. } if ColumnLayout::is_header(cells, columns) => Some(cells.len()),
+        SourceRow::Cells { cells, .. } if ColumnLayout::is_header(&repaired_headers(cells, legacy), columns) => {
+            Some(cells.len())
+        }
         _ => None,
     }
+}
+
+/// Header cells with a legacy encoding repaired (`Hä vµ tªn` is `Họ và
+/// tên` typed in TCVN3), by the same conservative rule as every other
+/// value: only when every word of the repair is a Vietnamese syllable.
+/// A header row typed in TCVN3 is typed in it throughout: once one cell
+/// repairs, the others are read in that encoding where that gives
+/// Vietnamese (`Ghi chó` is a word, but beside `Hä vµ tªn` it is `Ghi chú`).
+fn repaired_headers(cells: &[String], legacy: &LegacyEncodings) -> Vec<String> {
+    let repairs: Vec<Option<(String, crate::legacy::Damage)>> = cells.iter().map(|c| legacy.repair(c)).collect();
+    let row_encoding = repairs.iter().flatten().map(|(_, damage)| *damage).next();
+    cells
+        .iter()
+        .zip(repairs)
+        .map(|(cell, repair)| match (repair, row_encoding) {
+            (Some((text, _)), _) => text,
+            (None, Some(damage)) if !cell.is_ascii() => {
+                let decoded: String =
+                    unicode_normalization::UnicodeNormalization::nfc(legacy.decode(cell, damage).as_str()).collect();
+                if crate::legacy::is_vietnamese(&decoded) {
+                    decoded
+                } else {
+                    cell.clone()
+                }
+            }
+            _ => cell.clone(),
+        })
+        .collect()
 }
 
 /// Rows split before their batch is turned into records.
@@ -482,6 +526,7 @@ enum Assembled {
 struct Assembler<'a> {
     source: u32,
     columns: &'a ColumnRules,
+    legacy: &'a LegacyEncodings,
     layout: Option<ColumnLayout>,
     /// Output extra-column index of each input column (for carried columns).
     extra_slots: Vec<Option<usize>>,
@@ -494,10 +539,11 @@ struct Assembler<'a> {
 }
 
 impl<'a> Assembler<'a> {
-    fn new(source: u32, columns: &'a ColumnRules) -> Self {
+    fn new(source: u32, columns: &'a ColumnRules, legacy: &'a LegacyEncodings) -> Self {
         Assembler {
             source,
             columns,
+            legacy,
             layout: None,
             extra_slots: Vec::new(),
             header_line: 0,
@@ -540,9 +586,10 @@ impl<'a> Assembler<'a> {
         if self.layout.is_none() {
             if self.preamble.len() < header::HEADER_SEARCH_ROWS {
                 if let SourceRow::Cells { line, cells } = &row {
-                    if ColumnLayout::is_header(cells, self.columns) {
+                    let headers = repaired_headers(cells, self.legacy);
+                    if ColumnLayout::is_header(&headers, self.columns) {
                         self.header_line = *line;
-                        self.set_layout(ColumnLayout::from_headers(cells, self.columns), extract);
+                        self.set_layout(ColumnLayout::from_headers(&headers, self.columns), extract);
                         self.preamble.clear();
                         return;
                     }

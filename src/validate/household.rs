@@ -144,6 +144,7 @@ mod tests {
             source_fields: 4,
             findings: Vec::new(),
             internal_error: None,
+            repaired_extras: None,
         }
     }
 

@@ -90,9 +90,9 @@ impl<'a> Validator<'a> {
         Validator { rules, citizen_ids: CitizenIdRules::new(provinces), reference, input_fields: Vec::new() }
     }
 
-    /// Which fields each input has a column for ([`crate::read::Extract::input_fields`]):
-    /// a field an input has no column for is said missing once for the
-    /// input, not on each of its records.
+    /// Which fields each input gives values for
+    /// ([`crate::read::Extract::fields_given`]): a field an input never
+    /// gives is said missing once for the input, not on each record.
     pub fn with_input_fields(mut self, input_fields: Vec<u32>) -> Validator<'a> {
         self.input_fields = input_fields;
         self

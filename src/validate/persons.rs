@@ -52,6 +52,7 @@ mod tests {
             source_fields: 1,
             findings: Vec::new(),
             internal_error: None,
+            repaired_extras: None,
         }
     }
 

@@ -21,9 +21,52 @@ pub struct RunOutput<'a> {
     pub normalized: &'a [Normalized],
     pub linkage: &'a Linkage,
     pub severities: &'a Severities,
+    /// What each column of the records table holds, in order.
+    columns: Vec<RecordColumn>,
 }
 
-impl RunOutput<'_> {
+/// One column of the records table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RecordColumn {
+    Source,
+    Row,
+    Value(Field),
+    Raw(Field),
+    /// A carried column: its cell, repaired where it was in a legacy
+    /// encoding.
+    Extra(usize),
+    /// The original of a carried column some of whose cells were repaired.
+    ExtraRaw(usize),
+    PersonId,
+    IsPrimary,
+    Issues,
+}
+
+impl<'a> RunOutput<'a> {
+    pub fn new(
+        extract: &'a Extract,
+        normalized: &'a [Normalized],
+        linkage: &'a Linkage,
+        severities: &'a Severities,
+    ) -> RunOutput<'a> {
+        let mut repaired = vec![false; extract.extra_columns.len()];
+        for cell in normalized.iter().filter_map(|n| n.repaired_extras.as_deref()).flatten() {
+            repaired[cell.slot as usize] = true;
+        }
+        let mut columns = vec![RecordColumn::Source, RecordColumn::Row];
+        for field in Field::ALL {
+            columns.extend([RecordColumn::Value(field), RecordColumn::Raw(field)]);
+        }
+        for (slot, &repaired) in repaired.iter().enumerate() {
+            columns.push(RecordColumn::Extra(slot));
+            if repaired {
+                columns.push(RecordColumn::ExtraRaw(slot));
+            }
+        }
+        columns.extend([RecordColumn::PersonId, RecordColumn::IsPrimary, RecordColumn::Issues]);
+        RunOutput { extract, normalized, linkage, severities, columns }
+    }
+
     /// The `source` and `row` of record `i`: the file and row it was read
     /// from, or, for a record of a cleaned file, where it first came from.
     fn provenance(&self, i: usize) -> (Cow<'_, str>, Cow<'_, str>) {
@@ -37,63 +80,55 @@ impl RunOutput<'_> {
     }
 
     /// The records table's header: source and row, each field beside its
-    /// original, the carried columns, then the linkage columns.
+    /// original, the carried columns (a repaired one beside its original,
+    /// `<header>_raw`), then the linkage columns.
     pub fn record_columns(&self) -> Vec<String> {
-        let mut columns = vec!["source".to_string(), "row".to_string()];
-        for field in Field::ALL {
-            columns.push(field.name().to_string());
-            columns.push(format!("{}_raw", field.name()));
-        }
-        columns.extend(self.extract.extra_columns.iter().cloned());
-        columns.extend(["person_id", "is_primary", "issues"].map(String::from));
-        columns
+        self.columns
+            .iter()
+            .map(|column| match *column {
+                RecordColumn::Source => "source".to_string(),
+                RecordColumn::Row => "row".to_string(),
+                RecordColumn::Value(field) => field.name().to_string(),
+                RecordColumn::Raw(field) => format!("{}_raw", field.name()),
+                RecordColumn::Extra(slot) => self.extract.extra_columns[slot].clone(),
+                RecordColumn::ExtraRaw(slot) => format!("{}_raw", self.extract.extra_columns[slot]),
+                RecordColumn::PersonId => "person_id".to_string(),
+                RecordColumn::IsPrimary => "is_primary".to_string(),
+                RecordColumn::Issues => "issues".to_string(),
+            })
+            .collect()
     }
 
-    /// The cells of record `i`, in [`Self::record_columns`] order: those
-    /// [`Self::record_cell`] gives one by one, gathered with one look at the
-    /// record.
+    /// The cells of record `i`, in [`Self::record_columns`] order.
     pub fn record_cells(&self, i: usize) -> Vec<Cow<'_, str>> {
-        let raw = &self.extract.records[i];
-        let normalized = &self.normalized[i];
-        let mut cells: Vec<Cow<str>> = Vec::with_capacity(self.record_column_count());
-        let (source, row) = self.provenance(i);
-        cells.push(source);
-        cells.push(row);
-        for field in Field::ALL {
-            cells.push(Cow::Borrowed(normalized.values.get(field)));
-            cells.push(Cow::Borrowed(raw.values.get(field)));
-        }
-        for slot in 0..self.extract.extra_columns.len() {
-            cells.push(Cow::Borrowed(raw.extras.get(slot).map_or("", |c| c)));
-        }
-        cells.push(Cow::Owned(person_id(self.linkage.cluster[i])));
-        cells.push(Cow::Borrowed(if self.linkage.is_primary[i] { "true" } else { "false" }));
-        cells.push(Cow::Owned(issue_codes(&normalized.findings)));
-        cells
+        (0..self.columns.len()).map(|column| self.record_cell(i, column)).collect()
     }
 
     pub fn record_column_count(&self) -> usize {
-        2 + Field::COUNT * 2 + self.extract.extra_columns.len() + 3
+        self.columns.len()
     }
 
     /// The cell of record `i` in column `column` of [`Self::record_columns`].
     pub fn record_cell(&self, i: usize, column: usize) -> Cow<'_, str> {
         let raw = &self.extract.records[i];
         let normalized = &self.normalized[i];
-        let fields_end = 2 + Field::COUNT * 2;
-        let extras_end = fields_end + self.extract.extra_columns.len();
-        match column {
-            0 => self.provenance(i).0,
-            1 => self.provenance(i).1,
-            c if c < fields_end => {
-                let field = Field::ALL[(c - 2) / 2];
-                let values = if (c - 2) % 2 == 0 { &normalized.values } else { &raw.values };
-                Cow::Borrowed(values.get(field))
+        let carried = |slot: usize| raw.extras.get(slot).map_or("", |c| c);
+        match self.columns[column] {
+            RecordColumn::Source => self.provenance(i).0,
+            RecordColumn::Row => self.provenance(i).1,
+            RecordColumn::Value(field) => Cow::Borrowed(normalized.values.get(field)),
+            RecordColumn::Raw(field) => Cow::Borrowed(raw.values.get(field)),
+            RecordColumn::Extra(slot) => {
+                let repaired = normalized
+                    .repaired_extras
+                    .as_deref()
+                    .and_then(|cells| cells.iter().find(|cell| cell.slot as usize == slot).map(|cell| &*cell.text));
+                Cow::Borrowed(repaired.unwrap_or_else(|| carried(slot)))
             }
-            c if c < extras_end => Cow::Borrowed(raw.extras.get(c - fields_end).map_or("", |c| c)),
-            c if c == extras_end => Cow::Owned(person_id(self.linkage.cluster[i])),
-            c if c == extras_end + 1 => Cow::Borrowed(if self.linkage.is_primary[i] { "true" } else { "false" }),
-            _ => Cow::Owned(issue_codes(&normalized.findings)),
+            RecordColumn::ExtraRaw(slot) => Cow::Borrowed(carried(slot)),
+            RecordColumn::PersonId => Cow::Owned(person_id(self.linkage.cluster[i])),
+            RecordColumn::IsPrimary => Cow::Borrowed(if self.linkage.is_primary[i] { "true" } else { "false" }),
+            RecordColumn::Issues => Cow::Owned(issue_codes(&normalized.findings)),
         }
     }
 }
