@@ -268,8 +268,9 @@ pub fn prepare(
 /// Counts, per input column and encoding, the cells normalisation repaired
 /// from a legacy encoding, for the manifest.
 fn count_repairs(extract: &mut Extract, normalized: &[Normalized]) {
-    let mut counts: Vec<BTreeMap<(Option<Field>, usize), BTreeMap<&'static str, u64>>> =
-        vec![BTreeMap::new(); extract.inputs.len()];
+    /// Repairs of one input: (field, or carried slot) → encoding → count.
+    type InputRepairs = BTreeMap<(Option<Field>, usize), BTreeMap<&'static str, u64>>;
+    let mut counts: Vec<InputRepairs> = vec![BTreeMap::new(); extract.inputs.len()];
     for (raw, record) in extract.records.iter().zip(normalized) {
         let per_input = &mut counts[raw.source as usize];
         for finding in record.findings.iter().filter(|f| f.code == crate::finding::Code::TextRepaired) {
@@ -535,7 +536,7 @@ mod tests {
             "\\PC{0,12}",
             "[0-9 ./+-]{0,14}",
             "(Phường|P\\.|quận|Q|Xã|Huyện|Tỉnh|TP\\.?)[0-9]{0,3}[ ,.]{0,2}[a-zA-ZàạđĐươƯƠ ]{0,10}",
-            "[NguyÔnV¨Hïµ¸ß©­êÐð ]{0,12}",
+            "[NguyÔnV¨Hïµ¸ß©\u{AD}êÐð ]{0,12}",
             "[0-9x]{0,2}/[0-9x]{0,2}/[0-9]{0,4}",
         ]
     }

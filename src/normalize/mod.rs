@@ -389,7 +389,7 @@ impl<'a> Normalizer<'a> {
                 continue;
             }
             let fixed = self
-                .repaired(cell, damage, |t| crate::legacy::is_vietnamese(t))
+                .repaired(cell, damage, crate::legacy::is_vietnamese)
                 .filter(|(text, _)| text.as_str() != &**cell);
             if let Some((text, encoding)) = fixed {
                 repaired.push(RepairedCell { slot: slot as u32, text: text.into(), encoding });
