@@ -155,6 +155,8 @@ codes! {
         "Văn bản sai dạng (mã cũ TCVN3/VNI/VIQR, lỗi mã UTF-8, tổ hợp dấu, ký tự ẩn) đã được sửa", "Text in a legacy encoding (TCVN3, VNI, VIQR), double-encoded, decomposed or with invisible characters was repaired";
     NameCharactersRemoved = "NAME_CHARACTERS_REMOVED", Info, Clean,
         "Chữ số, dấu câu trong họ tên đã được bỏ", "Digits or punctuation were removed from a name";
+    NameSyllablesSeparated = "NAME_SYLLABLES_SEPARATED", Info, Clean,
+        "Các âm tiết viết liền trong họ tên đã được tách", "Syllables typed without a space in a name were separated";
     NameHonorificRemoved = "NAME_HONORIFIC_REMOVED", Info, Clean,
         "Danh xưng (Ông, Bà, Anh, Chị...) trước họ tên đã được bỏ", "A title (Ông, Bà, Anh, Chị...) before a name was removed";
     PhoneLeadingZeroLost = "PHONE_LEADING_ZERO_LOST", Info, Clean,

@@ -44,6 +44,11 @@ pub enum Damage {
     Tcvn3,
     Vni,
     Mojibake,
+    /// VIQR: Vietnamese typed in ASCII, each mark a character after its
+    /// vowel (`Nguye^~n Va(n Hu\`ng`).
+    Viqr,
+    /// The VNI input method's digits typed into a name (`Nguye64n`).
+    VniTyping,
 }
 
 impl Damage {
@@ -53,6 +58,8 @@ impl Damage {
             Damage::Tcvn3 => "tcvn3",
             Damage::Vni => "vni",
             Damage::Mojibake => "utf-8 read as windows-1252",
+            Damage::Viqr => "viqr",
+            Damage::VniTyping => "vni typing",
         }
     }
 }
@@ -104,6 +111,8 @@ impl LegacyEncodings {
             Damage::Tcvn3 => self.decode_tcvn3(text),
             Damage::Vni => self.decode_vni(text),
             Damage::Mojibake => from_mojibake(text).unwrap_or_else(|| text.to_string()),
+            Damage::Viqr => viqr::decode(text).unwrap_or_else(|| text.to_string()),
+            Damage::VniTyping => vni_typing::decode(text).unwrap_or_else(|| text.to_string()),
         }
     }
 
@@ -132,11 +141,19 @@ impl LegacyEncodings {
     /// these, or the repair would not yield Vietnamese).
     pub fn repair(&self, text: &str) -> Option<(String, Damage)> {
         if text.is_ascii() {
-            return None;
+            return viqr::repair(text).map(|decoded| (decoded, Damage::Viqr));
         }
         let words_before = syllable_score(text)?;
         if words_before.invalid == 0 {
             return None;
+        }
+        // `Ð` (U+00D0) alone is the `Đ` some systems type, not TCVN3's é:
+        // text whose only damage it is is not in a legacy encoding.
+        if text.contains(['\u{D0}', '\u{F0}']) {
+            let eth_repaired = text.replace('\u{D0}', "Đ").replace('\u{F0}', "đ");
+            if syllable_score(&eth_repaired).is_some_and(|s| s.invalid == 0) {
+                return None;
+            }
         }
         // A font encoding read as Windows-1252 shows only that code page's
         // characters: text with a Vietnamese letter beyond it (ầ, ị, ư, đ)
@@ -182,6 +199,19 @@ impl LegacyEncodings {
                 }
             })
             .collect()
+    }
+
+    /// Text as it is typed in VIQR.
+    pub fn to_viqr(&self, text: &str) -> String {
+        viqr::encode(text)
+    }
+
+    /// A name typed with the VNI input method's digits left in
+    /// (`Nguye64n Va8n Hu2ng`: 1-5 the tones, 6 circumflex, 7 horn, 8 breve,
+    /// 9 after d for đ), decoded when every word with digits becomes a
+    /// syllable. For names only: elsewhere `A1`, `B5` are block numbers.
+    pub fn repair_typed_name(&self, text: &str) -> Option<(String, Damage)> {
+        vni_typing::decode(text).map(|decoded| (decoded, Damage::VniTyping))
     }
 
     /// Text as a VNI-Windows file shows when read as Windows-1252.
@@ -302,6 +332,267 @@ fn from_mojibake(text: &str) -> Option<String> {
 pub fn to_mojibake(text: &str) -> String {
     let (decoded, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(text.as_bytes());
     decoded.into_owned()
+}
+
+mod viqr {
+    //! VIQR (Vietnamese Quoted-Readable, RFC 1456): ASCII with each mark a
+    //! character after its letter: `(` breve, `^` circumflex, `+` horn,
+    //! `dd` for đ; then the tone, `'` sắc, `` ` `` huyền, `?` hỏi, `~` ngã,
+    //! `.` nặng. Names were typed this way for two decades.
+
+    use unicode_normalization::UnicodeNormalization;
+
+    fn quality(letter: char, mark: char) -> Option<char> {
+        let lower = letter.to_ascii_lowercase();
+        let marked = match (lower, mark) {
+            ('a', '(') => 'ă',
+            ('a', '^') => 'â',
+            ('e', '^') => 'ê',
+            ('o', '^') => 'ô',
+            ('o', '+') => 'ơ',
+            ('u', '+') => 'ư',
+            _ => return None,
+        };
+        Some(if letter.is_ascii_uppercase() { marked.to_uppercase().next().unwrap_or(marked) } else { marked })
+    }
+
+    fn tone(mark: char) -> Option<char> {
+        match mark {
+            '\'' => Some('\u{0301}'),
+            '`' => Some('\u{0300}'),
+            '?' => Some('\u{0309}'),
+            '~' => Some('\u{0303}'),
+            '.' => Some('\u{0323}'),
+            _ => None,
+        }
+    }
+
+    fn is_vowel(c: char) -> bool {
+        "aeiouyAEIOUY".contains(c)
+    }
+
+    /// One word decoded, and whether it used any VIQR mark.
+    fn decode_word(word: &str) -> (String, bool) {
+        let chars: Vec<char> = word.chars().collect();
+        let mut out = String::with_capacity(word.len());
+        let mut marked = false;
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if (c == 'd' || c == 'D') && matches!(chars.get(i + 1), Some('d' | 'D')) {
+                out.push(if c == 'D' { 'Đ' } else { 'đ' });
+                marked = true;
+                i += 2;
+                continue;
+            }
+            if !is_vowel(c) {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            let mut letter = c;
+            i += 1;
+            if let Some(with_quality) = chars.get(i).and_then(|&m| quality(c, m)) {
+                letter = with_quality;
+                marked = true;
+                i += 1;
+            }
+            out.push(letter);
+            if let Some(mark) = chars.get(i).and_then(|&m| tone(m)) {
+                out.push(mark);
+                marked = true;
+                i += 1;
+            }
+        }
+        (out.nfc().collect(), marked)
+    }
+
+    /// The text decoded, when it is VIQR: some word uses a mark, and every
+    /// word that does decodes to a Vietnamese syllable (words without marks
+    /// are left as they are). A trailing `.` after a word that is already a
+    /// syllable is punctuation, not a tone.
+    pub fn repair(text: &str) -> Option<String> {
+        // A full stop that ends the text is punctuation unless other marks
+        // say the text is VIQR (`Nguyen Van A.` is not `Nguyen Van Ạ`).
+        let body = text.trim_end().strip_suffix('.').unwrap_or(text);
+        if !body.contains(['^', '(', '+', '\'', '`', '?', '~', '.']) && !body.to_ascii_lowercase().contains("dd") {
+            return None;
+        }
+        let decoded = decode(text)?;
+        (decoded != text).then_some(decoded)
+    }
+
+    pub fn decode(text: &str) -> Option<String> {
+        let mut out = String::with_capacity(text.len() + 8);
+        let mut any = false;
+        for (i, piece) in text.split(' ').enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            // Sentence punctuation around a word is kept as it is.
+            let core_start = piece.find(|c: char| c.is_ascii_alphanumeric()).unwrap_or(piece.len());
+            let (lead, rest) = piece.split_at(core_start);
+            let core_end = rest
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| c.is_ascii_alphanumeric() || "^(+'`?~.".contains(c))
+                .map_or(0, |(at, c)| at + c.len_utf8());
+            let (core, tail) = rest.split_at(core_end);
+            let (word, marked) = decode_word(core);
+            out.push_str(lead);
+            if marked {
+                if !crate::syllable::is_syllable(&word) {
+                    // `ho.` at a sentence's end: the dot may be a full stop.
+                    let bare = core.strip_suffix('.').filter(|b| crate::syllable::is_syllable(&decode_word(b).0));
+                    let (word, _) = decode_word(bare?);
+                    out.push_str(&word);
+                    out.push('.');
+                    out.push_str(tail);
+                    any = true;
+                    continue;
+                }
+                any = true;
+            }
+            out.push_str(if marked { &word } else { core });
+            out.push_str(tail);
+        }
+        any.then_some(out)
+    }
+
+    /// Unicode text typed in VIQR.
+    pub fn encode(text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + 8);
+        for c in text.nfc() {
+            let mut parts = Vec::new();
+            unicode_normalization::char::decompose_canonical(c, |p| parts.push(p));
+            let (base, marks) = parts.split_first().map_or((c, &[][..]), |(b, m)| (*b, m));
+            match base {
+                'đ' => out.push_str("dd"),
+                'Đ' => out.push_str("DD"),
+                _ => out.push(base),
+            }
+            // The vowel's quality first, then its tone (canonical order
+            // puts a dot below before a circumflex: `ệ` is e, ̣, ̂).
+            let quality = |m: char| matches!(m, '\u{0306}' | '\u{0302}' | '\u{031B}');
+            for &mark in marks.iter().filter(|&&m| quality(m)).chain(marks.iter().filter(|&&m| !quality(m))) {
+                match mark {
+                    '\u{0306}' => out.push('('),
+                    '\u{0302}' => out.push('^'),
+                    '\u{031B}' => out.push('+'),
+                    '\u{0301}' => out.push('\''),
+                    '\u{0300}' => out.push('`'),
+                    '\u{0309}' => out.push('?'),
+                    '\u{0303}' => out.push('~'),
+                    '\u{0323}' => out.push('.'),
+                    other => out.push(other),
+                }
+            }
+        }
+        out
+    }
+}
+
+mod vni_typing {
+    //! The VNI input method types marks as digits after the letters; with
+    //! the method off (or in an ASCII-only field) the digits stay in the
+    //! text. 1 sắc, 2 huyền, 3 hỏi, 4 ngã, 5 nặng; 6 circumflex (â ê ô), 7
+    //! horn (ơ ư), 8 breve (ă); 9 after d for đ. Marks may follow the
+    //! letter or come at the end of the word.
+
+    use unicode_normalization::UnicodeNormalization;
+
+    fn decode_word(word: &str) -> Option<String> {
+        if !word.bytes().any(|b| b.is_ascii_digit()) {
+            return Some(word.to_string());
+        }
+        // Letters first, then the digits, each applied to the last letter
+        // that can take it.
+        let letters: String = word.chars().filter(|c| !c.is_ascii_digit()).collect();
+        if letters.is_empty() || !letters.chars().all(|c| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        let mut chars: Vec<char> = letters.chars().collect();
+        let mut tone: Option<char> = None;
+        for digit in word.chars().filter(char::is_ascii_digit) {
+            let find_last =
+                |chars: &[char], set: &str| chars.iter().rposition(|c| set.contains(c.to_ascii_lowercase()));
+            match digit {
+                '1' => tone = Some('\u{0301}'),
+                '2' => tone = Some('\u{0300}'),
+                '3' => tone = Some('\u{0309}'),
+                '4' => tone = Some('\u{0303}'),
+                '5' => tone = Some('\u{0323}'),
+                '6' | '7' | '8' => {
+                    let (set, mark) = match digit {
+                        '6' => ("aeo", '\u{0302}'),
+                        '7' => ("ou", '\u{031B}'),
+                        _ => ("a", '\u{0306}'),
+                    };
+                    let at = find_last(&chars, set)?;
+                    let marked: String = [chars[at], mark].iter().collect::<String>().nfc().collect();
+                    chars[at] = marked.chars().next()?;
+                    // `uo7`: the horn goes on both (ươ).
+                    if digit == '7' && at > 0 && chars[at - 1].eq_ignore_ascii_case(&'u') {
+                        let marked: String = [chars[at - 1], mark].iter().collect::<String>().nfc().collect();
+                        chars[at - 1] = marked.chars().next()?;
+                    }
+                }
+                '9' => {
+                    let at = chars.iter().position(|c| c.eq_ignore_ascii_case(&'d'))?;
+                    chars[at] = if chars[at] == 'D' { 'Đ' } else { 'đ' };
+                }
+                _ => return None,
+            }
+        }
+        let mut word: String = chars.into_iter().collect();
+        if let Some(tone) = tone {
+            // On any vowel: where it belongs is placed right afterwards.
+            let at =
+                word.char_indices().filter(|(_, c)| "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY".contains(*c)).map(|(i, _)| i).last()?;
+            word.insert(at + word[at..].chars().next()?.len_utf8(), tone);
+            word = word.nfc().collect();
+            word = crate::syllable::place_tone(&word, crate::syllable::TonePlacement::Old).unwrap_or(word);
+        }
+        crate::syllable::is_syllable(&word).then_some(word)
+    }
+
+    pub fn decode(text: &str) -> Option<String> {
+        if !text.is_ascii() || !text.bytes().any(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let words: Option<Vec<String>> = text.split(' ').map(decode_word).collect();
+        let decoded = words?.join(" ");
+        (decoded != text).then_some(decoded)
+    }
+}
+
+#[cfg(test)]
+mod viqr_tests {
+    use super::viqr;
+
+    #[test]
+    fn viqr_names_decode_and_other_ascii_is_left_alone() {
+        assert_eq!(viqr::repair("Nguye^~n Va(n Hu`ng").as_deref(), Some("Nguyễn Văn Hùng"));
+        assert_eq!(viqr::repair("DDa(.ng Thi. Ngo.c Nu+o+ng").as_deref(), Some("Đặng Thị Ngọc Nương"));
+        assert_eq!(viqr::repair("Nguyen Van A."), None, "a full stop");
+        assert_eq!(viqr::repair("H'Hen Nie"), None, "H' is an Ê Đê prefix, not a tone");
+        assert_eq!(viqr::repair("Nguyen Van An"), None);
+        for name in ["Nguyễn Văn Hùng", "Đặng Thị Ngọc Nương", "Trần Thị Thủy", "Lê Hữu Đức", "Phạm Quỳnh Anh"]
+        {
+            assert_eq!(viqr::repair(&viqr::encode(name)).as_deref(), Some(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn vni_typing_digits_decode_in_names() {
+        use super::vni_typing;
+        assert_eq!(vni_typing::decode("Nguye64n Va8n Hu2ng").as_deref(), Some("Nguyễn Văn Hùng"));
+        assert_eq!(vni_typing::decode("Nguyen64 Van8 Hung2").as_deref(), Some("Nguyễn Văn Hùng"));
+        assert_eq!(vni_typing::decode("D9a85ng Thi5 Nuo7ng").as_deref(), Some("Đặng Thị Nương"));
+        assert_eq!(vni_typing::decode("Chu1 vie6t co3 da5u VNI").as_deref(), Some("Chú viêt cỏ dạu VNI"));
+        assert_eq!(vni_typing::decode("Nguyen Van An"), None);
+        assert_eq!(vni_typing::decode("Lo A1 K9"), None, "K9 is no syllable");
+    }
 }
 
 #[cfg(test)]

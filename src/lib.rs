@@ -7,6 +7,8 @@
 //! → [`link`] → [`write`] and [`report`]; [`pipeline::run`] drives them.
 
 pub mod clock;
+#[cfg(test)]
+mod conformance;
 pub mod error;
 pub mod evaluate;
 pub mod fault;

@@ -89,8 +89,8 @@ impl Word {
 const VOWELS: &str = "aăâeêioôơuưy";
 const CODAS: [&str; 9] = ["", "c", "ch", "m", "n", "ng", "nh", "p", "t"];
 /// The vowel clusters Vietnamese spelling has (after `qu` and `gi`, which
-/// are onsets). Loanword spellings (`xoong`) are left out: names do not
-/// use them, and VNI damage (`Voõ` for Võ) looks like them.
+/// are onsets). The loanword `oo` and `ôô` are allowed apart, before a final
+/// consonant only ([`tone_position`]).
 const NUCLEI: [&str; 53] = [
     "a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y", "ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "ia",
     "iê", "iu", "oa", "oă", "oe", "oi", "ôi", "ơi", "ua", "uâ", "uê", "ui", "uô", "uơ", "uy", "ưa", "ưi", "ươ", "ưu",
@@ -207,14 +207,20 @@ fn tone_position(letters: &[Letter], placement: TonePlacement) -> Option<usize> 
     }
     let nucleus = &letters[nucleus_start..nucleus_end];
     let coda = &letters[nucleus_end..];
-    if !NUCLEI.iter().any(|n| spells(nucleus, n)) || !CODAS.iter().any(|c| spells(coda, c)) {
+    // Loanword spellings with a doubled o (`xoong`, `boong`, `coóc`,
+    // `côông`) before a final c or ng; the tone goes on the second o in both
+    // styles. Without a final consonant they are not syllables: VNI damage
+    // (`Voõ` for Võ) looks like that.
+    let loanword = (spells(nucleus, "oo") || spells(nucleus, "ôô")) && (spells(coda, "c") || spells(coda, "ng"));
+    if !(loanword || NUCLEI.iter().any(|n| spells(nucleus, n))) || !CODAS.iter().any(|c| spells(coda, c)) {
         return None;
     }
     // A nucleus that ends in a glide (ai, ao, âu, uôi ...) takes no final
     // consonant.
     let glide_end = nucleus.len() > 1
         && matches!(nucleus[nucleus.len() - 1].lower, 'i' | 'y' | 'o' | 'u')
-        && !spells(nucleus, "uy");
+        && !spells(nucleus, "uy")
+        && !loanword;
     if glide_end && !coda.is_empty() {
         return None;
     }
@@ -325,6 +331,18 @@ mod tests {
         }
         assert!(is_syllable("Nguyễn") && is_syllable("NGUYỄN") && is_syllable("gì"));
         assert!(!is_syllable("NguyÔn") && !is_syllable("V¨n") && !is_syllable("Kđăm"));
+    }
+
+    #[test]
+    fn loanword_double_vowels_take_the_tone_on_the_second_in_both_styles() {
+        for placement in [TonePlacement::Old, TonePlacement::New] {
+            assert_eq!(place_tone("xóong", placement).as_deref(), Some("xoóng"));
+            assert_eq!(place_tone("cóoc", placement).as_deref(), Some("coóc"));
+            assert_eq!(place_tone("CỐÔNG", placement).as_deref(), Some("CÔỐNG"));
+            assert_eq!(place_tone("boóng", placement), None, "already right");
+        }
+        assert!(is_syllable("xoong") && is_syllable("boong"));
+        assert!(!is_syllable("Voõ"), "VNI damage of Võ stays damage");
     }
 
     #[test]

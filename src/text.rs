@@ -102,6 +102,13 @@ fn strip_marks_into(text: &str, out: &mut String) {
     }
 }
 
+/// The text without any mark, case and punctuation kept: `Ở đời` → `O doi`.
+pub fn strip_marks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    strip_marks_into(text, &mut out);
+    out
+}
+
 /// Lower-case, diacritic-free, with `đ` folded to `d`; words kept apart by
 /// single spaces and everything that is not a letter or digit dropped.
 /// `Nguyễn  Văn-Hùng` → `nguyen van hung`.

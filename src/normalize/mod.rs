@@ -364,10 +364,11 @@ impl<'a> Normalizer<'a> {
     /// Vietnamese word has, and every word of the repair a syllable), then
     /// in the encoding the record's names were typed in.
     fn repaired(&self, raw: &str, damage: Option<Damage>, accept: impl Fn(&str) -> bool) -> Option<(String, Damage)> {
-        if raw.is_ascii() {
-            return None;
-        }
         let legacy = &self.rules.legacy_encodings;
+        if raw.is_ascii() {
+            // Only VIQR is ASCII.
+            return legacy.repair(raw).filter(|(text, _)| accept(text));
+        }
         if let Some((text, encoding)) = legacy.repair(raw) {
             if accept(&text) {
                 return Some((text, encoding));
@@ -388,9 +389,8 @@ impl<'a> Normalizer<'a> {
             if cell.is_ascii() {
                 continue;
             }
-            let fixed = self
-                .repaired(cell, damage, crate::legacy::is_vietnamese)
-                .filter(|(text, _)| text.as_str() != &**cell);
+            let fixed =
+                self.repaired(cell, damage, crate::legacy::is_vietnamese).filter(|(text, _)| text.as_str() != &**cell);
             if let Some((text, encoding)) = fixed {
                 repaired.push(RepairedCell { slot: slot as u32, text: text.into(), encoding });
             }
@@ -456,7 +456,10 @@ impl<'a> Normalizer<'a> {
     /// tidied, tones placed as in names. Case is kept: `Số 12 phố Quán Thánh`.
     fn place_text(&self, raw: &str) -> (String, Option<Damage>) {
         if raw.is_ascii() {
-            return (text::tidy(raw), None);
+            return match self.rules.legacy_encodings.repair(raw) {
+                Some((text, damage)) => (self.spell_places(&text), Some(damage)),
+                None => (text::tidy(raw), None),
+            };
         }
         let trimmed = raw.trim();
         let composed: String =
@@ -476,13 +479,17 @@ impl<'a> Normalizer<'a> {
                 None => (composed, None),
             }
         };
+        (self.spell_places(&repaired), decoded)
+    }
+
+    /// Place names tidied and their tones placed as in personal names.
+    fn spell_places(&self, text: &str) -> String {
         let placement = self.rules.names.tone_placement;
-        let spelled = text::tidy(&repaired)
+        text::tidy(text)
             .split(' ')
             .map(|w| crate::syllable::place_tone(w, placement).unwrap_or_else(|| w.to_string()))
             .collect::<Vec<_>>()
-            .join(" ");
-        (spelled, decoded)
+            .join(" ")
     }
 
     fn set_address(
@@ -596,6 +603,7 @@ fn name_findings(field: Field, raw: &str, parts: &name::NameParts, findings: &mu
             name::NameChange::FormRepaired => (Code::TextRepaired, None),
             name::NameChange::CharactersRemoved => (Code::NameCharactersRemoved, None),
             name::NameChange::HonorificRemoved => (Code::NameHonorificRemoved, None),
+            name::NameChange::SyllablesSeparated => (Code::NameSyllablesSeparated, None),
         };
         if !codes.contains(&code) {
             codes.push(code);

@@ -90,6 +90,9 @@ pub enum NameChange {
     CharactersRemoved,
     /// A leading honorific (`Ông`, `Bà` ...) was removed.
     HonorificRemoved,
+    /// Syllables typed without a space between them were separated
+    /// (`ThịCúc` → `Thị Cúc`).
+    SyllablesSeparated,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -109,6 +112,13 @@ pub struct NameParts {
 /// Normalises one name field.
 pub fn normalize_name(raw: &str, rules: &NameRules, legacy: &LegacyEncodings) -> NameParts {
     let trimmed = raw.trim();
+    // VIQR and the VNI input method's digits: Vietnamese typed in ASCII,
+    // marks after their letters.
+    if trimmed.is_ascii() {
+        if let Some((decoded, damage)) = legacy.repair(trimmed).or_else(|| legacy.repair_typed_name(trimmed)) {
+            return canonical_name(&decoded, rules, vec![NameChange::Decoded(damage)]).name;
+        }
+    }
     let composed: Cow<str> = if is_nfc_quick(trimmed.chars()) == IsNormalized::Yes {
         Cow::Borrowed(trimmed)
     } else {
@@ -214,9 +224,18 @@ fn canonical_name(text: &str, rules: &NameRules, mut changes: Vec<NameChange>) -
             }
         }
     }
-    let mut words: Vec<&str> = kept.split_whitespace().collect();
+    let mut words: Vec<&str> = Vec::new();
+    let mut separated = false;
+    for word in kept.split_whitespace() {
+        let before = words.len();
+        push_separated(word, &mut words);
+        separated |= words.len() > before + 1;
+    }
     if removed {
         changes.push(NameChange::CharactersRemoved);
+    }
+    if separated {
+        changes.push(NameChange::SyllablesSeparated);
     }
     if words.len() >= 3 {
         // The title with its tone (Chú is a title, Chu a surname); the
@@ -255,6 +274,57 @@ fn canonical_name(text: &str, rules: &NameRules, mut changes: Vec<NameChange>) -
     let (surname, middle, given) = (surname.to_string(), middle.to_string(), given.to_string());
     let (key, tone_key) = keys(&display);
     Canonical { name: NameParts { display, surname, middle, given, key, tone_key, changes }, all_vietnamese }
+}
+
+/// Pushes `word`, or the syllables it is made of when they were typed
+/// without a space (`ThịCúc`, `VănNăm`, `THỊCÚC`): a word that is not a
+/// syllable itself is cut where a capital follows a small letter, or, in a
+/// word of one case with a marked letter, at the one place that leaves two
+/// syllables of two letters or more, the second starting with a consonant.
+/// Every part must be a syllable; minority names that are not (`Kđăm`,
+/// `Ksor`, `H'Hen`) stay whole.
+fn push_separated<'w>(word: &'w str, out: &mut Vec<&'w str>) {
+    if word.len() < 4 || crate::syllable::is_syllable(word) || word.contains('\'') {
+        out.push(word);
+        return;
+    }
+    let syllable = |part: &str| crate::syllable::is_syllable(part) && part.chars().count() >= 2;
+    let boundaries: Vec<usize> = word.char_indices().map(|(at, _)| at).skip(1).collect();
+    let chars: Vec<char> = word.chars().collect();
+    let camel: Vec<usize> = boundaries
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| chars[i + 1].is_uppercase() && chars[i].is_lowercase())
+        .map(|(_, &at)| at)
+        .collect();
+    if !camel.is_empty() {
+        let mut starts = vec![0];
+        starts.extend(&camel);
+        starts.push(word.len());
+        let parts: Vec<&str> = starts.windows(2).map(|w| &word[w[0]..w[1]]).collect();
+        if parts.iter().all(|p| syllable(p)) {
+            out.extend(parts);
+            return;
+        }
+        out.push(word);
+        return;
+    }
+    let one_case = !(chars.iter().any(|c| c.is_uppercase()) && chars.iter().skip(1).any(|c| c.is_lowercase()));
+    if !one_case || word.is_ascii() {
+        out.push(word);
+        return;
+    }
+    let consonant_start =
+        |part: &str| part.chars().next().is_some_and(|c| c.to_lowercase().all(|l| "bcdđghklmnpqrstvx".contains(l)));
+    let cuts: Vec<usize> = boundaries
+        .iter()
+        .copied()
+        .filter(|&at| syllable(&word[..at]) && syllable(&word[at..]) && consonant_start(&word[at..]))
+        .collect();
+    match cuts.as_slice() {
+        [at] => out.extend([&word[..*at], &word[*at..]]),
+        _ => out.push(word),
+    }
 }
 
 /// A word that is not a Vietnamese syllable (`Kđăm`, `H'Hen`, `Ksor`):
@@ -425,16 +495,17 @@ fn word_keys(word: &str) -> (String, String) {
     (key, tone_key)
 }
 
-/// `y` and `i` as the lone vowel after a consonant are one sound spelt two
-/// ways (`Lý`/`Lí`, `Mỹ`/`Mĩ`, `Quý`/`Quí`): keys write it `i`. Applies to
+/// `y` and `i` as the lone vowel after a consonant, or as a word of its own,
+/// are one sound spelt two ways (`Lý`/`Lí`, `Mỹ`/`Mĩ`, `Quý`/`Quí`, `Ý`/`Í`):
+/// keys write it `i`. Applies to
 /// the word that starts at byte `start` of `buffer`.
 fn y_as_i(buffer: &mut String, start: usize) {
     let word = &buffer[start..];
     let chars: Vec<char> = word.chars().rev().take(3).collect();
     let vowel = |c: char| "aăâeêioôơuưy".contains(c);
-    let lone_y = chars.len() >= 2
-        && chars[0] == 'y'
-        && (!vowel(chars[1]) || (chars.len() == 3 && chars[1] == 'u' && chars[2] == 'q'));
+    // A word that is only the vowel (`Ý`, `Í`; the Ê Đê `Y`) is one sound too.
+    let lone_y = chars.first() == Some(&'y')
+        && (chars.len() == 1 || !vowel(chars[1]) || (chars.len() == 3 && chars[1] == 'u' && chars[2] == 'q'));
     if lone_y {
         buffer.pop();
         buffer.push('i');
@@ -544,6 +615,18 @@ mod cases {
             std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/names/given_by_gender.csv")).unwrap();
         personal.extend(given.lines().skip(1).filter_map(|l| l.split(',').next()).map(String::from));
         let typed = personal.len();
+        // Tokens that are not syllables (minority names, loans): the names
+        // repair never touches, and never cuts into syllables either.
+        let not_syllables: Vec<String> =
+            personal.iter().filter(|n| !crate::legacy::is_vietnamese(n)).cloned().collect();
+        let cut: Vec<String> = not_syllables
+            .iter()
+            .filter_map(|n| {
+                let parts = normalize_name(n, &rules.names, &rules.legacy_encodings);
+                parts.changes.contains(&NameChange::SyllablesSeparated).then(|| format!("{n:?} -> {:?}", parts.display))
+            })
+            .collect();
+        assert!(cut.is_empty(), "{} of {} tokens were cut:\n{}", cut.len(), not_syllables.len(), cut.join("\n"));
         personal.retain(|n| crate::legacy::is_vietnamese(n));
         let damaged_in_source = typed - personal.len();
         let generator: toml::Table = toml::from_str(&rules.generator.1).unwrap();
@@ -604,10 +687,10 @@ mod cases {
     }
 
     /// The peers' tone-placement vectors: both spellings of a word must end
-    /// in the same canonical form, in each style. Rows with loanword
-    /// spellings (`xoong`, `côông`), which are not Vietnamese syllables and
-    /// which dancu leaves as written, pin the peer's own choice for them and
-    /// are listed here.
+    /// in the same canonical form, in each style. The two sentence rows pin
+    /// the peer's old style for loanword spellings (`xóong`, tone on the
+    /// first o), where dancu puts the tone on the second o in both styles;
+    /// they are listed here.
     #[test]
     fn tone_placement_vectors_agree_on_one_canonical_form() {
         let peer_choices = ["tone-017", "tone-018"];
@@ -615,10 +698,6 @@ mod cases {
         for v in vectors("tone_placement_and_name_normalisation.jsonl") {
             let function = v.r#fn.clone().unwrap_or_default();
             if !function.starts_with("normalize_tone_placement") || peer_choices.contains(&v.id.as_str()) {
-                continue;
-            }
-            let toneless = strip_tones(&v.input.as_str().unwrap_or("").nfc().collect::<String>().to_lowercase());
-            if toneless.contains("oo") || toneless.contains("ôô") {
                 continue;
             }
             let (Some(input), Some(expected)) = (v.input.as_str(), v.expected.as_str()) else { continue };
@@ -639,21 +718,21 @@ mod cases {
         assert!(checked >= 15, "{checked}");
     }
 
-    /// The peers' legacy-encoding vectors: TCVN3 and VNI text converts to
-    /// the expected Unicode. VIQR (`To^i ddi ho.c`) is a typing convention
-    /// of ASCII, not a font encoding, and is out of scope: those rows are
-    /// skipped.
+    /// The peers' legacy-encoding vectors: TCVN3, VNI and VIQR text
+    /// converts to the expected Unicode. Two rows read VIQR's `u+.` as `ụ`
+    /// where RFC 1456 (and dancu) read `ự`; they are listed here.
     #[test]
     fn legacy_encoding_vectors_convert() {
         let rules = rules();
+        let peer_choices = ["enc-017", "enc-020"];
         let mut checked = 0;
         for v in vectors("legacy_encoding_vectors.jsonl") {
-            if v.r#fn.as_deref() != Some("to_unicode") {
+            if v.r#fn.as_deref() != Some("to_unicode") || peer_choices.contains(&v.id.as_str()) {
                 continue;
             }
             let (Some(input), Some(expected)) = (v.input.as_str(), v.expected.as_str()) else { continue };
             let charset = v.charset.clone().unwrap_or_default().to_ascii_lowercase();
-            if !matches!(charset.as_str(), "tcvn3" | "vni") {
+            if !matches!(charset.as_str(), "tcvn3" | "vni" | "viqr") {
                 continue;
             }
             let got = match rules.legacy_encodings.repair(input) {

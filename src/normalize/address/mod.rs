@@ -334,3 +334,5 @@ mod tests {
 
 #[cfg(test)]
 mod cases;
+#[cfg(test)]
+pub(crate) use cases::peer_vector_results;
