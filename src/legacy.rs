@@ -547,8 +547,8 @@ mod vni_typing {
         let mut word: String = chars.into_iter().collect();
         if let Some(tone) = tone {
             // On any vowel: where it belongs is placed right afterwards.
-            let at =
-                word.char_indices().filter(|(_, c)| "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY".contains(*c)).map(|(i, _)| i).last()?;
+            let vowel = |c: char| "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY".contains(c);
+            let at = word.char_indices().rev().find(|&(_, c)| vowel(c)).map(|(i, _)| i)?;
             word.insert(at + word[at..].chars().next()?.len_utf8(), tone);
             word = word.nfc().collect();
             word = crate::syllable::place_tone(&word, crate::syllable::TonePlacement::Old).unwrap_or(word);
