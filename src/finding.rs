@@ -119,6 +119,8 @@ codes! {
         "Không đọc được ngày sinh", "Birth date cannot be read";
     DateImpossible = "DATE_IMPOSSIBLE", Error, Correct,
         "Ngày sinh không tồn tại trên lịch", "Birth date does not exist in the calendar";
+    DateOrderUnusual = "DATE_ORDER_UNUSUAL", Info, Clean,
+        "Ngày sinh ghi tháng trước ngày (chỉ cách đọc này là ngày có thật), đã đọc lại", "Birth date written month first (only that reading is a date); read that way";
     DateFuture = "DATE_FUTURE", Error, Correct,
         "Ngày sinh ở tương lai", "Birth date is in the future";
     SexUnknown = "SEX_UNKNOWN", Error, Correct,

@@ -8,11 +8,11 @@ use crate::record::PartialDate;
 pub enum DateParse {
     Empty,
     Date(PartialDate),
-    /// Read as numbers but not a calendar date (31/02); the suggestion is the
-    /// day and month swapped when that is a date.
-    Impossible {
-        suggestion: Option<PartialDate>,
-    },
+    /// Written month first (`09/25/1974`, `1971-27-10`): the usual order is
+    /// no date, the other one is, so the other one is the date.
+    Reordered(PartialDate),
+    /// Read as numbers but not a calendar date in either order (31/02).
+    Impossible,
     Unparseable,
 }
 
@@ -83,7 +83,7 @@ pub fn parse_date(raw: &str, reference_year: u16) -> DateParse {
         return DateParse::Unparseable;
     };
     if !(1800..=2200).contains(&year) {
-        return DateParse::Impossible { suggestion: None };
+        return DateParse::Impossible;
     }
     // Zero means "not known": `00/00/1950` is a year, `00/03/1950` a month.
     let month = month.filter(|&m| m != 0);
@@ -96,14 +96,11 @@ pub fn parse_date(raw: &str, reference_year: u16) -> DateParse {
         (Some(m), Some(d)) if is_calendar_date(year, m, d) => {
             DateParse::Date(PartialDate { year, month: Some(m as u8), day: Some(d as u8) })
         }
-        (Some(m), Some(d)) => DateParse::Impossible {
-            suggestion: is_calendar_date(year, d, m).then_some(PartialDate {
-                year,
-                month: Some(d as u8),
-                day: Some(m as u8),
-            }),
-        },
-        (Some(_), None) => DateParse::Impossible { suggestion: None },
+        (Some(m), Some(d)) if is_calendar_date(year, d, m) => {
+            DateParse::Reordered(PartialDate { year, month: Some(d as u8), day: Some(m as u8) })
+        }
+        (Some(_), Some(_)) => DateParse::Impossible,
+        (Some(_), None) => DateParse::Impossible,
     }
 }
 
@@ -154,14 +151,15 @@ mod tests {
     }
 
     #[test]
-    fn impossible_dates_suggest_the_swap_when_it_is_a_date() {
-        assert_eq!(parse_date("31/02/1990", 2026), DateParse::Impossible { suggestion: None });
-        assert_eq!(parse_date("29/02/2001", 2026), DateParse::Impossible { suggestion: None });
+    fn a_date_that_exists_only_month_first_is_read_month_first() {
+        assert_eq!(parse_date("31/02/1990", 2026), DateParse::Impossible);
+        assert_eq!(parse_date("29/02/2001", 2026), DateParse::Impossible);
         assert_eq!(iso("29/02/2000"), "2000-02-29");
-        assert_eq!(
-            parse_date("03/25/1990", 2026),
-            DateParse::Impossible { suggestion: Some(PartialDate { year: 1990, month: Some(3), day: Some(25) }) }
-        );
+        let march_25 = PartialDate { year: 1990, month: Some(3), day: Some(25) };
+        assert_eq!(parse_date("03/25/1990", 2026), DateParse::Reordered(march_25));
+        assert_eq!(parse_date("1990-25-03", 2026), DateParse::Reordered(march_25));
+        // Both orders are dates: the usual one (day first) is taken.
+        assert_eq!(iso("03/04/1990"), "1990-04-03");
         assert_eq!(parse_date("không rõ", 2026), DateParse::Unparseable);
         assert_eq!(parse_date("", 2026), DateParse::Empty);
     }

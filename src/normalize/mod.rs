@@ -186,12 +186,16 @@ impl<'a> Normalizer<'a> {
                 Some(date)
             }
             DateParse::Empty => None,
-            DateParse::Impossible { suggestion } => {
-                let finding = Finding::new(Field::BirthDate, Code::DateImpossible, source.get(Field::BirthDate));
-                findings.push(match suggestion {
-                    Some(swapped) => finding.with_suggestion(swapped.to_string()),
-                    None => finding,
-                });
+            DateParse::Reordered(date) => {
+                values.set(Field::BirthDate, date.to_string());
+                findings.push(
+                    Finding::new(Field::BirthDate, Code::DateOrderUnusual, source.get(Field::BirthDate))
+                        .with_suggestion(date.to_string()),
+                );
+                Some(date)
+            }
+            DateParse::Impossible => {
+                findings.push(Finding::new(Field::BirthDate, Code::DateImpossible, source.get(Field::BirthDate)));
                 None
             }
             DateParse::Unparseable => {
