@@ -176,6 +176,21 @@ codes! {
 }
 
 impl Code {
+    /// A finding that says a citizen ID disagrees with its own record, or
+    /// is not a whole ID: such an ID is no evidence of who the record is.
+    pub fn is_id_damage(self) -> bool {
+        matches!(
+            self,
+            Code::IdLength
+                | Code::IdNotDigits
+                | Code::IdLeadingZeroLost
+                | Code::IdProvinceUnknown
+                | Code::IdSexMismatch
+                | Code::IdCenturyMismatch
+                | Code::IdYearMismatch
+        )
+    }
+
     pub fn from_name(name: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == name)
     }

@@ -36,6 +36,8 @@ pub const COMPARISONS: [Comparison; 9] = [
     },
     Comparison {
         name: "birth_date",
+        // `one_digit`: one typing error, a wrong digit or two neighbours
+        // swapped.
         levels: &["exact", "day_month_swapped", "one_digit", "same_year_month", "same_year", "within_year", "else"],
     },
     Comparison { name: "sex", levels: &["exact", "else"] },
@@ -69,6 +71,10 @@ pub struct ComparisonKeys<'r> {
     pub sex: Option<Sex>,
     /// Only a well-formed ID; empty otherwise.
     pub citizen_id: &'r str,
+    /// The ID agrees with its own record (birth year, century and sex
+    /// digits, province code): only such an ID is evidence that two records
+    /// with different IDs are two people. A damaged copy's ID is not.
+    pub citizen_id_consistent: bool,
     pub old_id: &'r str,
     pub father_key: Box<str>,
     pub mother_key: Box<str>,
@@ -139,7 +145,10 @@ pub fn compare(a: &ComparisonKeys, b: &ComparisonKeys) -> ComparisonVector {
         match id_typo(a.citizen_id, b.citizen_id) {
             Some(IdTypo::OneDigit) => 1,
             Some(IdTypo::Transposed) => 2,
-            None => 3,
+            // Two different IDs say two people only when both agree with
+            // their records; a damaged one says nothing.
+            None if a.citizen_id_consistent && b.citizen_id_consistent => 3,
+            None => NULL_LEVEL,
         }
     };
     let commune = if a.commune == 0 && a.old_commune == 0 || b.commune == 0 && b.old_commune == 0 {
@@ -176,7 +185,9 @@ fn compare_dates(a: Option<&PartialDate>, b: Option<&PartialDate>) -> u8 {
                 0
             } else if a.year == b.year && am == bd && ad == bm {
                 1
-            } else if date_digits_apart(a.year, am, ad, b.year, bm, bd) == 1 {
+            } else if date_digits_apart(a.year, am, ad, b.year, bm, bd) == 1
+                || one_transposition_apart(a.year, am, ad, b.year, bm, bd)
+            {
                 2
             } else if a.year == b.year && am == bm {
                 3
@@ -202,6 +213,13 @@ fn date_digits_apart(ay: u16, am: u8, ad: u8, by: u16, bm: u8, bd: u8) -> usize 
         (0..8).map(move |i| (n / 10u32.pow(i)) % 10)
     };
     digits(ay, am, ad).zip(digits(by, bm, bd)).filter(|(x, y)| x != y).count()
+}
+
+/// Whether two dates' `yyyymmdd` digits differ by two neighbours swapped
+/// (`1985` typed `1958`): a typing error like one wrong digit.
+fn one_transposition_apart(ay: u16, am: u8, ad: u8, by: u16, bm: u8, bd: u8) -> bool {
+    let digits = |y: u16, m: u8, d: u8| format!("{y:04}{m:02}{d:02}");
+    matches!(id_typo(&digits(ay, am, ad), &digits(by, bm, bd)), Some(IdTypo::Transposed))
 }
 
 /// The typing error that turns one ID into another, if one does.

@@ -28,6 +28,10 @@ use compare::{
 };
 use frequency::NameFrequencies;
 
+/// The first `birth_date` level that no typing error explains: the same
+/// year with another month and day, or another year.
+const DATES_APART: u8 = 4;
+
 /// How far the name's frequency may move the weight of an exact name level,
 /// below and above the model's average.
 const TF_RANGE: (f64, f64) = (-12.0, 6.0);
@@ -77,6 +81,9 @@ pub enum Distinct {
     Siblings,
     /// One record's name is the other's father's or mother's.
     ParentAndChild,
+    /// Full birth dates further apart than a typing error, a swap or a
+    /// loss of precision explain, and no shared ID saying otherwise.
+    BirthDates,
 }
 
 impl Distinct {
@@ -86,6 +93,7 @@ impl Distinct {
             Distinct::Twins => "twins: same parents and birth date, other names",
             Distinct::Siblings => "siblings: same parents, other names",
             Distinct::ParentAndChild => "parent and child",
+            Distinct::BirthDates => "birth dates too far apart for a typing error",
         }
     }
 }
@@ -140,6 +148,7 @@ impl<'a> Scorer<'a> {
                 birth_date: r.birth_date,
                 sex: r.sex,
                 citizen_id: if id_is_well_formed(id) { id } else { "" },
+                citizen_id_consistent: !r.findings.iter().any(|f| f.field == Field::CitizenId && f.code.is_id_damage()),
                 old_id: v.get(Field::OldId),
                 father_key: fold_words(v.get(Field::FatherName)).into(),
                 mother_key: fold_words(v.get(Field::MotherName)).into(),
@@ -207,6 +216,14 @@ impl<'a> Scorer<'a> {
         };
         if parent_of(x, y) || parent_of(y, x) {
             return Some(Distinct::ParentAndChild);
+        }
+        // Siblings named alike (`Nguyễn Văn An` born 1990 and 1994 in one
+        // household) and namesakes: their full dates differ by more than
+        // one slip. One ID consistent with both records says one person.
+        let full_dates = |k: &ComparisonKeys| k.birth_date.is_some_and(|d| d.day.is_some());
+        let one_valid_id = same_id && x.citizen_id_consistent && y.citizen_id_consistent;
+        if full_dates(x) && full_dates(y) && levels[BIRTH_DATE] >= DATES_APART && !one_valid_id {
+            return Some(Distinct::BirthDates);
         }
         None
     }
@@ -350,7 +367,7 @@ fn cluster_guarded(scorer: &Scorer, scored: &[ScoredPair], n: usize) -> (Vec<u32
     // The valid IDs each cluster root holds (few: usually one).
     let mut ids: Vec<Vec<u32>> = vec![Vec::new(); n];
     for (i, key) in scorer.keys.iter().enumerate() {
-        if !key.citizen_id.is_empty() {
+        if !key.citizen_id.is_empty() && key.citizen_id_consistent {
             ids[i].push(i as u32);
         }
     }
@@ -541,6 +558,37 @@ mod tests {
         assert_ne!(cluster[2], cluster[3], "siblings sharing an ID");
         assert_ne!(cluster[4], cluster[5], "father and son");
         assert!(records[2].findings.iter().any(|f| f.code == Code::IdShared));
+    }
+
+    #[test]
+    fn siblings_of_one_name_born_years_apart_stay_apart() {
+        // Two children of one household both called An, four years apart.
+        let mut records = vec![
+            person("Nguyễn Văn An", (1990, 5, 5), "", "Nguyễn Văn Bình", "Lê Thị Cúc"),
+            person("Nguyễn Văn An", (1994, 8, 12), "", "Nguyễn Văn Bình", "Lê Thị Cúc"),
+            // A copy of the first with the year's digits swapped: a typo.
+            person("Nguyễn Văn An", (1909, 5, 5), "", "Nguyễn Văn Bình", "Lê Thị Cúc"),
+        ];
+        let cluster = clusters(&mut records);
+        assert_ne!(cluster[0], cluster[1]);
+        assert_eq!(cluster[0], cluster[2]);
+    }
+
+    #[test]
+    fn a_copy_whose_id_disagrees_with_its_record_is_no_evidence_against_it() {
+        let mut records = vec![
+            person("Trần Thị Hoa", (1985, 3, 7), "001185000123", "Trần Văn Bảy", "Lê Thị Tám"),
+            // The copy's ID has the wrong year digits: validation says so,
+            // and the ID is then no proof of another person.
+            person("Trần Thị Hoa", (1985, 3, 7), "001175000999", "Trần Văn Bảy", "Lê Thị Tám"),
+        ];
+        records[1].findings.push(Finding::new(Field::CitizenId, Code::IdYearMismatch, "001175000999"));
+        let cluster = clusters(&mut records);
+        assert_eq!(cluster[0], cluster[1]);
+        // Without the finding, two valid different IDs are two people.
+        records[1].findings.clear();
+        let cluster = clusters(&mut records);
+        assert_ne!(cluster[0], cluster[1]);
     }
 
     #[test]
