@@ -23,7 +23,13 @@ struct Sample {
 
 fn sample(rules: &Rules, rows: u64) -> Sample {
     let dir = tempfile::tempdir().unwrap();
-    let options = GenerateOptions { rows, seed: 20_261_127, out: dir.path().to_path_buf(), config: None };
+    let options = GenerateOptions {
+        rows,
+        seed: 20_261_127,
+        out: dir.path().to_path_buf(),
+        config: None,
+        profile: "diverse".into(),
+    };
     generate::generate(rules, &options, &|_| {}).unwrap();
     let mut reader = csv::Reader::from_path(dir.path().join("extract.csv")).unwrap();
     Sample { rows: reader.records().map(|r| r.unwrap()).collect() }

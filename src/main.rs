@@ -114,6 +114,10 @@ struct GenArgs {
     /// Generator settings to use instead of the built-in rules/generator.toml.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// The profile of the settings: `classic`, or one of the file's
+    /// `[profiles]` (`diverse`: the variety of real extracts).
+    #[arg(long, default_value = "classic")]
+    profile: String,
     /// No progress bar and no summary line.
     #[arg(long, short)]
     quiet: bool,
@@ -294,7 +298,13 @@ fn run_gen(args: GenArgs) -> ExitCode {
     };
     let progress = dancu::progress::Progress::new(args.quiet);
     let bar = progress.stage("generate", args.rows, "rows");
-    let options = GenerateOptions { rows: args.rows, seed: args.seed, out: args.out.clone(), config: args.config };
+    let options = GenerateOptions {
+        rows: args.rows,
+        seed: args.seed,
+        out: args.out.clone(),
+        config: args.config,
+        profile: args.profile,
+    };
     let result = generate::generate(&rules, &options, &|rows| bar.inc(rows));
     bar.finish_and_clear();
     finish(result, |summary| {

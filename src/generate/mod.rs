@@ -32,6 +32,9 @@ pub struct GenerateOptions {
     pub seed: u64,
     pub out: PathBuf,
     pub config: Option<PathBuf>,
+    /// The profile of `generator.toml` to generate with (`classic`, the
+    /// file's own settings, or one of its `[profiles]`).
+    pub profile: String,
 }
 
 /// What a generation produced, for the command line.
@@ -72,7 +75,7 @@ fn write_error(path: &Path, e: csv::Error) -> Error {
     Error::WriteOutput { path: path.to_path_buf(), source: std::io::Error::other(e.to_string()) }
 }
 
-pub fn load_config(rules: &Rules, path: Option<&Path>) -> Result<GeneratorConfig, Error> {
+pub fn load_config(rules: &Rules, path: Option<&Path>, profile: &str) -> Result<GeneratorConfig, Error> {
     let (file, text) = match path {
         Some(path) => (
             path.display().to_string(),
@@ -82,11 +85,12 @@ pub fn load_config(rules: &Rules, path: Option<&Path>) -> Result<GeneratorConfig
     };
     let kinds: Vec<&str> = ERROR_KINDS.iter().map(|(k, _, _)| *k).collect();
     let ethnic_names: Vec<String> = rules.ethnic_groups.rows().map(|r| r.get("name").to_string()).collect();
-    GeneratorConfig::parse(&file, &text, &PERTURBATIONS, &kinds, &ethnic_names).map_err(|e| Error::Rules(RuleErrors(e)))
+    GeneratorConfig::parse(&file, &text, &PERTURBATIONS, &kinds, &ethnic_names, profile)
+        .map_err(|e| Error::Rules(RuleErrors(e)))
 }
 
 pub fn generate(rules: &Rules, options: &GenerateOptions, progress: &dyn Fn(u64)) -> Result<GenerateSummary, Error> {
-    let config = load_config(rules, options.config.as_deref())?;
+    let config = load_config(rules, options.config.as_deref(), &options.profile)?;
     let out = &options.out;
     let truth = out.join("truth");
     std::fs::create_dir_all(&truth).map_err(|e| Error::WriteOutput { path: truth.clone(), source: e })?;
@@ -147,6 +151,7 @@ fn write_meta(out: &Path, options: &GenerateOptions, summary: &GenerateSummary) 
     let meta = serde_json::json!({
         "generator": format!("dancu {}", env!("CARGO_PKG_VERSION")),
         "seed": options.seed,
+        "profile": options.profile,
         "rows_requested": options.rows,
         "rows": summary.rows,
         "persons": summary.persons,
@@ -220,7 +225,15 @@ impl Generator<'_> {
             if self.row >= self.limit {
                 break;
             }
-            let cells = render(self.rules, person, &household, written_old, free_text);
+            let mut cells = render(self.rules, person, &household, written_old, free_text);
+            // Slips of the clerk who typed the original record.
+            let people = &self.config.people;
+            if self.rng.chance(people.run_together) {
+                cells[noise::NAME] = noise::run_together(&cells[noise::NAME], &mut self.rng);
+            }
+            if self.rng.chance(people.month_first) {
+                noise::month_first(&mut cells[noise::BIRTH]);
+            }
             let pending = PendingRow {
                 cells,
                 person: person.id,
@@ -245,6 +258,9 @@ impl Generator<'_> {
         }
         for &(a, b) in &household.father_son {
             pairs.push((row_of(a), row_of(b), "father_son"));
+        }
+        for &(a, b) in &household.siblings {
+            pairs.push((row_of(a), row_of(b), "siblings"));
         }
         for &(row, i) in &namesakes {
             pairs.push((row, row_of(i), "namesake"));
@@ -271,6 +287,7 @@ impl Generator<'_> {
             let mut place = household.place.clone();
             let mut copy_written_old = written_old;
             let mut cells = render(self.rules, person, household, written_old, free_text);
+            let mut errors: Vec<(&'static str, &'static str)> = Vec::new();
             let count = self.rng.between(1, 3);
             for _ in 0..count {
                 if self.perturbation_weights.is_empty() {
@@ -286,10 +303,27 @@ impl Generator<'_> {
                             members: Vec::new(),
                             twins: Vec::new(),
                             father_son: Vec::new(),
+                            siblings: Vec::new(),
                         };
                         let fresh = render(self.rules, person, &moved, copy_written_old, free_text);
                         for column in [noise::STREET, noise::COMMUNE, noise::DISTRICT, noise::PROVINCE] {
                             cells[column] = fresh[column].clone();
+                        }
+                    }
+                    "id_damage" => {
+                        // A copy whose ID a clerk or a spreadsheet broke:
+                        // the ID no longer agrees with the record.
+                        let kind = noise::ID_DAMAGE[self.rng.below(noise::ID_DAMAGE.len() as u64) as usize];
+                        let field_taken = errors.iter().any(|(_, f)| *f == "citizen_id");
+                        if !field_taken && self.noise.inject(kind, &mut cells, &mut self.rng) {
+                            errors.push((kind, "citizen_id"));
+                        }
+                    }
+                    "province_contradiction" if copy_written_old && !free_text => {
+                        let province = self.population.other_province_name(place.old_unit, &mut self.rng);
+                        if !errors.iter().any(|(_, f)| *f == "commune_name") {
+                            cells[noise::PROVINCE] = province;
+                            errors.push(("province_contradiction", "commune_name"));
                         }
                     }
                     "other_unit_system" if !free_text => {
@@ -310,7 +344,7 @@ impl Generator<'_> {
             self.pending.push(Reverse((due, sequence)));
             self.pending_rows.insert(
                 sequence,
-                PendingRow { cells, person: person.id, errors: Vec::new(), place, written_old: copy_written_old },
+                PendingRow { cells, person: person.id, errors, place, written_old: copy_written_old },
             );
         }
     }
@@ -359,6 +393,10 @@ impl Generator<'_> {
                     pending.errors.push((CONSEQUENCE.0, CONSEQUENCE.1));
                 }
             }
+        }
+        // An office that types in TCVN3 types every text field in it.
+        if self.population.typed_in_tcvn3(pending.place.old_unit) {
+            self.noise.type_in_tcvn3(&mut pending.cells);
         }
         self.row += 1;
         let row = self.row.to_string();
@@ -451,7 +489,7 @@ mod tests {
 
     fn run(rows: u64, seed: u64, dir: &Path) -> GenerateSummary {
         let rules = Rules::load(&RuleSource::BuiltIn, None).unwrap();
-        let options = GenerateOptions { rows, seed, out: dir.to_path_buf(), config: None };
+        let options = GenerateOptions { rows, seed, out: dir.to_path_buf(), config: None, profile: "classic".into() };
         generate(&rules, &options, &|_| {}).unwrap()
     }
 

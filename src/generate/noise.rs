@@ -33,7 +33,10 @@ pub const HEADERS: [&str; 18] = [
 pub const NAME: usize = 1;
 pub const BIRTH: usize = 2;
 pub const CITIZEN_ID: usize = 4;
+pub const SEX: usize = 3;
 pub const ETHNICITY: usize = 6;
+pub const RELIGION: usize = 7;
+pub const NATIONALITY: usize = 8;
 pub const PHONE: usize = 9;
 pub const STREET: usize = 10;
 pub const COMMUNE: usize = 11;
@@ -41,8 +44,9 @@ pub const DISTRICT: usize = 12;
 pub const PROVINCE: usize = 13;
 pub const FATHER: usize = 14;
 pub const MOTHER: usize = 15;
+pub const RELATION: usize = 17;
 
-pub const PERTURBATIONS: [&str; 16] = [
+pub const PERTURBATIONS: [&str; 21] = [
     "name_typo",
     "no_diacritics",
     "all_caps",
@@ -59,11 +63,16 @@ pub const PERTURBATIONS: [&str; 16] = [
     "moved_commune",
     "missing_id",
     "id_typo",
+    "run_together",
+    "month_first",
+    "viqr",
+    "id_damage",
+    "province_contradiction",
 ];
 
 /// The invalid fields the generator injects, with the field they are in and
 /// the finding code the validator should give.
-pub const ERROR_KINDS: [(&str, &str, &str); 11] = [
+pub const ERROR_KINDS: [(&str, &str, &str); 14] = [
     ("id_length", "citizen_id", "ID_LENGTH"),
     ("id_not_digits", "citizen_id", "ID_NOT_DIGITS"),
     ("id_province", "citizen_id", "ID_PROVINCE_UNKNOWN"),
@@ -75,7 +84,23 @@ pub const ERROR_KINDS: [(&str, &str, &str); 11] = [
     ("phone_bad", "phone", "PHONE_INVALID"),
     ("ethnicity_unknown", "ethnicity", "ETHNICITY_UNKNOWN"),
     ("name_empty", "full_name", "NAME_MISSING"),
+    // A spreadsheet that took the ID for a number: one leading zero lost
+    // (11 digits, restorable), or two (10 digits, of province 001-009).
+    ("id_zero_lost", "citizen_id", "ID_LEADING_ZERO_LOST"),
+    ("id_zeros_lost", "citizen_id", "ID_LENGTH"),
+    // The province column names another province than the district and
+    // commune beside it.
+    ("province_contradiction", "commune_name", "ADDRESS_MISMATCH"),
 ];
+
+/// The damage a copy's ID takes (`id_damage`): each breaks a check of the
+/// ID against its own record.
+pub const ID_DAMAGE: [&str; 6] =
+    ["id_year", "id_century_sex", "id_province", "id_length", "id_zero_lost", "id_zeros_lost"];
+
+/// The text columns an office typing TCVN3 types in it.
+pub const TEXT_COLUMNS: [usize; 12] =
+    [NAME, SEX, ETHNICITY, RELIGION, NATIONALITY, STREET, COMMUNE, DISTRICT, PROVINCE, FATHER, MOTHER, RELATION];
 
 /// A consequence the generator records with `date_future` and
 /// `age_over_120`: moving the birth a century away breaks the ID's
@@ -136,6 +161,12 @@ impl Noise<'_> {
                 replace_if_changed(&mut cells[COMMUNE], typo)
             }
             "missing_id" => replace_if_changed(&mut cells[CITIZEN_ID], String::new()),
+            "run_together" => {
+                let joined = run_together(&cells[NAME], rng);
+                replace_if_changed(&mut cells[NAME], joined)
+            }
+            "month_first" => month_first(&mut cells[BIRTH]),
+            "viqr" => map_names(cells, |s| self.legacy.to_viqr(s)),
             "id_typo" => {
                 let id = &cells[CITIZEN_ID];
                 if id.len() != 12 {
@@ -254,8 +285,55 @@ impl Noise<'_> {
                 true
             }
             "name_empty" => replace_if_changed(&mut cells[NAME], String::new()),
+            "id_zero_lost" if has_id && id.starts_with('0') && !id.starts_with("00") => {
+                cells[CITIZEN_ID] = id[1..].to_string();
+                true
+            }
+            "id_zeros_lost" if has_id && id.starts_with("00") => {
+                cells[CITIZEN_ID] = id.trim_start_matches('0').to_string();
+                true
+            }
             _ => false,
         }
+    }
+
+    /// Every text field of a record as an office typing TCVN3 writes it.
+    pub fn type_in_tcvn3(&self, cells: &mut [String]) {
+        for column in TEXT_COLUMNS {
+            cells[column] = self.legacy.to_tcvn3(&cells[column]);
+        }
+    }
+}
+
+/// Two neighbouring syllables of the name typed without the space between
+/// them (`Nguyễn Thị Cúc` → `Nguyễn ThịCúc`); the second keeps its capital.
+pub fn run_together(name: &str, rng: &mut Rng) -> String {
+    let words: Vec<&str> = name.split(' ').collect();
+    if words.len() < 2 {
+        return name.to_string();
+    }
+    let at = rng.between(0, words.len() as i64 - 2) as usize;
+    let mut out: Vec<String> = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        if i == at + 1 {
+            out.last_mut().expect("a word before").push_str(word);
+        } else {
+            out.push(word.to_string());
+        }
+    }
+    out.join(" ")
+}
+
+/// A `dd/mm/yyyy` date written month first, where the day is over 12 (so
+/// only that reading is a date); false when it is not.
+pub fn month_first(cell: &mut String) -> bool {
+    let parts: Vec<&str> = cell.split('/').collect();
+    match parts.as_slice() {
+        [d, m, y] if d.parse::<u8>().is_ok_and(|d| d > 12) => {
+            *cell = format!("{m}/{d}/{y}");
+            true
+        }
+        _ => false,
     }
 }
 

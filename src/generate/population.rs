@@ -56,9 +56,11 @@ pub struct Household {
     pub code: String,
     pub place: Place,
     pub members: Vec<Person>,
-    /// Index pairs of members who are twins / a father and son of one name.
+    /// Index pairs of members who are twins / a father and son of one name
+    /// / siblings born years apart given one name.
     pub twins: Vec<(usize, usize)>,
     pub father_son: Vec<(usize, usize)>,
+    pub siblings: Vec<(usize, usize)>,
 }
 
 struct KinhNames {
@@ -74,6 +76,8 @@ pub struct Population<'a> {
     communes: Weighted,
     new_commune_by_code: HashMap<&'a str, usize>,
     provinces: Vec<String>,
+    /// Pre-2025 province codes and names.
+    province_names: Vec<(String, String)>,
     kinh: KinhNames,
     mobile_prefixes: Vec<String>,
     /// Next serial per (4-digit ID prefix, 2-digit year).
@@ -113,12 +117,17 @@ impl<'a> Population<'a> {
         let new_commune_by_code =
             admin.new_communes.iter().enumerate().map(|(i, c)| (c.commune_code.as_str(), i)).collect();
         let provinces = rules.cccd_provinces.iter().map(|(prefix, _)| prefix[1..].to_string()).collect();
+        let mut province_names: Vec<(String, String)> =
+            admin.old_units.iter().map(|u| (u.province_code.clone(), u.province_name.clone())).collect();
+        province_names.sort();
+        province_names.dedup();
         Population {
             rules,
             config,
             communes,
             new_commune_by_code,
             provinces,
+            province_names,
             kinh: kinh_names(rules),
             mobile_prefixes: rules.mobile_prefixes.clone(),
             serials: HashMap::new(),
@@ -134,6 +143,30 @@ impl<'a> Population<'a> {
     pub fn random_place(&self, rng: &mut Rng) -> Place {
         let old_unit = self.communes.sample(rng);
         self.place_at(old_unit, rng)
+    }
+
+    /// Whether the office of a commune typed in TCVN3: a fixed share of
+    /// communes, chosen by code and seed.
+    pub fn typed_in_tcvn3(&self, old_unit: usize) -> bool {
+        let share = self.config.households.legacy_office;
+        if share <= 0.0 {
+            return false;
+        }
+        let code: u64 = self.rules.admin.old_units[old_unit].commune_code.parse().unwrap_or(0);
+        let mixed = (code ^ self.seed_offset).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+        (mixed % 10_000) < (share * 10_000.0) as u64
+    }
+
+    /// The name of a pre-2025 province other than the commune's.
+    pub fn other_province_name(&self, old_unit: usize, rng: &mut Rng) -> String {
+        let admin = &self.rules.admin;
+        let own = &admin.old_units[old_unit].province_code;
+        loop {
+            let (code, name) = rng.pick(&self.province_names);
+            if code != own {
+                return name.clone();
+            }
+        }
     }
 
     /// Another commune of the same pre-2025 province (a person who moved).
@@ -154,7 +187,9 @@ impl<'a> Population<'a> {
         let target = &self.rules.admin.old_to_new[&unit.commune_code].targets[0];
         let new_commune = self.new_commune_by_code[target.as_str()];
         let urban = !unit.commune_name.starts_with("Xã");
-        let street = if urban {
+        let street = if rng.chance(self.config.households.street_detail) {
+            self.detailed_street(urban, rng)
+        } else if urban {
             if rng.chance(0.6) {
                 format!("Số {} {}", rng.between(1, 250), rng.pick(&self.config.streets.urban))
             } else {
@@ -175,6 +210,34 @@ impl<'a> Population<'a> {
             format!("{kind} {}", rng.between(1, 15))
         };
         Place { old_unit, new_commune, street, urban }
+    }
+
+    /// A street part as most real addresses write it, detailed enough that
+    /// few households share it: a house number in an alley off a street,
+    /// or a group in a named hamlet.
+    fn detailed_street(&self, urban: bool, rng: &mut Rng) -> String {
+        let streets = &self.config.streets;
+        if urban {
+            let street = rng.pick(&streets.urban);
+            match rng.below(4) {
+                0 => format!("Số {} ngõ {} {street}", rng.between(1, 120), rng.between(1, 400)),
+                1 => format!("{}/{} {street}", rng.between(1, 600), rng.between(1, 80)),
+                2 => format!("Số {}, {street}, Tổ {}", rng.between(1, 400), rng.between(1, 40)),
+                _ => format!(
+                    "Số nhà {} hẻm {} {street}, Khu phố {}",
+                    rng.between(1, 300),
+                    rng.between(1, 200),
+                    rng.between(1, 12)
+                ),
+            }
+        } else {
+            let hamlet = rng.pick(&streets.hamlets);
+            match rng.below(3) {
+                0 => format!("Tổ {}, Thôn {hamlet}", rng.between(1, 20)),
+                1 => format!("Xóm {}, {hamlet}", rng.between(1, 15)),
+                _ => format!("Số {} Ấp {hamlet}", rng.between(1, 200)),
+            }
+        }
     }
 
     /// The ethnic mix of a place: the first region naming its district,
@@ -234,6 +297,7 @@ impl<'a> Population<'a> {
         );
         let mut twins = Vec::new();
         let mut father_son = Vec::new();
+        let mut siblings = Vec::new();
         let children = Weighted::new(rates.children.iter().copied()).sample(rng);
         let youngest_parent_year = members.iter().map(|m| m.birth.0).max().unwrap_or(head_year);
         let mut born = 0;
@@ -249,6 +313,20 @@ impl<'a> Population<'a> {
                 child.middle = members[f].middle.clone();
                 child.given = members[f].given.clone();
                 father_son.push((f, members.len()));
+            } else if rng.chance(rates.sibling_same_given) {
+                // An older child of the same sex, born in another year,
+                // whose given name (and sometimes middle name) this one
+                // takes: two people of one name in one household.
+                let older = members
+                    .iter()
+                    .position(|m| m.relation == "Con" && m.male == child.male && m.birth.0 != child.birth.0);
+                if let Some(older) = older {
+                    child.given = members[older].given.clone();
+                    if rng.chance(0.5) {
+                        child.middle = members[older].middle.clone();
+                    }
+                    siblings.push((older, members.len()));
+                }
             }
             members.push(child);
             born += 1;
@@ -279,7 +357,7 @@ impl<'a> Population<'a> {
                 members.push(parent);
             }
         }
-        Household { code, place, members, twins, father_son }
+        Household { code, place, members, twins, father_son, siblings }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -390,6 +468,9 @@ impl<'a> Population<'a> {
             Some(pool) => rng.pick(&pool.given).clone(),
             None => {
                 let (givens, weights) = &self.kinh.givens[usize::from(!male)];
+                if rng.chance(self.config.people.rare_given) {
+                    return rng.pick(givens).clone();
+                }
                 givens[weights.sample(rng)].clone()
             }
         }
