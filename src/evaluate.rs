@@ -43,9 +43,41 @@ pub struct HardNegatives {
 #[derive(Debug, Default, Serialize, PartialEq)]
 pub struct ErrorDetection {
     pub kinds: Vec<KindDetection>,
+    /// All error and warning findings on a person's own fields together.
+    pub field_findings: FieldFindings,
     /// Error-severity findings on rows where nothing was injected, by code.
     pub error_findings_on_clean_rows: BTreeMap<String, u64>,
 }
+
+/// Findings of severity error or warning on the fields of
+/// [`PERSON_FIELDS`], against the injected errors on those fields: recall
+/// is the share of injected (row, field) that got such a finding, precision
+/// the share of such findings on an injected (row, field). Repairs (info)
+/// do not count; a warning where nothing was injected does.
+#[derive(Debug, Default, Serialize, PartialEq)]
+pub struct FieldFindings {
+    pub injected: u64,
+    pub detected: u64,
+    pub findings: u64,
+    pub findings_on_injected: u64,
+    pub recall: f64,
+    pub precision: f64,
+}
+
+/// The fields of a person that findings are counted on: not the address,
+/// whose warnings (a split commune) are facts of the reform, not errors.
+pub const PERSON_FIELDS: [&str; 10] = [
+    "full_name",
+    "birth_date",
+    "sex",
+    "citizen_id",
+    "old_id",
+    "ethnicity",
+    "religion",
+    "nationality",
+    "phone",
+    "relation_to_head",
+];
 
 #[derive(Debug, Default, Serialize, PartialEq)]
 pub struct KindDetection {
@@ -179,21 +211,44 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation, Error> {
 fn error_detection(truth: &Path, issues_path: &Path) -> Result<ErrorDetection, Error> {
     let errors_path = truth.join("errors.csv");
     let (headers, rows) = read_table(&errors_path)?;
-    let (row_col, kind_col, code_col) = (
+    let (row_col, kind_col, code_col, field_col) = (
         column(&headers, "row", &errors_path)?,
         column(&headers, "kind", &errors_path)?,
         column(&headers, "expected_code", &errors_path)?,
+        column(&headers, "field", &errors_path)?,
     );
+    let injected_fields: HashSet<(String, String)> = rows
+        .iter()
+        .filter(|r| PERSON_FIELDS.contains(&&r[field_col]))
+        .map(|r| (r[row_col].to_string(), r[field_col].to_string()))
+        .collect();
     let expected: HashSet<(String, String)> =
         rows.iter().map(|r| (r[row_col].to_string(), r[code_col].to_string())).collect();
     let rows_with_injection: HashSet<&str> = rows.iter().map(|r| &r[row_col]).collect();
 
     let (headers, issues) = read_table(issues_path)?;
-    let (i_row, i_code, i_severity) = (
+    let (i_row, i_code, i_severity, i_field) = (
         column(&headers, "row", issues_path)?,
         column(&headers, "code", issues_path)?,
         column(&headers, "severity", issues_path)?,
+        column(&headers, "field", issues_path)?,
     );
+    let mut field_findings = FieldFindings { injected: injected_fields.len() as u64, ..FieldFindings::default() };
+    let mut flagged: HashSet<(String, String)> = HashSet::new();
+    for issue in &issues {
+        let serious = matches!(&issue[i_severity], "error" | "warning");
+        if serious && PERSON_FIELDS.contains(&&issue[i_field]) {
+            field_findings.findings += 1;
+            let key = (issue[i_row].to_string(), issue[i_field].to_string());
+            if injected_fields.contains(&key) {
+                field_findings.findings_on_injected += 1;
+                flagged.insert(key);
+            }
+        }
+    }
+    field_findings.detected = flagged.len() as u64;
+    field_findings.recall = ratio(field_findings.detected, field_findings.injected);
+    field_findings.precision = ratio(field_findings.findings_on_injected, field_findings.findings);
     let found: HashSet<(String, String)> =
         issues.iter().map(|r| (r[i_row].to_string(), r[i_code].to_string())).collect();
 
@@ -231,7 +286,7 @@ fn error_detection(truth: &Path, issues_path: &Path) -> Result<ErrorDetection, E
             k
         })
         .collect();
-    Ok(ErrorDetection { kinds, error_findings_on_clean_rows: on_clean })
+    Ok(ErrorDetection { kinds, field_findings, error_findings_on_clean_rows: on_clean })
 }
 
 fn addresses(
@@ -305,6 +360,12 @@ impl std::fmt::Display for Evaluation {
                     k.kind, k.code, k.injected, k.detected, k.recall, k.precision
                 )?;
             }
+            let ff = &errors.field_findings;
+            writeln!(
+                f,
+                "field findings (errors and warnings on a person's own fields): recall {:.4} ({} of {} injected), precision {:.4} ({} of {} findings)",
+                ff.recall, ff.detected, ff.injected, ff.precision, ff.findings_on_injected, ff.findings
+            )?;
             let total: u64 = errors.error_findings_on_clean_rows.values().sum();
             write!(f, "error findings on rows without injected errors: {total}")?;
             for (code, n) in &errors.error_findings_on_clean_rows {
@@ -369,6 +430,10 @@ mod tests {
         assert_eq!((k.recall, k.precision), (0.5, 0.5));
         assert_eq!(errors.error_findings_on_clean_rows.get("ID_LENGTH"), Some(&1));
         assert_eq!(errors.error_findings_on_clean_rows.get("DATE_FUTURE"), Some(&1));
+        // Rows 2 and 6 had errors on citizen_id; findings on (2, citizen_id),
+        // (4, citizen_id), (5, birth_date): one of three on an injected field.
+        let ff = &errors.field_findings;
+        assert_eq!((ff.injected, ff.detected, ff.findings, ff.findings_on_injected), (2, 1, 3, 1));
         let a = e.addresses.unwrap();
         assert_eq!((a.records, a.exact, a.unresolved), (6, 2, 4));
         assert_eq!(a.resolution_rate, 2.0 / 6.0);

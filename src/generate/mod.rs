@@ -488,8 +488,12 @@ mod tests {
     use crate::rules::RuleSource;
 
     fn run(rows: u64, seed: u64, dir: &Path) -> GenerateSummary {
+        run_profile(rows, seed, dir, "classic")
+    }
+
+    fn run_profile(rows: u64, seed: u64, dir: &Path, profile: &str) -> GenerateSummary {
         let rules = Rules::load(&RuleSource::BuiltIn, None).unwrap();
-        let options = GenerateOptions { rows, seed, out: dir.to_path_buf(), config: None, profile: "classic".into() };
+        let options = GenerateOptions { rows, seed, out: dir.to_path_buf(), config: None, profile: profile.into() };
         generate(&rules, &options, &|_| {}).unwrap()
     }
 
@@ -525,8 +529,33 @@ mod tests {
             assert!(negatives.lines().any(|l| l.ends_with(kind)), "no {kind}");
         }
         let errors = std::fs::read_to_string(dir.path().join("truth/errors.csv")).unwrap();
-        for (kind, _, _) in ERROR_KINDS {
+        let rules = Rules::load(&RuleSource::BuiltIn, None).unwrap();
+        let config = load_config(&rules, None, "classic").unwrap();
+        for (kind, _, _) in ERROR_KINDS.iter().filter(|(k, _, _)| config.errors.get(*k).is_some_and(|&r| r > 0.0)) {
             assert!(errors.lines().any(|l| l.contains(&format!(",{kind},"))), "no {kind}");
         }
+    }
+
+    #[test]
+    fn the_diverse_profile_makes_the_kinds_of_real_extracts() {
+        let dir = tempfile::tempdir().unwrap();
+        run_profile(20_000, 5, dir.path(), "diverse");
+        let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
+        let negatives = read("truth/hard_negatives.csv");
+        assert!(negatives.lines().any(|l| l.ends_with("siblings")), "no siblings of one name");
+        let errors = read("truth/errors.csv");
+        for kind in ["id_zero_lost", "province_contradiction"] {
+            assert!(errors.lines().any(|l| l.contains(&format!(",{kind},"))), "no {kind}");
+        }
+        let extract = read("extract.csv");
+        // TCVN3 in every field of an office's rows: its sex column too.
+        assert!(extract.lines().any(|l| l.contains(",N÷,")), "no office typing TCVN3");
+        let free_text = extract.lines().skip(1).filter(|l| l.contains(",,,,")).count();
+        assert!(free_text > 8_000, "{free_text} free-text addresses");
+        let distinct_streets: std::collections::HashSet<&str> =
+            extract.lines().skip(1).filter_map(|l| l.split('"').nth(1)).collect();
+        assert!(distinct_streets.len() > 4_000, "{} distinct free-text addresses", distinct_streets.len());
+        let config = load_config(&Rules::load(&RuleSource::BuiltIn, None).unwrap(), None, "nonsense");
+        assert!(config.is_err_and(|e| e.to_string().contains("the profiles are: classic, diverse")));
     }
 }
