@@ -609,6 +609,26 @@ for commune, province_code, province in [("Xã Quan Sơn", "38", "Tỉnh Thanh H
         note="a post-2025 commune that took the name of an old district, with its type word",
     )
 
+# Unit names whose last word folds like the next unit's type word
+# (`Định Quán, Huyện`, `Sơn Tịnh, Tỉnh`): the type word is not taken twice.
+type_like = {"quan", "tinh", "xa", "huyen", "phuong", "thi"}
+count = 0
+for u in sorted(old_units, key=lambda u: u["commune_code"]):
+    last_word = fold_words(u["district_short_name"]).split(" ")[-1]
+    if last_word not in type_like or split[u["commune_code"]] or not unique_in_province(u):
+        continue
+    case(
+        id=f"name-ends-like-a-type-word-{u['commune_code']}",
+        address=f"Số 9 Trần Phú, {u['commune_name']}, {u['district_name']}, {u['province_name']}",
+        status="exact",
+        street="Số 9 Trần Phú",
+        **expected_old(u),
+        note="the district's name ends in a word that folds like a unit type",
+    )
+    count += 1
+    if count == 8:
+        break
+
 # 9. Nothing to place.
 for i, text in enumerate(["Số 5 Lê Lợi", "không rõ", "xyz, abc, qwerty", "Thôn 3"]):
     case(id=f"unresolved-{i}", address=text, status="unresolved", street=text, note="no unit named")

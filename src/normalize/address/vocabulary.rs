@@ -99,35 +99,35 @@ impl Vocabulary {
         self.type_words(level).iter().find(|t| starts_with(words, &t.words)).map(|t| t.words.len())
     }
 
-    /// How many leading words are unit-type words of `level`, one or more
-    /// of them: `Phường Phường 1` writes the type twice.
+    /// How many leading words are a unit-type word of `level` written once,
+    /// or the same type written twice (`Phường Phường 1`).
     pub(super) fn type_words_prefix(&self, words: &[&str], level: Level) -> Option<usize> {
-        let mut length = self.type_word_prefix(words, level)?;
-        while let Some(more) = self.type_word_prefix(&words[length..], level) {
-            if length + more >= words.len() {
-                break;
-            }
-            length += more;
-        }
-        Some(length)
+        let first = self.type_words(level).iter().find(|t| starts_with(words, &t.words))?;
+        let length = first.words.len();
+        let again = self
+            .type_words(level)
+            .iter()
+            .find(|t| starts_with(&words[length..], &t.words) && t.canonical == first.canonical)
+            .map_or(0, |t| t.words.len());
+        Some(if length + again < words.len() { length + again } else { length })
     }
 
-    /// How many tokens before `end` are a unit-type word of `level` (the
-    /// type written twice counts whole).
+    /// How many tokens before `end` are a unit-type word of `level`: once,
+    /// or the same type twice with no separator between (`Phường Phường`;
+    /// not `Định Quán Huyện`, nor `Sơn Tịnh, Tỉnh`).
     pub(super) fn type_word_before_any(&self, tokens: &[Token], end: usize, level: Level) -> Option<usize> {
         let one = |end: usize| {
-            self.type_words(level).iter().find_map(|t| {
+            self.type_words(level).iter().find(|t| {
                 let len = t.words.len();
-                (len <= end
-                    && tokens[end - len..end].iter().map(|t| t.word.as_str()).eq(t.words.iter().map(String::as_str)))
-                .then_some(len)
+                len <= end
+                    && tokens[end - len..end].iter().map(|t| t.word.as_str()).eq(t.words.iter().map(String::as_str))
             })
         };
-        let mut length = one(end)?;
-        while let Some(more) = one(end - length) {
-            length += more;
-        }
-        Some(length)
+        let last = one(end)?;
+        let length = last.words.len();
+        let doubled = one(end - length)
+            .filter(|before| before.canonical == last.canonical && !tokens[end - length].boundary_before);
+        Some(length + doubled.map_or(0, |t| t.words.len()))
     }
 
     /// A unit-type word in its full form: `tt` → `thi tran`, `F` → `phuong`.
