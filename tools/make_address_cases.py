@@ -629,6 +629,34 @@ for u in sorted(old_units, key=lambda u: u["commune_code"]):
     if count == 8:
         break
 
+# Typos in names with a lone y (`Quy` typed `Qyu`): the fuzzy match
+# measures the typo on the letters as typed, not on the y-as-i key.
+count = 0
+for u in sorted(old_units, key=lambda u: u["commune_code"]):
+    words = u["commune_short_name"].split(" ")
+    if len(words) != 2 or not fold_words(words[0]).endswith("uy") or len(key(u["commune_short_name"])) < 6:
+        continue
+    if split[u["commune_code"]] or not unique_in_province(u):
+        continue
+    first = words[0]
+    typo_word = first[:-2] + first[-1] + first[-2]
+    typed = f"{typo_word} {words[1]}"
+    scope = [x["commune_short_name"] for x in old_in_district[u["district_code"]]]
+    if any(osa(key(typed), key(n)) <= osa(key(typed), key(u["commune_short_name"])) for n in scope if n != u["commune_short_name"]):
+        continue
+    case(
+        id=f"typo-lone-y-{u['commune_code']}",
+        commune=f"{u['commune_type']} {typed}",
+        district=u["district_name"],
+        province=u["province_name"],
+        status="fuzzy",
+        **expected_old(u),
+        note="two letters swapped around a y that keys write as i",
+    )
+    count += 1
+    if count == 4:
+        break
+
 # 9. Nothing to place.
 for i, text in enumerate(["Số 5 Lê Lợi", "không rõ", "xyz, abc, qwerty", "Thôn 3"]):
     case(id=f"unresolved-{i}", address=text, status="unresolved", street=text, note="no unit named")

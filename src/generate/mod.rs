@@ -202,8 +202,11 @@ impl Generator<'_> {
             let Some(recent) = self.recent.get(&province) else {
                 continue;
             };
+            // Within a few years of the member's own birth, so that the
+            // household's ages still fit their relations.
+            let near = |p: &Person| p.birth.0.abs_diff(member.birth.0) <= 3;
             if let Some((row, other)) =
-                recent.iter().find(|(_, p)| p.male == member.male && p.ethnicity == member.ethnicity)
+                recent.iter().find(|(_, p)| p.male == member.male && p.ethnicity == member.ethnicity && near(p))
             {
                 member.surname = other.surname.clone();
                 member.middle = other.middle.clone();
@@ -334,7 +337,13 @@ impl Generator<'_> {
                         }
                     }
                     other => {
-                        self.noise.perturb(other, &mut cells, &mut self.rng);
+                        let changed = self.noise.perturb(other, &mut cells, &mut self.rng);
+                        let consequence = noise::PERTURBATION_CONSEQUENCES.iter().find(|(k, _, _)| *k == other);
+                        if let Some(&(kind, field, _)) = consequence.filter(|_| changed) {
+                            if !errors.iter().any(|(_, f)| *f == field) {
+                                errors.push((kind, field));
+                            }
+                        }
                     }
                 }
             }
@@ -409,16 +418,12 @@ impl Generator<'_> {
             .write_record([row.as_str(), &format!("T{:09}", pending.person)])
             .map_err(|e| write_error(&path("truth/persons.csv"), e))?;
         for (kind, field) in &pending.errors {
-            let code = ERROR_KINDS
-                .iter()
-                .chain(std::iter::once(&CONSEQUENCE))
-                .find(|(k, _, _)| k == kind)
-                .map_or("", |(_, _, c)| c);
+            let code = noise::truth_kinds().find(|(k, _, _)| k == kind).map_or("", |(_, _, c)| c);
             writers
                 .errors
                 .write_record([row.as_str(), field, kind, code])
                 .map_err(|e| write_error(&path("truth/errors.csv"), e))?;
-            if *kind != CONSEQUENCE.0 {
+            if ERROR_KINDS.iter().any(|(k, _, _)| k == kind) {
                 self.summary.injected_errors += 1;
             }
         }

@@ -107,6 +107,18 @@ pub const TEXT_COLUMNS: [usize; 12] =
 /// century digit too, and a validator is right to say so.
 pub const CONSEQUENCE: (&str, &str, &str) = ("id_century_consequence", "citizen_id", "ID_CENTURY_MISMATCH");
 
+/// What some perturbations of a copy make a validator right to say: the ID
+/// left out is a missing required field, a copy's day and month swapped
+/// differ from its primary record's. Recorded like errors (their findings
+/// are expected), and not counted as injected.
+pub const PERTURBATION_CONSEQUENCES: [(&str, &str, &str); 2] =
+    [("missing_id", "citizen_id", "FIELD_MISSING"), ("day_month_swap", "birth_date", "DATE_DAY_MONTH_SWAPPED")];
+
+/// Every kind the truth's errors.csv may name, with its field and code.
+pub fn truth_kinds() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    ERROR_KINDS.iter().chain(std::iter::once(&CONSEQUENCE)).chain(PERTURBATION_CONSEQUENCES.iter())
+}
+
 /// Province prefixes that no province has.
 const UNUSED_PROVINCE_PREFIXES: [&str; 8] = ["003", "005", "007", "009", "013", "016", "018", "021"];
 

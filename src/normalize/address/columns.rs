@@ -3,7 +3,7 @@
 
 use super::index::{district_scopes, similarity, AddressIndex, Hits, LevelMatch, NamePass, Scope};
 use super::tokenize::tokenize;
-use super::vocabulary::{words_key, Level};
+use super::vocabulary::{typed_key, words_key, Level};
 use super::{AddressInput, Resolution};
 use crate::text::tidy;
 
@@ -47,15 +47,13 @@ impl AddressIndex<'_> {
         // A misspelt type word (`Thị trấnn`, `Đặc kuh`) is dropped before
         // the name is matched fuzzily.
         let fuzzy_key = if type_len > 0 {
-            keys[0].clone()
+            typed_key(&words[type_len..])
         } else {
-            (1..=2.min(words.len() - 1))
-                .rev()
-                .find(|&len| {
-                    let written = words[..len].concat();
-                    self.vocabulary.type_words(level).iter().any(|t| similarity(&written, &t.words.concat()) >= 0.75)
-                })
-                .map_or_else(|| keys[0].clone(), |len| words_key(&words[len..]))
+            let misspelt_type = (1..=2.min(words.len() - 1)).rev().find(|&len| {
+                let written = words[..len].concat();
+                self.vocabulary.type_words(level).iter().any(|t| similarity(&written, &t.words.concat()) >= 0.75)
+            });
+            typed_key(&words[misspelt_type.unwrap_or(0)..])
         };
         LevelMatch { written: true, hits: self.lookup_fuzzy(level, scopes, &fuzzy_key) }
     }

@@ -3,7 +3,7 @@
 
 use super::index::{district_scopes, AddressIndex, Hits, LevelMatch, NamePass, Scope, MAX_SPAN_WORDS};
 use super::tokenize::{tokenize, Token};
-use super::vocabulary::{words_key, Level};
+use super::vocabulary::{typed_key, words_key, Level};
 use super::Resolution;
 use crate::text::tidy;
 
@@ -66,7 +66,7 @@ impl AddressIndex<'_> {
         })?;
         let (_, consumed) = starts_right(marked);
         let words: Vec<&str> = tokens[marked..end].iter().map(|t| t.word.as_str()).collect();
-        let hits = self.lookup_fuzzy(level, scopes, &words_key(&words));
+        let hits = self.lookup_fuzzy(level, scopes, &typed_key(&words));
         (!hits.is_empty()).then_some((hits, consumed))
     }
 

@@ -229,14 +229,14 @@ impl<'a> AddressIndex<'a> {
         if name.is_empty() {
             return;
         }
-        for key in self.vocabulary.name_keys(name, level) {
-            push_unique(&mut self.exact, key.clone(), (level, scope, unit));
+        for (key, typed) in self.vocabulary.name_keys(name, level) {
+            push_unique(&mut self.exact, key, (level, scope, unit));
             // Numbers are never matched fuzzily: `Phường 11` is not a typo
             // of `Phường 1`.
-            if !key.bytes().all(|b| b.is_ascii_digit()) {
+            if !typed.bytes().all(|b| b.is_ascii_digit()) {
                 let list = self.fuzzy.entry((level, scope)).or_default();
-                if !list.iter().any(|(k, u)| *k == key && *u == unit) {
-                    list.push((key, unit));
+                if !list.iter().any(|(k, u)| *k == typed && *u == unit) {
+                    list.push((typed, unit));
                 }
             }
         }
@@ -274,7 +274,7 @@ impl<'a> AddressIndex<'a> {
         found
     }
 
-    /// The best fuzzy match of `key` in the scopes, when it is clearly the
+    /// The best fuzzy match of `key` (typed letters, [`super::vocabulary::typed_key`]) in the scopes, when it is clearly the
     /// best: a second unit as close makes it no match at all.
     pub(super) fn lookup_fuzzy(&self, level: Level, scopes: &[Scope], key: &str) -> Hits {
         // Short keys have too many neighbours, and the whole country is too

@@ -142,21 +142,23 @@ impl Vocabulary {
     /// The keys a unit name of the tables is filed under: as written, and
     /// without the unit's type where the name starts with it, marks and
     /// all (`Phường Phúc Xá`; but `Quan Sơn` and `H Bông` are names whole).
-    pub(super) fn name_keys(&self, name: &str, level: Level) -> Vec<String> {
+    /// Each key comes with its letters as typed ([`typed_key`]), which fuzzy
+    /// matching compares: a typo of `Quý` is closer to `quy` than to `qui`.
+    pub(super) fn name_keys(&self, name: &str, level: Level) -> Vec<(String, String)> {
         let folded = fold_words(name);
         let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
         let marked = marked_words(name);
-        let mut keys = Vec::with_capacity(2);
+        let mut keys: Vec<(String, String)> = Vec::with_capacity(2);
         let type_len = self.type_names[level_index(level)]
             .iter()
             .filter(|t| marked.len() > t.len() && marked[..t.len()] == t[..])
             .map(Vec::len)
             .max();
         if let Some(len) = type_len.filter(|_| marked.len() == words.len()) {
-            keys.push(words_key(&words[len..]));
+            keys.push((words_key(&words[len..]), typed_key(&words[len..])));
         }
-        let whole = words_key(&words);
-        if !whole.is_empty() && !keys.contains(&whole) {
+        let whole = (words_key(&words), typed_key(&words));
+        if !whole.0.is_empty() && !keys.contains(&whole) {
             keys.push(whole);
         }
         keys
@@ -185,6 +187,12 @@ pub(super) fn numeric_key(key: &str) -> String {
     } else {
         key.to_string()
     }
+}
+
+/// The key of words as typed, `y` and `i` kept apart: what fuzzy matching
+/// measures typos on.
+pub(super) fn typed_key(words: &[&str]) -> String {
+    numeric_key(&words.concat())
 }
 
 pub(super) fn words_key(words: &[&str]) -> String {
