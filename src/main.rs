@@ -164,6 +164,10 @@ struct CleanArgs {
     /// A linkage model written by `dancu train`, instead of the shipped one.
     #[arg(long)]
     model: Option<PathBuf>,
+    /// An earlier output folder whose report this one's is compared with
+    /// (default: the output folder's own previous run, if any).
+    #[arg(long)]
+    previous: Option<PathBuf>,
     /// Print the match weight waterfall of two records (ROW of the first
     /// input, or FILE:ROW), then run as usual.
     #[arg(long, num_args = 2, value_names = ["ROW_A", "ROW_B"])]
@@ -374,6 +378,7 @@ fn clean_options(args: CleanArgs) -> Result<CleanOptions, String> {
         quiet: args.quiet,
         model: args.model,
         explain: args.explain.map(|rows| (rows[0].clone(), rows[1].clone())),
+        previous: args.previous,
     })
 }
 

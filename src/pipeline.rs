@@ -39,6 +39,9 @@ pub struct CleanOptions {
     /// Two records (`ROW` of the first input, or `FILE:ROW`) whose match
     /// weight waterfall is printed.
     pub explain: Option<(String, String)>,
+    /// An earlier output folder whose report this run's is compared with;
+    /// without it, the output folder's own previous run, if any.
+    pub previous: Option<PathBuf>,
 }
 
 /// What a finished run reports back to the command line: counts only,
@@ -72,6 +75,7 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     let rules = load_rules(&options.rules, options.extra_columns.as_deref(), options.model.as_deref())?;
     timings.insert("rules", clock.elapsed().as_millis() as u64);
     refuse_inputs_inside_output(&options.inputs, &options.out)?;
+    let previous = previous_report(options)?;
     let (set, set_warnings) = OutputSet::begin(&options.out)?;
     for warning in &set_warnings {
         notices(warning);
@@ -131,7 +135,16 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
                     write::write_issues(out, &output)?;
                     let pairs = write::write_duplicates(out, &output)?;
                     write::write_quarantine(out, &output)?;
-                    report::write_report(out, &output, options.units, options.language)?;
+                    let input = report::ReportInput {
+                        extract: &extract,
+                        normalized: &normalized,
+                        linkage: &linkage,
+                        units: options.units,
+                        language: options.language,
+                        reference_date: options.reference_date.to_string(),
+                        generated_at: generated_at(started_at_unix),
+                    };
+                    report::write_report(&out.join("report"), &input, previous.as_ref(), severities)?;
                     done(4);
                     Ok(pairs)
                 },
@@ -166,15 +179,8 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         warnings: &extract.warnings,
         counts,
         blocking: &linkage.blocking,
-        outputs: vec![
-            "records.csv",
-            "records.parquet",
-            "issues.csv",
-            "duplicates.csv",
-            "quarantine.csv",
-            "report/communes.csv",
-            "report/codes.csv",
-        ],
+        outputs: output_files(options.units),
+        report_previous: previous.as_ref().map(|p| p.source.clone()),
         run: manifest::RunInfo {
             started_at_unix,
             threads: rayon::current_num_threads(),
@@ -190,6 +196,44 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     // of its own, which the process does not wait for when it exits.
     std::thread::spawn(move || drop((extract, normalized, linkage)));
     Ok(summary)
+}
+
+/// The files of a run's output set, as the manifest lists them.
+fn output_files(units: ReportUnits) -> Vec<&'static str> {
+    let mut files =
+        vec!["records.csv", "records.parquet", "issues.csv", "duplicates.csv", "quarantine.csv", "manifest.json"];
+    files.extend(["report/report.json", "report/report.html", "report/report.xlsx", "report/provinces.csv"]);
+    if units == ReportUnits::Old {
+        files.push("report/districts.csv");
+    }
+    files.extend(["report/communes.csv", "report/codes.csv"]);
+    files
+}
+
+/// When the report says it was made: the run's start, or
+/// `SOURCE_DATE_EPOCH` where that is set (the convention of reproducible
+/// builds), so that a rerun can give the same bytes.
+fn generated_at(started_at_unix: u64) -> String {
+    let seconds =
+        std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse().ok()).unwrap_or(started_at_unix);
+    crate::clock::utc_timestamp(seconds)
+}
+
+/// The report this run's is compared with: `--previous DIR`'s, or the
+/// output folder's own previous run's.
+fn previous_report(options: &CleanOptions) -> Result<Option<report::Previous>> {
+    match &options.previous {
+        Some(folder) => {
+            let source = format!("--previous {}", crate::message::shown_path(folder));
+            report::read_previous(folder, source)?.map(Some).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--previous {}: the folder holds no report (report/report.json); name the output folder of an earlier run",
+                    crate::message::shown_path(folder)
+                ))
+            })
+        }
+        None => report::read_previous(&options.out, "the previous run in the output folder".to_string()),
+    }
 }
 
 /// The rules of a run, with the linkage model replaced when one is given.

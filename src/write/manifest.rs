@@ -24,6 +24,8 @@ pub struct Manifest<'a> {
     pub counts: Counts,
     pub blocking: &'a [BlockingStats],
     pub outputs: Vec<&'static str>,
+    /// Where the report's previous figures came from, if any.
+    pub report_previous: Option<String>,
     /// The only part that differs between reruns.
     pub run: RunInfo,
 }

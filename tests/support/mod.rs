@@ -26,6 +26,10 @@ pub struct Run {
     pub out: PathBuf,
 }
 
+/// The time the tests' reports say they were made (2026-01-01T00:00:00Z):
+/// fixed, so that every output file is the same bytes on every run.
+pub const SOURCE_DATE_EPOCH: &str = "1767225600";
+
 /// Runs `dancu clean` on `inputs` with a fixed reference date, into a new
 /// folder under `dir`.
 pub fn clean(dir: &Path, name: &str, inputs: &[PathBuf], extra: &[&str]) -> Run {
@@ -37,6 +41,7 @@ pub fn clean(dir: &Path, name: &str, inputs: &[PathBuf], extra: &[&str]) -> Run 
         .arg(&out)
         .args(["--reference-date", "2026-01-01", "--quiet"])
         .args(extra)
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
         .output()
         .expect("the dancu binary runs");
     Run {

@@ -1,0 +1,348 @@
+//! Counting the report: one pass over the records adds each to its
+//! commune, district (pre-2025 units), province and the totals; then shares,
+//! scores and ranks, and the previous run's figures beside them.
+
+use std::collections::BTreeMap;
+
+use super::labels::{dimension_key, labels};
+use super::model::{
+    round, score, AddressMix, DimensionFigures, Dimensions, PreviousFigures, PreviousRun, QualityReport, Totals,
+    UnitChanges, UnitFigures, SCHEMA,
+};
+use super::ReportUnits;
+use crate::finding::{Code, Dimension, Language, Severity};
+use crate::hash::HashMap;
+use crate::link::Linkage;
+use crate::normalize::Normalized;
+use crate::read::Extract;
+use crate::record::{Field, RawRecord};
+
+/// The fields whose completeness the report gives: those a clerk enters.
+/// `address` counts any part of the address.
+pub const COMPLETENESS_FIELDS: [Field; 14] = [
+    Field::FullName,
+    Field::BirthDate,
+    Field::Sex,
+    Field::CitizenId,
+    Field::OldId,
+    Field::Ethnicity,
+    Field::Religion,
+    Field::Nationality,
+    Field::Phone,
+    Field::Address,
+    Field::FatherName,
+    Field::MotherName,
+    Field::HouseholdId,
+    Field::RelationToHead,
+];
+
+const ADDRESS_PARTS: [Field; 6] = [
+    Field::Address,
+    Field::CommuneName,
+    Field::OldDistrictName,
+    Field::ProvinceName,
+    Field::CommuneCode,
+    Field::OldCommuneCode,
+];
+
+/// What the report is built from.
+pub struct ReportInput<'a> {
+    pub extract: &'a Extract,
+    pub normalized: &'a [Normalized],
+    pub linkage: &'a Linkage,
+    pub units: ReportUnits,
+    pub language: Language,
+    pub reference_date: String,
+    /// UTC, `2026-12-01T21:30:00Z`.
+    pub generated_at: String,
+}
+
+/// Counts of one unit while the records are read.
+#[derive(Default)]
+struct Tally {
+    code: String,
+    name: String,
+    province: (String, String),
+    district: (String, String),
+    records: u64,
+    clusters: Vec<u32>,
+    duplicates: u64,
+    dimensions: [u64; 4],
+    codes: Vec<u64>,
+    fields: [u64; COMPLETENESS_FIELDS.len()],
+    address: AddressMix,
+}
+
+impl Tally {
+    fn add(&mut self, record: &RecordFacts) {
+        self.records += 1;
+        self.clusters.push(record.cluster);
+        self.duplicates += u64::from(!record.primary);
+        for d in 0..4 {
+            self.dimensions[d] += u64::from(record.dimensions[d]);
+        }
+        if self.codes.is_empty() {
+            self.codes = vec![0; Code::ALL.len()];
+        }
+        for &code in &record.codes {
+            self.codes[code as usize] += 1;
+        }
+        for (i, present) in record.fields.iter().enumerate() {
+            self.fields[i] += u64::from(*present);
+        }
+        match record.status {
+            "exact" => self.address.exact += 1,
+            "fuzzy" => self.address.fuzzy += 1,
+            "ambiguous" => self.address.ambiguous += 1,
+            _ => self.address.unresolved += 1,
+        }
+        self.address.old_units += u64::from(record.old_units);
+    }
+
+    fn figures(mut self) -> UnitFigures {
+        self.clusters.sort_unstable();
+        self.clusters.dedup();
+        let share = |n: u64| if self.records == 0 { 0.0 } else { round(n as f64 / self.records as f64, 4) };
+        let dimensions: Dimensions = Dimension::ALL
+            .iter()
+            .zip(self.dimensions)
+            .map(|(&d, n)| (dimension_key(d).to_string(), DimensionFigures { records: n, share: share(n) }))
+            .collect();
+        let codes = Code::ALL
+            .iter()
+            .zip(self.codes.iter().chain(std::iter::repeat(&0)))
+            .filter(|(_, &n)| n > 0)
+            .map(|(c, &n)| (c.as_str().to_string(), n))
+            .collect();
+        let fields =
+            COMPLETENESS_FIELDS.iter().zip(self.fields).map(|(f, n)| (f.name().to_string(), share(n))).collect();
+        UnitFigures {
+            score: score(&dimensions),
+            code: self.code,
+            name: self.name,
+            province_code: self.province.0,
+            province_name: self.province.1,
+            district_code: self.district.0,
+            district_name: self.district.1,
+            records: self.records,
+            persons: self.clusters.len() as u64,
+            duplicates: self.duplicates,
+            dimensions,
+            codes,
+            fields,
+            address: self.address,
+            rank: 0,
+            previous: None,
+        }
+    }
+}
+
+/// What one record adds to every unit it is in.
+struct RecordFacts {
+    cluster: u32,
+    primary: bool,
+    dimensions: [bool; 4],
+    /// Index of each finding's code in [`Code::ALL`].
+    codes: Vec<u16>,
+    fields: [bool; COMPLETENESS_FIELDS.len()],
+    status: &'static str,
+    old_units: bool,
+}
+
+fn facts(
+    raw: &RawRecord,
+    record: &Normalized,
+    cluster: u32,
+    primary: bool,
+    code_index: &HashMap<Code, u16>,
+) -> RecordFacts {
+    let mut dimensions = [false; 4];
+    let mut codes = Vec::with_capacity(record.findings.len());
+    let mut old_units = false;
+    for finding in &record.findings {
+        if finding.severity != Severity::Info {
+            let d = Dimension::ALL.iter().position(|&d| d == finding.code.dimension()).unwrap_or(0);
+            dimensions[d] = true;
+        }
+        codes.push(code_index[&finding.code]);
+        old_units |= finding.code == Code::AddressOldUnits;
+    }
+    let present = |field: Field| !raw.values.get(field).trim().is_empty();
+    let fields = COMPLETENESS_FIELDS.map(|field| {
+        if field == Field::Address {
+            ADDRESS_PARTS.iter().any(|&f| present(f))
+        } else {
+            present(field)
+        }
+    });
+    let status = match record.values.get(Field::AddressStatus) {
+        "exact" => "exact",
+        "fuzzy" => "fuzzy",
+        "ambiguous" => "ambiguous",
+        _ => "unresolved",
+    };
+    RecordFacts { cluster, primary, dimensions, codes, fields, status, old_units }
+}
+
+/// The unit keys of a record at each level, most general first, with
+/// their codes and names.
+fn unit_path(record: &Normalized, units: ReportUnits) -> Vec<(String, String)> {
+    let v = &record.values;
+    let pair = |code: Field, name: Field| (v.get(code).to_string(), v.get(name).to_string());
+    match units {
+        ReportUnits::New => {
+            vec![pair(Field::ProvinceCode, Field::ProvinceName), pair(Field::CommuneCode, Field::CommuneName)]
+        }
+        ReportUnits::Old => vec![
+            pair(Field::OldProvinceCode, Field::OldProvinceName),
+            pair(Field::OldDistrictCode, Field::OldDistrictName),
+            pair(Field::OldCommuneCode, Field::OldCommuneName),
+        ],
+    }
+}
+
+pub fn build(input: &ReportInput, previous: Option<(&QualityReport, String)>) -> QualityReport {
+    let words = labels(input.language);
+    let code_index: HashMap<Code, u16> = Code::ALL.iter().enumerate().map(|(i, &c)| (c, i as u16)).collect();
+    let levels = match input.units {
+        ReportUnits::New => 2,
+        ReportUnits::Old => 3,
+    };
+    let mut totals = Tally::default();
+    // Per level, the tally of each unit keyed by the codes of the path to it.
+    let mut tallies: Vec<HashMap<Vec<String>, Tally>> = (0..levels).map(|_| HashMap::default()).collect();
+    for (i, (raw, record)) in input.extract.records.iter().zip(input.normalized).enumerate() {
+        let facts = facts(raw, record, input.linkage.cluster[i], input.linkage.is_primary[i], &code_index);
+        totals.add(&facts);
+        let path = unit_path(record, input.units);
+        for level in 0..levels {
+            let key: Vec<String> = path[..=level].iter().map(|(code, _)| code.clone()).collect();
+            let tally = tallies[level].entry(key).or_insert_with(|| {
+                // A unit without a code is the records of the unit above
+                // that could not be placed further.
+                let named = |(code, name): &(String, String)| {
+                    (code.clone(), if code.is_empty() { words.unresolved_unit.to_string() } else { name.clone() })
+                };
+                let (code, name) = named(&path[level]);
+                let above = |l: usize| if level > l { named(&path[l]) } else { Default::default() };
+                Tally { code, name, province: above(0), district: above(1), ..Tally::default() }
+            });
+            tally.add(&facts);
+        }
+    }
+    let mut level_figures: Vec<Vec<UnitFigures>> = tallies
+        .into_iter()
+        .map(|level| {
+            let mut units: Vec<(Vec<String>, Tally)> = level.into_iter().collect();
+            units.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut figures: Vec<UnitFigures> = units.into_iter().map(|(_, t)| t.figures()).collect();
+            rank(&mut figures);
+            figures.sort_by_key(|u| u.rank);
+            figures
+        })
+        .collect();
+    let mut totals = Totals { figures: totals.figures(), ..Totals::default() };
+    totals.figures.name = words.total.to_string();
+    for row in &input.extract.quarantine {
+        let name = &input.extract.inputs[row.source as usize].name;
+        totals.quarantined += 1;
+        *totals.quarantined_by_input.entry(name.clone()).or_insert(0) += 1;
+    }
+    let communes = level_figures.pop().unwrap_or_default();
+    let districts = (levels == 3).then(|| level_figures.pop().unwrap_or_default());
+    let provinces = level_figures.pop().unwrap_or_default();
+    let mut report = QualityReport {
+        schema: SCHEMA,
+        generated_at: input.generated_at.clone(),
+        reference_date: input.reference_date.clone(),
+        units: input.units.label().to_string(),
+        language: match input.language {
+            Language::Vi => "vi",
+            Language::En => "en",
+        }
+        .to_string(),
+        score_formula: words.score_formula.to_string(),
+        totals,
+        provinces,
+        districts,
+        communes,
+        previous: None,
+    };
+    if let Some((previous, source)) = previous {
+        compare_with(&mut report, previous, source);
+    }
+    report
+}
+
+/// Ranks a level worst first: lowest score, then most records, then code
+/// (the units come in code order, so a tie is always broken the same way).
+fn rank(units: &mut [UnitFigures]) {
+    let mut order: Vec<usize> = (0..units.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&units[a], &units[b]);
+        x.score.total_cmp(&y.score).then(y.records.cmp(&x.records)).then(x.code.cmp(&y.code))
+    });
+    for (position, &i) in order.iter().enumerate() {
+        units[i].rank = position as u64 + 1;
+    }
+}
+
+/// A unit's key across runs: its code with the codes above it (records
+/// without a commune are one unit per province).
+fn unit_key(unit: &UnitFigures) -> String {
+    format!("{}/{}/{}", unit.province_code, unit.district_code, unit.code)
+}
+
+fn previous_of(unit: &UnitFigures) -> PreviousFigures {
+    PreviousFigures {
+        records: unit.records,
+        persons: unit.persons,
+        duplicates: unit.duplicates,
+        score: unit.score,
+        dimensions: unit.dimensions.clone(),
+    }
+}
+
+/// Puts the previous run's figures beside each unit present in both, and
+/// lists the units only one run has.
+fn compare_with(report: &mut QualityReport, previous: &QualityReport, source: String) {
+    report.totals.figures.previous = Some(previous_of(&previous.totals.figures));
+    let changes = |now: &mut [UnitFigures], before: &[UnitFigures]| -> UnitChanges {
+        let before_by_key: BTreeMap<String, &UnitFigures> = before.iter().map(|u| (unit_key(u), u)).collect();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut appeared = Vec::new();
+        for unit in now.iter_mut() {
+            let key = unit_key(unit);
+            match before_by_key.get(&key) {
+                Some(old) => unit.previous = Some(previous_of(old)),
+                None => appeared.push(describe(unit)),
+            }
+            seen.insert(key);
+        }
+        let disappeared = before.iter().filter(|u| !seen.contains(&unit_key(u))).map(describe).collect::<Vec<_>>();
+        UnitChanges { appeared, disappeared }
+    };
+    let provinces = changes(&mut report.provinces, &previous.provinces);
+    let districts = match (&mut report.districts, &previous.districts) {
+        (Some(now), Some(before)) => Some(changes(now, before)),
+        (Some(now), None) => Some(changes(now, &[])),
+        _ => None,
+    };
+    let communes = changes(&mut report.communes, &previous.communes);
+    report.previous = Some(PreviousRun {
+        generated_at: previous.generated_at.clone(),
+        reference_date: previous.reference_date.clone(),
+        source,
+        provinces,
+        districts,
+        communes,
+    });
+}
+
+fn describe(unit: &UnitFigures) -> String {
+    match (unit.code.is_empty(), unit.province_name.is_empty()) {
+        (false, _) => format!("{} {}", unit.code, unit.name),
+        (true, false) => format!("{} ({})", unit.name, unit.province_name),
+        (true, true) => unit.name.clone(),
+    }
+}
