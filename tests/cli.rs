@@ -6,6 +6,8 @@
 
 #[path = "cli/encodings.rs"]
 mod encodings;
+#[path = "cli/report.rs"]
+mod report;
 #[path = "cli/reliability.rs"]
 mod reliability;
 mod support;

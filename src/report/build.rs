@@ -237,7 +237,7 @@ pub fn build(input: &ReportInput, previous: Option<(&QualityReport, String)>) ->
             units.sort_by(|a, b| a.0.cmp(&b.0));
             let mut figures: Vec<UnitFigures> = units.into_iter().map(|(_, t)| t.figures()).collect();
             rank(&mut figures);
-            figures.sort_by_key(|u| u.rank);
+            figures.sort_by_key(|u| if u.rank == 0 { u64::MAX } else { u.rank });
             figures
         })
         .collect();
@@ -276,8 +276,10 @@ pub fn build(input: &ReportInput, previous: Option<(&QualityReport, String)>) ->
 
 /// Ranks a level worst first: lowest score, then most records, then code
 /// (the units come in code order, so a tie is always broken the same way).
+/// Records that could not be placed in a unit of the level are no unit an
+/// office answers for: their group is not ranked (0) and comes last.
 fn rank(units: &mut [UnitFigures]) {
-    let mut order: Vec<usize> = (0..units.len()).collect();
+    let mut order: Vec<usize> = (0..units.len()).filter(|&i| !units[i].code.is_empty()).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (&units[a], &units[b]);
         x.score.total_cmp(&y.score).then(y.records.cmp(&x.records)).then(x.code.cmp(&y.code))

@@ -37,7 +37,7 @@ fn write_level(
 ) -> Result<(), Error> {
     let words = labels(language);
     let codes = codes_present(report);
-    let fields: Vec<String> = report.totals.figures.fields.keys().cloned().collect();
+    let fields: Vec<String> = super::build::COMPLETENESS_FIELDS.iter().map(|f| f.name().to_string()).collect();
     let with_province = level != "provinces";
     let with_district = level == "communes" && report.districts.is_some();
     let with_previous = report.previous.is_some();

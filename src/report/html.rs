@@ -7,6 +7,7 @@
 
 use std::fmt::Write;
 
+use super::build::COMPLETENESS_FIELDS;
 use super::csv::codes_present;
 use super::labels::{dimension_key, dimension_name, field_name, labels, Labels};
 use super::model::{QualityReport, UnitFigures};
@@ -125,14 +126,17 @@ const SCRIPT: &str = r#"
     function render() {
       var list = visible();
       var k = state.sort, sign = state.descending ? -1 : 1;
-      list.sort(function (a, b) { return (a[k] < b[k] ? -1 : a[k] > b[k] ? 1 : 0) * sign || a[0] - b[0]; });
+      // Rank 0 is the records no commune could be found for: last.
+      function key(r) { return k === 0 && r[0] === 0 ? Infinity : r[k]; }
+      list.sort(function (a, b) { var x = key(a), y = key(b); return (x < y ? -1 : x > y ? 1 : 0) * sign || key(a) - key(b) || 0; });
       var pages = Math.max(1, Math.ceil(list.length / pageSize));
       state.page = Math.min(state.page, pages - 1);
       var html = [];
       list.slice(state.page * pageSize, (state.page + 1) * pageSize).forEach(function (r) {
         html.push('<tr>' + columns.map(function (c, i) {
+          if (c.kind === 'key') return '';
           var v = r[i];
-          var shown = c.kind === 'share' ? (v * 100).toFixed(1) + '%' : c.kind === 'score' ? v.toFixed(2) : String(v);
+          var shown = c.kind === 'share' ? (v * 100).toFixed(1) + '%' : c.kind === 'score' ? v.toFixed(2) : i === 0 && v === 0 ? '—' : String(v);
           var text = shown.replace(/[&<>"]/g, function (ch) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[ch]; });
           return '<td' + (c.kind === 'text' ? '' : ' class="n"') + '>' + text + '</td>';
         }).join('') + '</tr>');
@@ -164,6 +168,7 @@ const SCRIPT: &str = r#"
     errors.push(String(e && e.message || e));
     document.body.dataset.errors = errors.join(' | ');
   }
+  document.body.dataset.readyMs = String(Math.round(performance.now()));
   document.body.dataset.ready = '1';
 })();
 "#;
@@ -351,7 +356,7 @@ fn worst(page: &mut String, report: &QualityReport, language: Language, words: &
     let _ = writeln!(page, "<h2>{}</h2>\n<table id=\"worst-communes\"><thead>", escape(words.worst_communes));
     unit_header(page, language, words, with_previous, false);
     page.push_str("</thead><tbody>\n");
-    let worst: Vec<&UnitFigures> = report.communes.iter().take(WORST_SHOWN).collect();
+    let worst: Vec<&UnitFigures> = report.communes.iter().filter(|u| u.rank > 0).take(WORST_SHOWN).collect();
     unit_rows(page, &worst, with_previous);
     page.push_str("</tbody></table>\n");
 }
@@ -392,7 +397,8 @@ fn completeness(page: &mut String, report: &QualityReport, language: Language, w
         escape(words.field),
         escape(words.completeness)
     );
-    for (field, share) in &report.totals.figures.fields {
+    let fields = &report.totals.figures.fields;
+    for (field, share) in COMPLETENESS_FIELDS.iter().filter_map(|f| fields.get(f.name()).map(|s| (f.name(), s))) {
         let _ = writeln!(
             page,
             "<tr><td>{}</td><td class=\"n\">{}</td><td><span class=\"bar\" style=\"width:{:.0}px\"></span></td></tr>",
@@ -465,7 +471,8 @@ fn all_communes(page: &mut String, report: &QualityReport, language: Language, w
     page.push_str(
         "</thead><tbody id=\"commune-rows\"></tbody></table>\n<div class=\"pager\" id=\"commune-pager\"></div>\n",
     );
-    let mut kinds = vec!["number", "text", "text", "text", "number", "number", "score"];
+    // The province code is kept for the filter, not shown.
+    let mut kinds = vec!["number", "key", "text", "text", "text", "number", "number", "score"];
     kinds.extend(["share"; 4]);
     let columns: Vec<serde_json::Value> = kinds.iter().map(|k| serde_json::json!({ "kind": k })).collect();
     // Row: rank, province code, province name, code, name, records,

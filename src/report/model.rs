@@ -72,7 +72,8 @@ pub struct UnitFigures {
     pub address: AddressMix,
     /// [`QualityReport::score_formula`].
     pub score: f64,
-    /// 1 for the worst unit of its level.
+    /// 1 for the worst unit of its level; 0 for the records of the level
+    /// above that could not be placed in a unit (listed last).
     #[serde(default)]
     pub rank: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -79,7 +79,7 @@ fn write_units(
     let with_district = level == "communes" && report.districts.is_some();
     let with_previous = report.previous.is_some();
     let codes = codes_present(report);
-    let fields: Vec<String> = report.totals.figures.fields.keys().cloned().collect();
+    let fields: Vec<String> = super::build::COMPLETENESS_FIELDS.iter().map(|f| f.name().to_string()).collect();
     let mut headers: Vec<String> = vec![words.rank.to_string()];
     if with_province {
         headers.extend([words.province_code, words.province].map(String::from));
