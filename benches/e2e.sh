@@ -3,10 +3,12 @@
 # and the Splink baseline on each several times, scores both with
 # `dancu eval`, and writes BENCHMARKS.md.
 #
-#   benches/e2e.sh                     # 100k and 1M rows, 3 runs each
-#   benches/e2e.sh --sizes "100000"    # other sizes (10000000 for 10M)
+#   benches/e2e.sh                          # diverse and classic, 100k and 1M rows, 3 runs each
+#   benches/e2e.sh --sizes "100000"         # other sizes (10000000 for 10M: dancu only)
+#   benches/e2e.sh --profiles "diverse"     # one generator profile
 #   benches/e2e.sh --runs 5 --no-splink
-#   CRITERION=0 benches/e2e.sh         # skip the criterion benches
+#   benches/e2e.sh --baseline /path/dancu   # also time another dancu build, interleaved
+#   CRITERION=0 benches/e2e.sh              # skip the criterion benches
 #
 # Needs /usr/bin/time and python3 (the Splink virtualenv is created under
 # the cache folder on first use, from PyPI).
@@ -14,16 +16,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sizes="100000 1000000"
+profiles="diverse classic"
 runs=3
 splink=1
 seed=20261127
+baseline=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
+    --profiles) profiles="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
     --seed) seed="$2"; shift 2 ;;
     --no-splink) splink=0; shift ;;
-    *) echo "usage: benches/e2e.sh [--sizes \"N ...\"] [--runs R] [--seed S] [--no-splink]" >&2; exit 2 ;;
+    --baseline) baseline="$2"; shift 2 ;;
+    *) echo "usage: benches/e2e.sh [--sizes \"N ...\"] [--profiles \"P ...\"] [--runs R] [--seed S] [--no-splink] [--baseline DANCU]" >&2; exit 2 ;;
   esac
 done
 
@@ -42,36 +48,53 @@ if [ "$splink" = 1 ] && [ ! -x "$venv/bin/python" ]; then
   "$venv/bin/pip" install --quiet "splink==5.0.0"
 fi
 
-# Runs a command, appends {"tool", "rows", "run", "wall_s", "peak_rss_kb"}.
+# Runs a command, appends {"tool", "profile", "rows", "run", "wall_s", "peak_rss_kb"}.
 measure() {
-  local tool="$1" rows="$2" run="$3"; shift 3
+  local tool="$1" profile="$2" rows="$3" run="$4"; shift 4
   # Pages the generator or the previous run left unwritten would be flushed
   # during this run: flush them first, so each run pays only for itself.
   sync
   /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" > "$work/last.log" 2>&1 || {
     echo "failed: $*" >&2; tail -20 "$work/last.log" >&2; exit 1; }
   read -r wall rss < "$work/time.txt"
-  printf '{"tool":"%s","rows":%s,"run":%s,"wall_s":%s,"peak_rss_kb":%s}\n' \
-    "$tool" "$rows" "$run" "$wall" "$rss" >> "$results"
-  echo "$tool $rows run $run: ${wall}s, $((rss / 1024)) MB"
+  printf '{"tool":"%s","profile":"%s","rows":%s,"run":%s,"wall_s":%s,"peak_rss_kb":%s}\n' \
+    "$tool" "$profile" "$rows" "$run" "$wall" "$rss" >> "$results"
+  echo "$tool $profile $rows run $run: ${wall}s, $((rss / 1024)) MB"
 }
 
-for rows in $sizes; do
-  data="$work/$rows"
-  "$dancu" gen --rows "$rows" --seed "$seed" --out "$data" --quiet
-  for run in $(seq 1 "$runs"); do
-    measure dancu "$rows" "$run" "$dancu" clean "$data/extract.csv" --out "$data/dancu" \
-      --reference-date 2026-01-01 --quiet
-  done
-  "$dancu" eval --truth "$data/truth" --run "$data/dancu" --json \
-    | python3 -c 'import json,sys; d=json.load(sys.stdin); m=json.load(open(sys.argv[1])); d.update(tool="dancu", rows='"$rows"', manifest={k: m[k] for k in ("blocking", "counts")}, timings=m["run"]["timings_ms"]); print(json.dumps(d))' "$data/dancu/manifest.json" >> "$results"
-  if [ "$splink" = 1 ]; then
+# Scores a run folder and appends the evaluation, with the manifest's
+# blocking, counts and stage timings when it is a dancu run.
+score() {
+  local tool="$1" profile="$2" rows="$3" data="$4" run="$5"
+  "$dancu" eval --truth "$data/truth" --run "$run" --json \
+    | python3 -c 'import json,os,sys; d=json.load(sys.stdin); p=sys.argv[1]+"/manifest.json"
+m=json.load(open(p)) if os.path.exists(p) else None
+d.update(tool=sys.argv[2], profile=sys.argv[3], rows=int(sys.argv[4]))
+if m: d.update(manifest={k: m[k] for k in ("blocking", "counts")}, timings=m["run"]["timings_ms"])
+print(json.dumps(d))' "$run" "$tool" "$profile" "$rows" >> "$results"
+}
+
+for profile in $profiles; do
+  for rows in $sizes; do
+    data="$work/$profile-$rows"
+    "$dancu" gen --rows "$rows" --seed "$seed" --profile "$profile" --out "$data" --quiet
     for run in $(seq 1 "$runs"); do
-      measure splink "$rows" "$run" "$venv/bin/python" benches/splink_baseline.py "$data/extract.csv" "$data/splink"
+      measure dancu "$profile" "$rows" "$run" "$dancu" clean "$data/extract.csv" --out "$data/dancu" \
+        --reference-date 2026-01-01 --quiet
+      if [ -n "$baseline" ]; then
+        measure baseline "$profile" "$rows" "$run" "$baseline" clean "$data/extract.csv" --out "$data/baseline" \
+          --reference-date 2026-01-01 --quiet
+      fi
     done
-    "$dancu" eval --truth "$data/truth" --run "$data/splink" --json \
-      | python3 -c 'import json,sys; d=json.load(sys.stdin); d.update(tool="splink", rows='"$rows"'); print(json.dumps(d))' >> "$results"
-  fi
+    score dancu "$profile" "$rows" "$data" "$data/dancu"
+    if [ -n "$baseline" ]; then score baseline "$profile" "$rows" "$data" "$data/baseline"; fi
+    if [ "$splink" = 1 ] && [ "$rows" -le 1000000 ]; then
+      for run in $(seq 1 "$runs"); do
+        measure splink "$profile" "$rows" "$run" "$venv/bin/python" benches/splink_baseline.py "$data/extract.csv" "$data/splink"
+      done
+      score splink "$profile" "$rows" "$data" "$data/splink"
+    fi
+  done
 done
 
 if [ "${CRITERION:-1}" = 1 ]; then

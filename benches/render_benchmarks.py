@@ -57,100 +57,133 @@ def criterion_table(target: str) -> list:
     ]
 
 
+PROFILES = {
+    "diverse": "the diverse profile (`--profile diverse`: free-text addresses with house numbers and hamlets, moved people, offices typing in TCVN3 or VNI, run-together syllables, month-first dates, rarer given names)",
+    "classic": "the classic profile (`--profile classic`: the generator's first noise model)",
+}
+TOOLS = ("dancu", "baseline", "splink")
+
+
+def merged(hard: dict, kind: str) -> str:
+    h = hard.get(kind)
+    return f"{h['merged']} / {h['pairs']}" if h else "–"
+
+
+def dancu_details(e: dict) -> list:
+    """Field findings, error detection, addresses, stages and blocking of one dancu run."""
+    out = []
+    fields = e.get("errors", {}).get("field_findings")
+    if fields:
+        out.append(
+            f"Field findings against the generator's truth (does a finding on a person field mean the field was damaged): "
+            f"recall {fields['recall']:.4f}, precision {fields['precision']:.4f}.\n"
+        )
+    errors = e.get("errors")
+    if errors:
+        out.append("Detection of the injected invalid fields:\n")
+        out.append("| error kind | expected code | injected | detected | recall | precision |")
+        out.append("|---|---|---:|---:|---:|---:|")
+        for k in errors["kinds"]:
+            out.append(
+                f"| {k['kind']} | `{k['code']}` | {k['injected']} | {k['detected']} | {k['recall']:.4f} | {k['precision']:.4f} |"
+            )
+        clean = errors["error_findings_on_clean_rows"]
+        total = sum(clean.values())
+        detail = ", ".join(f"`{c}` {n}" for c, n in clean.items())
+        out.append(f"\nError-severity findings on rows the generator left error-free: {total}{' (' + detail + ')' if detail else ''}.\n")
+    addresses = e.get("addresses")
+    if addresses:
+        out.append(
+            f"Addresses: {addresses['resolution_rate']:.4f} of records placed in a post-2025 commune "
+            f"({addresses['exact']:,} exact, {addresses.get('fuzzy', 0):,} fuzzy, {addresses['ambiguous']:,} ambiguous, {addresses['unresolved']:,} unresolved); "
+            f"{addresses['accuracy']:.4f} of those in the right commune; {addresses['split_commune_records']:,} records "
+            "live in a pre-2025 commune that the reform split.\n"
+        )
+    manifest = e.get("manifest")
+    if manifest:
+        stage_timings = e.get("timings", {})
+        stages = ", ".join(
+            f"{stage} {ms / 1000:.2f} s" for stage, ms in sorted(stage_timings.items(), key=lambda x: -x[1]) if ms >= 10
+        )
+        out.append(f"Stages in the last run (manifest.json): {stages}.\n")
+        counts = manifest.get("counts", {})
+        statuses = counts.get("address_status", {})
+        if statuses:
+            total = sum(statuses.values())
+            detail = ", ".join(f"{status} {n:,} ({n / total:.2%})" for status, n in sorted(statuses.items()))
+            out.append(f"Address status of the records: {detail}.\n")
+        out.append("Blocking (candidate pairs per rule; `new` = not found by an earlier rule; largest blocks before splitting):\n")
+        out.append("| rule | blocks | pairs | new | largest blocks | split | skipped |")
+        out.append("|---|---:|---:|---:|---|---:|---:|")
+        for b in manifest["blocking"]:
+            out.append(
+                f"| {b['rule']} | {b['blocks']:,} | {b['candidate_pairs']:,} | {b.get('new_pairs', 0):,} | "
+                f"{', '.join(str(x) for x in b['largest_blocks'])} | {b.get('split_blocks', 0)} | {b['skipped_blocks']} |"
+            )
+        out.append("")
+    return out
+
+
 def main() -> None:
     path, seed = sys.argv[1], sys.argv[2]
     timings, evaluations = {}, {}
     for line in open(path, encoding="utf-8"):
         record = json.loads(line)
-        key = (record["tool"], record["rows"])
+        key = (record["tool"], record.get("profile", "classic"), record["rows"])
         if "wall_s" in record:
             timings.setdefault(key, []).append(record)
         else:
             evaluations[key] = record
-    sizes = sorted({rows for _, rows in timings})
+    present = {profile for _, profile, _ in timings}
+    profiles = [p for p in PROFILES if p in present] + sorted(present - set(PROFILES))
     out = []
     out.append("# Benchmarks\n")
     out.append(
         "Produced by `benches/e2e.sh` (see its header for options). Each extract is made by "
-        f"`dancu gen --rows N --seed {seed}`; each tool runs on it several times and the "
-        "median wall time and the median peak resident memory (`/usr/bin/time`) are shown. "
-        "Accuracy is scored by `dancu eval` against the generator's truth, for both tools "
-        "alike. The Splink setup is `benches/splink_baseline.py` (Splink 5.0.0, DuckDB).\n"
+        f"`dancu gen --rows N --seed {seed} --profile P`; each tool runs on it several times, the runs of "
+        "the tools interleaved, and the median wall time and the median peak resident memory "
+        "(`/usr/bin/time`) are shown. Accuracy is scored by `dancu eval` against the generator's "
+        "truth, for every tool alike. `baseline` is another dancu build given with `--baseline`. "
+        "The Splink setup is `benches/splink_baseline.py` (Splink 5.0.0, DuckDB; u on ten million "
+        "random pairs, m by EM on each blocking rule).\n"
     )
     out.append(f"Machine: {machine()}. The machine is shared: compare ratios measured in the same run, not absolute times across runs.\n")
-    for rows in sizes:
-        out.append(f"## {rows:,} rows\n")
-        out.append("| tool | runs | median wall (s) | peak RSS (MB) | rows/s | precision | recall | F1 | twins merged | father/son merged | namesakes merged |")
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        medians = {}
-        for tool in ("dancu", "splink"):
-            runs = timings.get((tool, rows))
-            if not runs:
-                continue
-            wall = statistics.median(r["wall_s"] for r in runs)
-            rss = statistics.median(r["peak_rss_kb"] for r in runs) / 1024
-            medians[tool] = wall
-            e = evaluations.get((tool, rows), {})
-            link = e.get("linkage", {})
-            hard = e.get("hard_negatives", {})
-
-            def merged(kind):
-                h = hard.get(kind)
-                return f"{h['merged']} / {h['pairs']}" if h else "–"
-
-            out.append(
-                f"| {tool} | {len(runs)} | {wall:.2f} | {rss:.0f} | {rows / wall:,.0f} | "
-                f"{link.get('precision', 0):.4f} | {link.get('recall', 0):.4f} | {link.get('f1', 0):.4f} | "
-                f"{merged('twins')} | {merged('father_son')} | {merged('namesake')} |"
-            )
-        if "dancu" in medians and "splink" in medians:
-            out.append(f"\nSplink's median time is {medians['splink'] / medians['dancu']:.1f}× dancu's on this extract.\n")
-        else:
-            out.append("")
-        e = evaluations.get(("dancu", rows), {})
-        errors = e.get("errors")
-        if errors:
-            out.append("dancu's detection of the injected invalid fields:\n")
-            out.append("| error kind | expected code | injected | detected | recall | precision |")
-            out.append("|---|---|---:|---:|---:|---:|")
-            for k in errors["kinds"]:
+    for profile in profiles:
+        out.append(f"## {PROFILES.get(profile, profile).split(' (')[0].capitalize()}\n")
+        out.append(f"Extracts of {PROFILES.get(profile, profile)}.\n")
+        sizes = sorted({rows for _, p, rows in timings if p == profile})
+        for rows in sizes:
+            out.append(f"### {rows:,} rows\n")
+            out.append("| tool | runs | median wall (s) | peak RSS (MB) | rows/s | precision | recall | F1 | siblings merged | twins merged | father/son merged | namesakes merged |")
+            out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+            medians = {}
+            for tool in TOOLS:
+                runs = timings.get((tool, profile, rows))
+                if not runs:
+                    continue
+                wall = statistics.median(r["wall_s"] for r in runs)
+                rss = statistics.median(r["peak_rss_kb"] for r in runs) / 1024
+                medians[tool] = wall
+                e = evaluations.get((tool, profile, rows), {})
+                link = e.get("linkage", {})
+                hard = e.get("hard_negatives", {})
                 out.append(
-                    f"| {k['kind']} | `{k['code']}` | {k['injected']} | {k['detected']} | {k['recall']:.4f} | {k['precision']:.4f} |"
-                )
-            clean = errors["error_findings_on_clean_rows"]
-            total = sum(clean.values())
-            detail = ", ".join(f"`{c}` {n}" for c, n in clean.items())
-            out.append(f"\nError-severity findings on rows the generator left error-free: {total}{' (' + detail + ')' if detail else ''}.\n")
-        addresses = e.get("addresses")
-        if addresses:
-            out.append(
-                f"Addresses: {addresses['resolution_rate']:.4f} of records placed in a post-2025 commune "
-                f"({addresses['exact']:,} exact, {addresses.get('fuzzy', 0):,} fuzzy, {addresses['ambiguous']:,} ambiguous, {addresses['unresolved']:,} unresolved); "
-                f"{addresses['accuracy']:.4f} of those in the right commune; {addresses['split_commune_records']:,} records "
-                "live in a pre-2025 commune that the reform split.\n"
-            )
-        manifest = e.get("manifest")
-        if manifest:
-            stage_timings = e.get("timings", {})
-            stages = ", ".join(
-                f"{stage} {ms / 1000:.1f} s" for stage, ms in sorted(stage_timings.items(), key=lambda x: -x[1]) if ms >= 50
-            )
-            out.append(f"dancu's stages in its last run (manifest.json): {stages}.\n")
-            counts = manifest.get("counts", {})
-            statuses = counts.get("address_status", {})
-            if statuses:
-                total = sum(statuses.values())
-                detail = ", ".join(f"{status} {n:,} ({n / total:.2%})" for status, n in sorted(statuses.items()))
-                out.append(f"Address status of the records: {detail}.\n")
-            out.append("Blocking (candidate pairs per rule; `new` = not found by an earlier rule; largest blocks before splitting):\n")
-            out.append("| rule | blocks | pairs | new | largest blocks | split | skipped |")
-            out.append("|---|---:|---:|---:|---|---:|---:|")
-            for b in manifest["blocking"]:
-                out.append(
-                    f"| {b['rule']} | {b['blocks']:,} | {b['candidate_pairs']:,} | {b.get('new_pairs', 0):,} | "
-                    f"{', '.join(str(x) for x in b['largest_blocks'])} | {b.get('split_blocks', 0)} | {b['skipped_blocks']} |"
+                    f"| {tool} | {len(runs)} | {wall:.2f} | {rss:.0f} | {rows / wall:,.0f} | "
+                    f"{link.get('precision', 0):.4f} | {link.get('recall', 0):.4f} | {link.get('f1', 0):.4f} | "
+                    f"{merged(hard, 'siblings')} | {merged(hard, 'twins')} | {merged(hard, 'father_son')} | {merged(hard, 'namesake')} |"
                 )
             out.append("")
+            if "dancu" in medians and "splink" in medians:
+                out.append(f"Splink's median time is {medians['splink'] / medians['dancu']:.1f}× dancu's on this extract.\n")
+            if "dancu" in medians and "baseline" in medians:
+                out.append(f"dancu's median time is {medians['dancu'] / medians['baseline']:.3f}× the baseline build's.\n")
+                now = evaluations.get(("dancu", profile, rows), {}).get("timings", {})
+                before = evaluations.get(("baseline", profile, rows), {}).get("timings", {})
+                common = [s for s in now if s in before and before[s] >= 10]
+                if common:
+                    detail = ", ".join(f"{s} {now[s] / before[s]:.2f}×" for s in common)
+                    out.append(f"Stage by stage, last run against the baseline's last run: {detail}.\n")
+            out.extend(dancu_details(evaluations.get(("dancu", profile, rows), {})))
     target = os.environ.get("CARGO_TARGET_DIR", "target")
     out.extend(criterion_table(target))
     print("\n".join(out))
