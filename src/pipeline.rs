@@ -131,7 +131,7 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         || {
             rayon::join(
                 || write::write_records_parquet(out, &output).inspect(|_| done(1)),
-                || -> Result<u64> {
+                || -> Result<(u64, u64)> {
                     write::write_issues(out, &output)?;
                     let pairs = write::write_duplicates(out, &output)?;
                     write::write_quarantine(out, &output)?;
@@ -144,9 +144,11 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
                         reference_date: options.reference_date.to_string(),
                         generated_at: generated_at(started_at_unix),
                     };
+                    let clock = Instant::now();
                     report::write_report(&out.join("report"), &input, previous.as_ref(), severities)?;
+                    let report_ms = clock.elapsed().as_millis() as u64;
                     done(4);
-                    Ok(pairs)
+                    Ok((pairs, report_ms))
                 },
             )
         },
@@ -154,9 +156,11 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     records?;
     crate::fault::point("records-written");
     parquet?;
-    let pairs_written = rest?;
+    let (pairs_written, report_ms) = rest?;
     bar.finish_and_clear();
     timings.insert("write", clock.elapsed().as_millis() as u64);
+    // Made while the record files are written, so part of `write` as well.
+    timings.insert("report", report_ms);
 
     let counts = count(&output, pairs_written, &prepared.internal_errors);
     let summary = Summary {
