@@ -10,12 +10,13 @@ use super::model::{
     UnitChanges, UnitFigures, SCHEMA,
 };
 use super::ReportUnits;
-use crate::finding::{Code, Dimension, Language, Severity};
+use crate::finding::{Code, Dimension, Finding, Language, Severity};
 use crate::hash::HashMap;
 use crate::link::Linkage;
 use crate::normalize::Normalized;
 use crate::read::Extract;
 use crate::record::{Field, RawRecord};
+use rayon::prelude::*;
 
 /// The fields whose completeness the report gives: those a clerk enters.
 /// `address` counts any part of the address.
@@ -68,6 +69,8 @@ struct Tally {
     clusters: Vec<u32>,
     duplicates: u64,
     dimensions: [u64; 4],
+    /// Findings per code, by [`Code`]'s place in [`Code::ALL`]; empty
+    /// until the first record.
     codes: Vec<u64>,
     fields: [u64; COMPLETENESS_FIELDS.len()],
     address: AddressMix,
@@ -84,8 +87,8 @@ impl Tally {
         if self.codes.is_empty() {
             self.codes = vec![0; Code::ALL.len()];
         }
-        for &code in &record.codes {
-            self.codes[code as usize] += 1;
+        for finding in record.findings {
+            self.codes[finding.code as usize] += 1;
         }
         for (i, present) in record.fields.iter().enumerate() {
             self.fields[i] += u64::from(*present);
@@ -97,6 +100,32 @@ impl Tally {
             _ => self.address.unresolved += 1,
         }
         self.address.old_units += u64::from(record.old_units);
+    }
+
+    /// Adds the counts of the same unit from another part of the records.
+    fn merge(&mut self, other: Tally) {
+        self.records += other.records;
+        self.clusters.extend(other.clusters);
+        self.duplicates += other.duplicates;
+        for d in 0..4 {
+            self.dimensions[d] += other.dimensions[d];
+        }
+        if self.codes.is_empty() {
+            self.codes = other.codes;
+        } else {
+            for (mine, theirs) in self.codes.iter_mut().zip(other.codes) {
+                *mine += theirs;
+            }
+        }
+        for (mine, theirs) in self.fields.iter_mut().zip(other.fields) {
+            *mine += theirs;
+        }
+        let (a, b) = (&mut self.address, other.address);
+        a.exact += b.exact;
+        a.fuzzy += b.fuzzy;
+        a.ambiguous += b.ambiguous;
+        a.unresolved += b.unresolved;
+        a.old_units += b.old_units;
     }
 
     fn figures(mut self) -> UnitFigures {
@@ -138,33 +167,24 @@ impl Tally {
 }
 
 /// What one record adds to every unit it is in.
-struct RecordFacts {
+struct RecordFacts<'a> {
     cluster: u32,
     primary: bool,
     dimensions: [bool; 4],
-    /// Index of each finding's code in [`Code::ALL`].
-    codes: Vec<u16>,
+    findings: &'a [Finding],
     fields: [bool; COMPLETENESS_FIELDS.len()],
     status: &'static str,
     old_units: bool,
 }
 
-fn facts(
-    raw: &RawRecord,
-    record: &Normalized,
-    cluster: u32,
-    primary: bool,
-    code_index: &HashMap<Code, u16>,
-) -> RecordFacts {
+fn facts<'a>(raw: &RawRecord, record: &'a Normalized, cluster: u32, primary: bool) -> RecordFacts<'a> {
     let mut dimensions = [false; 4];
-    let mut codes = Vec::with_capacity(record.findings.len());
     let mut old_units = false;
     for finding in &record.findings {
         if finding.severity != Severity::Info {
             let d = Dimension::ALL.iter().position(|&d| d == finding.code.dimension()).unwrap_or(0);
             dimensions[d] = true;
         }
-        codes.push(code_index[&finding.code]);
         old_units |= finding.code == Code::AddressOldUnits;
     }
     let present = |field: Field| !raw.values.get(field).trim().is_empty();
@@ -181,19 +201,22 @@ fn facts(
         "ambiguous" => "ambiguous",
         _ => "unresolved",
     };
-    RecordFacts { cluster, primary, dimensions, codes, fields, status, old_units }
+    RecordFacts { cluster, primary, dimensions, findings: &record.findings, fields, status, old_units }
 }
 
-/// The unit keys of a record at each level, most general first, with
-/// their codes and names.
-fn unit_path(record: &Normalized, units: ReportUnits) -> Vec<(String, String)> {
+/// The deepest level a report has: province, district, commune.
+const MAX_LEVELS: usize = 3;
+
+/// A record's units at each level, most general first, as (code, name);
+/// levels past the report's are empty.
+fn unit_path(record: &Normalized, units: ReportUnits) -> [(&str, &str); MAX_LEVELS] {
     let v = &record.values;
-    let pair = |code: Field, name: Field| (v.get(code).to_string(), v.get(name).to_string());
+    let pair = |code: Field, name: Field| (v.get(code), v.get(name));
     match units {
         ReportUnits::New => {
-            vec![pair(Field::ProvinceCode, Field::ProvinceName), pair(Field::CommuneCode, Field::CommuneName)]
+            [pair(Field::ProvinceCode, Field::ProvinceName), pair(Field::CommuneCode, Field::CommuneName), ("", "")]
         }
-        ReportUnits::Old => vec![
+        ReportUnits::Old => [
             pair(Field::OldProvinceCode, Field::OldProvinceName),
             pair(Field::OldDistrictCode, Field::OldDistrictName),
             pair(Field::OldCommuneCode, Field::OldCommuneName),
@@ -201,27 +224,37 @@ fn unit_path(record: &Normalized, units: ReportUnits) -> Vec<(String, String)> {
     }
 }
 
-pub fn build(input: &ReportInput, previous: Option<(&QualityReport, String)>) -> QualityReport {
-    let words = labels(input.language);
-    let code_index: HashMap<Code, u16> = Code::ALL.iter().enumerate().map(|(i, &c)| (c, i as u16)).collect();
-    let levels = match input.units {
-        ReportUnits::New => 2,
-        ReportUnits::Old => 3,
-    };
-    let mut totals = Tally::default();
-    // Per level, the tally of each unit keyed by the codes of the path to it.
-    let mut tallies: Vec<HashMap<Vec<String>, Tally>> = (0..levels).map(|_| HashMap::default()).collect();
-    for (i, (raw, record)) in input.extract.records.iter().zip(input.normalized).enumerate() {
-        let facts = facts(raw, record, input.linkage.cluster[i], input.linkage.is_primary[i], &code_index);
-        totals.add(&facts);
+/// A unit's key at its level: the codes of the path to it.
+type UnitKey<'a> = [&'a str; MAX_LEVELS];
+
+/// The tallies of one part of the records: the totals, and per level each
+/// unit's by its key.
+struct PartTallies<'a> {
+    totals: Tally,
+    levels: Vec<HashMap<UnitKey<'a>, Tally>>,
+}
+
+/// Records counted per task: large enough that merging the parts costs
+/// little beside counting them.
+const RECORDS_PER_PART: usize = 65_536;
+
+fn count_part<'a>(input: &ReportInput<'a>, levels: usize, unresolved_unit: &str, rows: std::ops::Range<usize>) -> PartTallies<'a> {
+    let mut part = PartTallies { totals: Tally::default(), levels: (0..levels).map(|_| HashMap::default()).collect() };
+    for i in rows {
+        let (raw, record) = (&input.extract.records[i], &input.normalized[i]);
+        let facts = facts(raw, record, input.linkage.cluster[i], input.linkage.is_primary[i]);
+        part.totals.add(&facts);
         let path = unit_path(record, input.units);
-        for level in 0..levels {
-            let key: Vec<String> = path[..=level].iter().map(|(code, _)| code.clone()).collect();
-            let tally = tallies[level].entry(key).or_insert_with(|| {
+        for (level, tallies) in part.levels.iter_mut().enumerate() {
+            let mut key: UnitKey = [""; MAX_LEVELS];
+            for (slot, (code, _)) in key.iter_mut().zip(&path[..=level]) {
+                *slot = code;
+            }
+            let tally = tallies.entry(key).or_insert_with(|| {
                 // A unit without a code is the records of the unit above
                 // that could not be placed further.
-                let named = |(code, name): &(String, String)| {
-                    (code.clone(), if code.is_empty() { words.unresolved_unit.to_string() } else { name.clone() })
+                let named = |&(code, name): &(&str, &str)| {
+                    (code.to_string(), if code.is_empty() { unresolved_unit.to_string() } else { name.to_string() })
                 };
                 let (code, name) = named(&path[level]);
                 let above = |l: usize| if level > l { named(&path[l]) } else { Default::default() };
@@ -230,10 +263,41 @@ pub fn build(input: &ReportInput, previous: Option<(&QualityReport, String)>) ->
             tally.add(&facts);
         }
     }
+    part
+}
+
+pub fn build(input: &ReportInput, previous: Option<(&QualityReport, String)>) -> QualityReport {
+    let words = labels(input.language);
+    let levels = match input.units {
+        ReportUnits::New => 2,
+        ReportUnits::Old => 3,
+    };
+    let n = input.normalized.len();
+    let parts: Vec<PartTallies> = (0..n)
+        .step_by(RECORDS_PER_PART)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|start| count_part(input, levels, words.unresolved_unit, start..(start + RECORDS_PER_PART).min(n)))
+        .collect();
+    let mut totals = Tally::default();
+    let mut tallies: Vec<HashMap<UnitKey, Tally>> = (0..levels).map(|_| HashMap::default()).collect();
+    for part in parts {
+        totals.merge(part.totals);
+        for (level, units) in tallies.iter_mut().zip(part.levels) {
+            for (key, tally) in units {
+                match level.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(mut known) => known.get_mut().merge(tally),
+                    std::collections::hash_map::Entry::Vacant(new) => {
+                        new.insert(tally);
+                    }
+                }
+            }
+        }
+    }
     let mut level_figures: Vec<Vec<UnitFigures>> = tallies
         .into_iter()
         .map(|level| {
-            let mut units: Vec<(Vec<String>, Tally)> = level.into_iter().collect();
+            let mut units: Vec<(UnitKey, Tally)> = level.into_iter().collect();
             units.sort_by(|a, b| a.0.cmp(&b.0));
             let mut figures: Vec<UnitFigures> = units.into_iter().map(|(_, t)| t.figures()).collect();
             rank(&mut figures);

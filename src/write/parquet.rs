@@ -6,7 +6,6 @@ use std::path::Path;
 
 use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::*;
-use rayon::prelude::*;
 
 use super::RunOutput;
 use crate::error::Error;
@@ -47,20 +46,49 @@ pub fn write_records(path: &Path, run: &RunOutput) -> Result<(), Error> {
     file.commit()
 }
 
-/// Records `rows` as a data frame with the records table's columns, built a
-/// column per task.
+/// Rows whose cells are gathered column after column while they stay in a
+/// core's cache: gathering a whole row group a column at a time fetched
+/// each record from memory once per column.
+const ROWS_PER_PIECE: usize = 1_024;
+
+/// One column of a row group while it is filled.
+enum ColumnBuilder {
+    Text(StringChunkedBuilder),
+    Count(Vec<u64>),
+    Flag(Vec<bool>),
+}
+
+/// Records `rows` as a data frame with the records table's columns, filled
+/// a piece of rows at a time. One task builds the group while the previous
+/// one is encoded.
 fn row_group(run: &RunOutput, columns: &[String], rows: std::ops::Range<usize>) -> PolarsResult<DataFrame> {
     let height = rows.len();
-    let frame_columns: Vec<Column> = columns
-        .par_iter()
-        .enumerate()
-        .map(|(c, name)| {
-            let cells = rows.clone().map(|i| run.record_cell(i, c));
-            match name.as_str() {
-                "row" => Column::new(name.into(), cells.map(|v| v.parse::<u64>().unwrap_or(0)).collect::<Vec<u64>>()),
-                "is_primary" => Column::new(name.into(), cells.map(|v| v == "true").collect::<Vec<bool>>()),
-                _ => StringChunked::from_iter_values(name.into(), cells).into_column(),
+    let mut builders: Vec<ColumnBuilder> = columns
+        .iter()
+        .map(|name| match name.as_str() {
+            "row" => ColumnBuilder::Count(Vec::with_capacity(height)),
+            "is_primary" => ColumnBuilder::Flag(Vec::with_capacity(height)),
+            _ => ColumnBuilder::Text(StringChunkedBuilder::new(name.into(), height)),
+        })
+        .collect();
+    for start in rows.clone().step_by(ROWS_PER_PIECE) {
+        let piece = start..(start + ROWS_PER_PIECE).min(rows.end);
+        for (c, builder) in builders.iter_mut().enumerate() {
+            let cells = piece.clone().map(|i| run.record_cell(i, c));
+            match builder {
+                ColumnBuilder::Text(text) => cells.for_each(|cell| text.append_value(cell)),
+                ColumnBuilder::Count(counts) => counts.extend(cells.map(|v| v.parse::<u64>().unwrap_or(0))),
+                ColumnBuilder::Flag(flags) => flags.extend(cells.map(|v| v == "true")),
             }
+        }
+    }
+    let frame_columns: Vec<Column> = builders
+        .into_iter()
+        .zip(columns)
+        .map(|(builder, name)| match builder {
+            ColumnBuilder::Text(text) => text.finish().into_column(),
+            ColumnBuilder::Count(counts) => Column::new(name.into(), counts),
+            ColumnBuilder::Flag(flags) => Column::new(name.into(), flags),
         })
         .collect();
     DataFrame::new(height, frame_columns)
