@@ -142,9 +142,20 @@ pub fn fold_compact(text: &str) -> String {
 /// folded to ASCII): insertions, deletions, substitutions and swaps of
 /// neighbours each count one. Allocation-free for texts up to 47 bytes.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    edit_distance_within(a, b, usize::MAX).expect("no distance exceeds usize::MAX")
+}
+
+/// [`edit_distance`] when it is at most `limit`, else `None`, found without
+/// finishing the table once two rows in a row exceed `limit`: every
+/// alignment passes through one of any two neighbouring rows (a swap skips
+/// one row, never two), and its cost only grows along the way.
+pub fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
     let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
     if a.is_empty() || b.is_empty() {
-        return a.len().max(b.len());
+        return Some(a.len().max(b.len()));
     }
     const STACK: usize = 48;
     let width = b.len() + 1;
@@ -159,9 +170,11 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for (j, cell) in rows[..width].iter_mut().enumerate() {
         *cell = j as u16;
     }
+    let mut previous_row_min = 0usize;
     for i in 1..=a.len() {
         let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
         rows[cur * width] = i as u16;
+        let mut row_min = i;
         for j in 1..=b.len() {
             let cost = u16::from(a[i - 1] != b[j - 1]);
             let mut best =
@@ -170,14 +183,51 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
                 best = best.min(rows[prev2 * width + j - 2] + 1);
             }
             rows[cur * width + j] = best;
+            row_min = row_min.min(usize::from(best));
         }
+        if row_min.min(previous_row_min) > limit {
+            return None;
+        }
+        previous_row_min = row_min;
     }
-    usize::from(rows[(a.len() % 3) * width + b.len()])
+    let distance = usize::from(rows[(a.len() % 3) * width + b.len()]);
+    (distance <= limit).then_some(distance)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The full table, as the definition: the bounded distance must agree
+    /// with it wherever it answers, and answer wherever it is in bounds.
+    fn full_distance(a: &[u8], b: &[u8]) -> usize {
+        let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for j in 0..=b.len() {
+            d[0][j] = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        d[a.len()][b.len()]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn bounded_edit_distance_agrees_with_the_full_table(a in "[abc]{0,9}", b in "[abc]{0,9}", limit in 0usize..6) {
+            let full = full_distance(a.as_bytes(), b.as_bytes());
+            proptest::prop_assert_eq!(edit_distance(&a, &b), full);
+            proptest::prop_assert_eq!(edit_distance_within(&a, &b, limit), (full <= limit).then_some(full));
+        }
+    }
 
     /// The table gives what decomposition gives, for every code point of
     /// its range.

@@ -4,7 +4,7 @@
 //! each level carries a match weight log2(m/u) from `linkage.toml`.
 
 use crate::record::{PartialDate, Sex};
-use crate::text::edit_distance;
+use crate::text::edit_distance_within;
 
 /// A comparison's name and its levels, most similar first.
 pub struct Comparison {
@@ -102,12 +102,14 @@ pub fn compare(a: &ComparisonKeys, b: &ComparisonKeys) -> ComparisonVector {
     } else if a.name_key == b.name_key {
         1
     } else {
-        match edit_distance(a.name_key, b.name_key) {
-            1 => 2,
+        // Only one or two edits matter: the table stops past two.
+        match edit_distance_within(a.name_key, b.name_key, 2) {
+            Some(1) => 2,
             // Two slips, but not both in the given name: `An` and `Bảo` are
             // two brothers, not a typo.
-            2 if a.name_key.len().min(b.name_key.len()) >= TWO_EDITS_MIN_LENGTH
-                && edit_distance(&a.given_key, &b.given_key) <= 1 =>
+            Some(2)
+                if a.name_key.len().min(b.name_key.len()) >= TWO_EDITS_MIN_LENGTH
+                    && edit_distance_within(&a.given_key, &b.given_key, 1).is_some() =>
             {
                 3
             }
@@ -127,7 +129,7 @@ pub fn compare(a: &ComparisonKeys, b: &ComparisonKeys) -> ComparisonVector {
             NULL_LEVEL
         } else if x == y {
             0
-        } else if edit_distance(x, y) <= 2 && x.len().min(y.len()) >= TWO_EDITS_MIN_LENGTH {
+        } else if x.len().min(y.len()) >= TWO_EDITS_MIN_LENGTH && edit_distance_within(x, y, 2).is_some() {
             1
         } else {
             2

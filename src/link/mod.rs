@@ -257,9 +257,9 @@ fn other_given_names(x: &ComparisonKeys, y: &ComparisonKeys, name_level: u8) -> 
     match name_level {
         0 | NULL_LEVEL => false,
         1 => marked,
-        _ => match crate::text::edit_distance(&x.given_key, &y.given_key) {
-            0 => false,
-            1 => marked && char_edit_distance(&written_given(x), &written_given(y)) >= 2,
+        _ => match crate::text::edit_distance_within(&x.given_key, &y.given_key, 1) {
+            Some(0) => false,
+            Some(_) => marked && char_edit_distance(&written_given(x), &written_given(y)) >= 2,
             _ => true,
         },
     }

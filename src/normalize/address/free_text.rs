@@ -7,6 +7,20 @@ use super::vocabulary::{typed_key, words_key, Level};
 use super::Resolution;
 use crate::text::tidy;
 
+/// A run of words before the end of a level's search, as a name to look up.
+struct Span {
+    start: usize,
+    /// Where the span starts with the type word written before it.
+    consumed: usize,
+    /// Whether a type word of the level is written before it.
+    typed: bool,
+    /// Whether a name may start here: at the text's start, after a
+    /// separator or after a type word of the level; a number only after a
+    /// type word.
+    eligible: bool,
+    key: String,
+}
+
 impl AddressIndex<'_> {
     /// The unit of `level` whose name ends the words before `end`; returns
     /// the match and where it (with its type word) starts. A district or
@@ -21,39 +35,47 @@ impl AddressIndex<'_> {
         tokens: &[Token],
         end: usize,
     ) -> Option<(Hits, usize)> {
-        let starts_right = |start: usize| -> (bool, usize) {
-            match self.vocabulary.type_word_before_any(tokens, start, level) {
-                Some(len) => (true, start - len),
-                // The province ends the text: that anchors it well enough.
-                None => (start == 0 || tokens[start].boundary_before || level == Level::Province, start),
-            }
-        };
         let longest = end.min(MAX_SPAN_WORDS);
+        // For each span length, what both passes ask of it: the type word
+        // written before it, whether it may start there, and its key.
+        let spans: Vec<Span> = (1..=longest)
+            .map(|len| {
+                let start = end - len;
+                let type_before = self.vocabulary.type_word_before_any(tokens, start, level);
+                let (eligible, consumed) = match type_before {
+                    Some(type_len) => (true, start - type_len),
+                    // The province ends the text: that anchors it well enough.
+                    None => (start == 0 || tokens[start].boundary_before || level == Level::Province, start),
+                };
+                let words = &tokens[start..end];
+                let numeric = words.iter().all(|t| t.word.bytes().all(|b| b.is_ascii_digit()));
+                let eligible = eligible && !(numeric && type_before.is_none());
+                let key = if eligible {
+                    words_key(&words.iter().map(|t| t.word.as_str()).collect::<Vec<_>>())
+                } else {
+                    String::new()
+                };
+                Span { start, consumed, typed: type_before.is_some(), eligible, key }
+            })
+            .collect();
         // Every span is tried against the current names before any against
         // former names: `Xã Xuân Lâm` is a commune today even where a
         // neighbour was once called that.
-        for (pass, len) in NamePass::BOTH.iter().flat_map(|&pass| (1..=longest).rev().map(move |len| (pass, len))) {
-            let start = end - len;
-            let (eligible, consumed) = starts_right(start);
-            if !eligible {
-                continue;
-            }
-            let words: Vec<&str> = tokens[start..end].iter().map(|t| t.word.as_str()).collect();
-            let numeric = words.iter().all(|w| w.bytes().all(|b| b.is_ascii_digit()));
-            if numeric && self.vocabulary.type_word_before_any(tokens, start, level).is_none() {
-                continue;
-            }
-            let units = self.lookup_exact(pass, level, scopes, &words_key(&words));
-            if !units.is_empty() {
-                let name = &text[tokens[start].start..tokens[end - 1].end];
-                let written_type: Vec<&str> = tokens[consumed..start].iter().map(|t| t.word.as_str()).collect();
-                let units = self.refine(units, name, &written_type, level);
-                return Some((Hits { units, score: 1.0 }, consumed));
-            }
-            if consumed < start {
-                let units = self.lookup_initials(level, scopes, &words_key(&words));
+        for pass in NamePass::BOTH {
+            for span in spans.iter().rev().filter(|span| span.eligible) {
+                let (start, consumed) = (span.start, span.consumed);
+                let units = self.lookup_exact(pass, level, scopes, &span.key);
                 if !units.is_empty() {
+                    let name = &text[tokens[start].start..tokens[end - 1].end];
+                    let written_type: Vec<&str> = tokens[consumed..start].iter().map(|t| t.word.as_str()).collect();
+                    let units = self.refine(units, name, &written_type, level);
                     return Some((Hits { units, score: 1.0 }, consumed));
+                }
+                if consumed < start {
+                    let units = self.lookup_initials(level, scopes, &span.key);
+                    if !units.is_empty() {
+                        return Some((Hits { units, score: 1.0 }, consumed));
+                    }
                 }
             }
         }
@@ -61,10 +83,10 @@ impl AddressIndex<'_> {
         // this level: after its type word (or, for a province, after a
         // separator), the nearest such place before `end`.
         let marked = (end - longest..end).rev().find(|&start| {
-            self.vocabulary.type_word_before_any(tokens, start, level).is_some()
+            spans[end - start - 1].typed
                 || (level == Level::Province && start > 0 && tokens[start].boundary_before)
         })?;
-        let (_, consumed) = starts_right(marked);
+        let consumed = spans[end - marked - 1].consumed;
         let words: Vec<&str> = tokens[marked..end].iter().map(|t| t.word.as_str()).collect();
         let hits = self.lookup_fuzzy(level, scopes, &typed_key(&words));
         (!hits.is_empty()).then_some((hits, consumed))

@@ -294,7 +294,18 @@ impl<'a> AddressIndex<'a> {
                 if candidate.len().abs_diff(key.len()) > 2 {
                     continue;
                 }
-                let score = similarity(key, candidate);
+                // A name scoring below the best so far, or below the least
+                // score that counts, changes nothing: its distance is
+                // computed only as far as it could still reach them.
+                let longest = key.len().max(candidate.len());
+                let floor = best.score.max(MIN_FUZZY_SCORE);
+                let Some(limit) = (0..=longest).rev().find(|&d| 1.0 - d as f32 / longest as f32 >= floor) else {
+                    continue;
+                };
+                let Some(distance) = crate::text::edit_distance_within(key, candidate, limit) else {
+                    continue;
+                };
+                let score = 1.0 - distance as f32 / longest as f32;
                 if score > best.score {
                     best = Hits { units: vec![*unit], score };
                     best_keys = vec![candidate];

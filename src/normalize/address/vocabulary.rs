@@ -22,6 +22,9 @@ pub(super) struct TypeSpelling {
 pub(super) struct Vocabulary {
     /// Per level (province, district, commune), longest spelling first.
     types: [Vec<TypeSpelling>; 3],
+    /// Per level, the spellings (their places in `types`, in order) that
+    /// end with a word: looking back from a token asks only those.
+    types_ending: [crate::hash::HashMap<String, Vec<usize>>; 3],
     /// Per level, the unit types' names as the tables write them, lower
     /// case with their marks: a unit's own name starts with one only when
     /// it is written with its type (`Phường Phúc Xá`), never when a name
@@ -77,6 +80,12 @@ impl Vocabulary {
             // Longest first, so `t p` is taken before `t`.
             list.sort_by_key(|s| (std::cmp::Reverse(s.words.len()), std::cmp::Reverse(s.words.concat().len())));
         }
+        for (list, ending) in vocabulary.types.iter().zip(&mut vocabulary.types_ending) {
+            for (i, spelling) in list.iter().enumerate() {
+                let last = spelling.words.last().expect("empty spellings are skipped").clone();
+                ending.entry(last).or_default().push(i);
+            }
+        }
         vocabulary.country = words.country.iter().map(|c| folded(c)).filter(|w| !w.is_empty()).collect();
         vocabulary.country.sort_by_key(|w| std::cmp::Reverse(w.len()));
         vocabulary.province_nicknames =
@@ -116,8 +125,11 @@ impl Vocabulary {
     /// or the same type twice with no separator between (`Phường Phường`;
     /// not `Định Quán Huyện`, nor `Sơn Tịnh, Tỉnh`).
     pub(super) fn type_word_before_any(&self, tokens: &[Token], end: usize, level: Level) -> Option<usize> {
+        let spellings = self.type_words(level);
+        let ending = &self.types_ending[level_index(level)];
         let one = |end: usize| {
-            self.type_words(level).iter().find(|t| {
+            let candidates = ending.get(tokens[end.checked_sub(1)?].word.as_str())?;
+            candidates.iter().map(|&i| &spellings[i]).find(|t| {
                 let len = t.words.len();
                 len <= end
                     && tokens[end - len..end].iter().map(|t| t.word.as_str()).eq(t.words.iter().map(String::as_str))
