@@ -6,10 +6,10 @@
 
 #[path = "cli/encodings.rs"]
 mod encodings;
-#[path = "cli/report.rs"]
-mod report;
 #[path = "cli/reliability.rs"]
 mod reliability;
+#[path = "cli/report.rs"]
+mod report;
 mod support;
 
 use std::path::{Path, PathBuf};
@@ -93,7 +93,9 @@ fn sample_outputs_match_the_golden_files() {
     let run = clean(dir.path(), "out", &[sample()], &["--threads", "2"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     let golden = repo().join("tests/golden/sample");
-    for file in OUTPUT_FILES.iter().filter(|f| !f.ends_with(".parquet") && !f.ends_with(".xlsx") && !f.ends_with(".html")) {
+    for file in
+        OUTPUT_FILES.iter().filter(|f| !f.ends_with(".parquet") && !f.ends_with(".xlsx") && !f.ends_with(".html"))
+    {
         assert_golden(&golden.join(file), &std::fs::read(run.out.join(file)).unwrap());
     }
     let manifest = serde_json::to_string_pretty(&stable_manifest(&run.out)).unwrap() + "\n";

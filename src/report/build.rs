@@ -238,7 +238,12 @@ struct PartTallies<'a> {
 /// little beside counting them.
 const RECORDS_PER_PART: usize = 65_536;
 
-fn count_part<'a>(input: &ReportInput<'a>, levels: usize, unresolved_unit: &str, rows: std::ops::Range<usize>) -> PartTallies<'a> {
+fn count_part<'a>(
+    input: &ReportInput<'a>,
+    levels: usize,
+    unresolved_unit: &str,
+    rows: std::ops::Range<usize>,
+) -> PartTallies<'a> {
     let mut part = PartTallies { totals: Tally::default(), levels: (0..levels).map(|_| HashMap::default()).collect() };
     for i in rows {
         let (raw, record) = (&input.extract.records[i], &input.normalized[i]);

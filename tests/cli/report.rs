@@ -20,7 +20,8 @@ fn report_json_has_the_documented_shape_and_adds_up() {
     let run = clean(dir.path(), "out", &[fixture("sample.csv")], &[]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     let report = json(&run.out.join("report/report.json"));
-    for key in ["schema", "generated_at", "reference_date", "units", "score_formula", "totals", "provinces", "communes"] {
+    for key in ["schema", "generated_at", "reference_date", "units", "score_formula", "totals", "provinces", "communes"]
+    {
         assert!(report.get(key).is_some(), "no {key}");
     }
     assert_eq!(report["generated_at"], "2026-01-01T00:00:00Z");
@@ -157,8 +158,16 @@ fn report_html_renders_in_a_browser_with_no_script_error() {
     let url = format!("file://{}", page.display());
     let output = headless(&browser, &dir.path().join("profile")).arg("--dump-dom").arg(&url).output().unwrap();
     let dom = String::from_utf8_lossy(&output.stdout);
-    assert!(dom.contains("data-ready=\"1\""), "the script ran to its end:\n{}", String::from_utf8_lossy(&output.stderr));
-    assert!(!dom.contains("data-errors="), "a script error: {}", dom.lines().find(|l| l.contains("data-errors")).unwrap_or(""));
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "the script ran to its end:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        !dom.contains("data-errors="),
+        "a script error: {}",
+        dom.lines().find(|l| l.contains("data-errors")).unwrap_or("")
+    );
     assert!(dom.contains("<svg id=\"dimension-chart\"") && dom.matches("<rect ").count() >= 4, "the chart");
     let headline = dom.split("id=\"headline\"").nth(1).unwrap_or("");
     assert!(headline.contains(">65<"), "the totals: records");
@@ -198,7 +207,8 @@ fn a_second_run_is_compared_with_the_first() {
     let html = std::fs::read_to_string(second.out.join("report/report.html")).unwrap();
     assert!(html.contains("class=\"delta"), "changes shown");
     // --previous names another folder; one without a report is refused.
-    let third = clean(dir.path(), "elsewhere", std::slice::from_ref(&half), &["--previous", second.out.to_str().unwrap()]);
+    let third =
+        clean(dir.path(), "elsewhere", std::slice::from_ref(&half), &["--previous", second.out.to_str().unwrap()]);
     assert_eq!(third.status, 0, "{}", third.stderr);
     let report = json(&third.out.join("report/report.json"));
     assert_eq!(report["totals"]["previous"]["records"], 65);

@@ -83,8 +83,7 @@ impl AddressIndex<'_> {
         // this level: after its type word (or, for a province, after a
         // separator), the nearest such place before `end`.
         let marked = (end - longest..end).rev().find(|&start| {
-            spans[end - start - 1].typed
-                || (level == Level::Province && start > 0 && tokens[start].boundary_before)
+            spans[end - start - 1].typed || (level == Level::Province && start > 0 && tokens[start].boundary_before)
         })?;
         let consumed = spans[end - marked - 1].consumed;
         let words: Vec<&str> = tokens[marked..end].iter().map(|t| t.word.as_str()).collect();
