@@ -16,6 +16,7 @@ pub mod finding;
 pub mod generate;
 pub mod guard;
 pub mod hash;
+pub mod identity;
 pub mod legacy;
 pub mod link;
 pub mod message;

@@ -10,6 +10,7 @@ use std::time::Instant;
 use crate::error::{Error, Result};
 use crate::finding::Language;
 use crate::guard::Stage;
+use crate::identity::{self, Ledger, PersonNumber, RecordChange};
 use crate::link;
 use crate::normalize::address::AddressStatus;
 use crate::normalize::{Normalized, Normalizer};
@@ -119,9 +120,19 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     }
 
     let clock = Instant::now();
-    let bar = progress.stage("write", 6, "files");
+    let record_ids = identity::record_ids(&extract.records, parallel);
+    let mut ledger = Ledger::new();
+    let known = vec![None; extract.records.len()];
+    let persons = identity::assign_persons(&known, &linkage.cluster, linkage.persons as usize, &mut ledger);
+    name_duplicates(&mut normalized, &linkage.cluster, &persons.person_of_cluster);
+    let record_changes: Vec<(RecordChange, usize)> =
+        (0..extract.records.len()).map(|i| (RecordChange::Added, i)).collect();
+    timings.insert("identity", clock.elapsed().as_millis() as u64);
+
+    let clock = Instant::now();
+    let bar = progress.stage("write", 8, "files");
     let severities = &rules.validation.severities;
-    let output = RunOutput::new(&extract, &normalized, &linkage, severities);
+    let output = RunOutput::new(&extract, &normalized, &linkage, severities, &record_ids, &persons.person_of_cluster);
     // The files are independent: records.csv, records.parquet and the rest
     // are written side by side (one after another with --threads 1).
     let out = set.path();
@@ -135,6 +146,10 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
                     write::write_issues(out, &output)?;
                     let pairs = write::write_duplicates(out, &output)?;
                     write::write_quarantine(out, &output)?;
+                    let night = options.reference_date.to_string();
+                    write::write_changes(out, &output, &night, &persons.changes, &record_changes)?;
+                    write::write_ledger(out, &ledger)?;
+                    done(2);
                     let input = report::ReportInput {
                         extract: &extract,
                         normalized: &normalized,
@@ -204,8 +219,16 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
 
 /// The files of a run's output set, as the manifest lists them.
 fn output_files(units: ReportUnits) -> Vec<&'static str> {
-    let mut files =
-        vec!["records.csv", "records.parquet", "issues.csv", "duplicates.csv", "quarantine.csv", "manifest.json"];
+    let mut files = vec![
+        "records.csv",
+        "records.parquet",
+        "issues.csv",
+        "duplicates.csv",
+        "quarantine.csv",
+        "changes.csv",
+        "identity.json",
+        "manifest.json",
+    ];
     files.extend(["report/report.json", "report/report.html", "report/report.xlsx", "report/provinces.csv"]);
     if units == ReportUnits::Old {
         files.push("report/districts.csv");
@@ -437,6 +460,16 @@ pub fn link_and_check(
     crate::validate::persons::check_birth_date_swaps(normalized, &linkage.cluster, &linkage.is_primary);
     normalized.iter_mut().for_each(|record| severities.apply(&mut record.findings));
     linkage
+}
+
+/// Gives each duplicate's finding the ID of the person it is a copy of,
+/// now that the person has one.
+fn name_duplicates(normalized: &mut [Normalized], cluster: &[u32], person_of_cluster: &[PersonNumber]) {
+    for (record, &c) in normalized.iter_mut().zip(cluster) {
+        for finding in record.findings.iter_mut().filter(|f| f.code == crate::finding::Code::Duplicate) {
+            finding.suggestion = identity::person_id(person_of_cluster[c as usize]).into();
+        }
+    }
 }
 
 /// The record `ROW` of the first input, or `ROW` of the input named `FILE`

@@ -37,11 +37,14 @@ pub enum Field {
     MotherName,
     HouseholdId,
     RelationToHead,
+    /// The register's own key for the row, when the input has one: what
+    /// the record's `record_id` is made from.
+    RecordKey,
 }
 
 impl Field {
     /// Every field, in the order the outputs list them.
-    pub const ALL: [Field; 30] = [
+    pub const ALL: [Field; 31] = [
         Field::FullName,
         Field::Surname,
         Field::MiddleName,
@@ -72,6 +75,7 @@ impl Field {
         Field::MotherName,
         Field::HouseholdId,
         Field::RelationToHead,
+        Field::RecordKey,
     ];
 
     pub const COUNT: usize = Field::ALL.len();
@@ -109,6 +113,7 @@ impl Field {
             Field::MotherName => "mother_name",
             Field::HouseholdId => "household_id",
             Field::RelationToHead => "relation_to_head",
+            Field::RecordKey => "record_key",
         }
     }
 

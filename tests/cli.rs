@@ -16,11 +16,13 @@ use std::path::{Path, PathBuf};
 
 use support::*;
 
-const OUTPUT_FILES: [&str; 11] = [
+const OUTPUT_FILES: [&str; 13] = [
     "records.csv",
     "issues.csv",
     "duplicates.csv",
     "quarantine.csv",
+    "changes.csv",
+    "identity.json",
     "report/report.json",
     "report/provinces.csv",
     "report/communes.csv",

@@ -339,11 +339,10 @@ pub fn link(
     for (i, record) in records.iter_mut().enumerate() {
         let primary = primary_of[cluster[i] as usize];
         if primary != i as u32 {
+            // The person's ID, which the suggestion names, is given once
+            // the clusters are laid over the known persons (`identity`).
             let name = record.values.get(Field::FullName).to_string();
-            record.findings.push(
-                Finding::new(Field::FullName, Code::Duplicate, &name)
-                    .with_suggestion(person_id(cluster[primary as usize])),
-            );
+            record.findings.push(Finding::new(Field::FullName, Code::Duplicate, &name));
         }
     }
     for (record, _) in records.iter_mut().zip(&shared).filter(|(_, &s)| s) {
@@ -430,11 +429,6 @@ pub fn level_name(c: usize, level: u8) -> &'static str {
     } else {
         COMPARISONS[c].levels[level as usize]
     }
-}
-
-/// The `person_id` of a cluster: stable for the same input and rules.
-pub fn person_id(cluster: u32) -> String {
-    format!("P{:08}", u64::from(cluster) + 1)
 }
 
 /// The waterfall of one pair: each comparison's level and weight, the

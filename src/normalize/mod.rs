@@ -301,6 +301,7 @@ impl<'a> Normalizer<'a> {
         );
         values.set(Field::Nationality, nationality);
         values.set(Field::HouseholdId, text::tidy(source.get(Field::HouseholdId)));
+        values.set(Field::RecordKey, text::tidy(source.get(Field::RecordKey)));
         let relation = self.vocabulary(
             Field::RelationToHead,
             source.get(Field::RelationToHead),

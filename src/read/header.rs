@@ -11,7 +11,7 @@ use crate::rules::ColumnRules;
 
 /// Columns dancu adds to its records output; in an input that is a dancu
 /// output they are recomputed, not carried.
-pub const OUTPUT_ONLY_COLUMNS: [&str; 5] = ["source", "row", "person_id", "is_primary", "issues"];
+pub const OUTPUT_ONLY_COLUMNS: [&str; 6] = ["source", "row", "record_id", "person_id", "is_primary", "issues"];
 
 /// How many leading rows may precede the header (report titles, the unit's
 /// name, a blank line) before the input is declared headerless.
@@ -78,7 +78,7 @@ impl ColumnLayout {
                 match header.as_str() {
                     "source" => ColumnRole::OriginSource,
                     "row" => ColumnRole::OriginRow,
-                    "person_id" | "is_primary" | "issues" => ColumnRole::Recomputed,
+                    "record_id" | "person_id" | "is_primary" | "issues" => ColumnRole::Recomputed,
                     name => match (name.strip_suffix("_raw").and_then(Field::from_name), Field::from_name(name)) {
                         (Some(field), _) => ColumnRole::Field(field),
                         (None, Some(field)) if raw_of(field) => ColumnRole::Recomputed,

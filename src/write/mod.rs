@@ -9,7 +9,8 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::finding::{Finding, Severities};
-use crate::link::{compare::COMPARISONS, level_name, person_id, Linkage};
+use crate::identity::{person_id, Ledger, PersonChange, PersonNumber, RecordChange};
+use crate::link::{compare::COMPARISONS, level_name, Linkage};
 use crate::normalize::Normalized;
 use crate::output::csv::{write_csv, write_csv_rows};
 use crate::read::Extract;
@@ -21,6 +22,10 @@ pub struct RunOutput<'a> {
     pub normalized: &'a [Normalized],
     pub linkage: &'a Linkage,
     pub severities: &'a Severities,
+    /// Each record's `record_id`.
+    pub record_ids: &'a [String],
+    /// The person of each cluster of `linkage`.
+    pub persons: &'a [PersonNumber],
     /// What each column of the records table holds, in order.
     columns: Vec<RecordColumn>,
 }
@@ -30,6 +35,7 @@ pub struct RunOutput<'a> {
 enum RecordColumn {
     Source,
     Row,
+    RecordId,
     Value(Field),
     Raw(Field),
     /// A carried column: its cell, repaired where it was in a legacy
@@ -48,12 +54,14 @@ impl<'a> RunOutput<'a> {
         normalized: &'a [Normalized],
         linkage: &'a Linkage,
         severities: &'a Severities,
+        record_ids: &'a [String],
+        persons: &'a [PersonNumber],
     ) -> RunOutput<'a> {
         let mut repaired = vec![false; extract.extra_columns.len()];
         for cell in normalized.iter().filter_map(|n| n.repaired_extras.as_deref()).flatten() {
             repaired[cell.slot as usize] = true;
         }
-        let mut columns = vec![RecordColumn::Source, RecordColumn::Row];
+        let mut columns = vec![RecordColumn::Source, RecordColumn::Row, RecordColumn::RecordId];
         for field in Field::ALL {
             columns.extend([RecordColumn::Value(field), RecordColumn::Raw(field)]);
         }
@@ -64,7 +72,7 @@ impl<'a> RunOutput<'a> {
             }
         }
         columns.extend([RecordColumn::PersonId, RecordColumn::IsPrimary, RecordColumn::Issues]);
-        RunOutput { extract, normalized, linkage, severities, columns }
+        RunOutput { extract, normalized, linkage, severities, record_ids, persons, columns }
     }
 
     /// The `source` and `row` of record `i`: the file and row it was read
@@ -88,6 +96,7 @@ impl<'a> RunOutput<'a> {
             .map(|column| match *column {
                 RecordColumn::Source => "source".to_string(),
                 RecordColumn::Row => "row".to_string(),
+                RecordColumn::RecordId => "record_id".to_string(),
                 RecordColumn::Value(field) => field.name().to_string(),
                 RecordColumn::Raw(field) => format!("{}_raw", field.name()),
                 RecordColumn::Extra(slot) => self.extract.extra_columns[slot].clone(),
@@ -104,6 +113,11 @@ impl<'a> RunOutput<'a> {
         (0..self.columns.len()).map(|column| self.record_cell(i, column)).collect()
     }
 
+    /// The `person_id` of record `i`.
+    pub fn person_id(&self, i: usize) -> String {
+        person_id(self.persons[self.linkage.cluster[i] as usize])
+    }
+
     pub fn record_column_count(&self) -> usize {
         self.columns.len()
     }
@@ -116,6 +130,7 @@ impl<'a> RunOutput<'a> {
         match self.columns[column] {
             RecordColumn::Source => self.provenance(i).0,
             RecordColumn::Row => self.provenance(i).1,
+            RecordColumn::RecordId => Cow::Borrowed(&self.record_ids[i]),
             RecordColumn::Value(field) => Cow::Borrowed(normalized.values.get(field)),
             RecordColumn::Raw(field) => Cow::Borrowed(raw.values.get(field)),
             RecordColumn::Extra(slot) => {
@@ -126,7 +141,7 @@ impl<'a> RunOutput<'a> {
                 Cow::Borrowed(repaired.unwrap_or_else(|| carried(slot)))
             }
             RecordColumn::ExtraRaw(slot) => Cow::Borrowed(carried(slot)),
-            RecordColumn::PersonId => Cow::Owned(person_id(self.linkage.cluster[i])),
+            RecordColumn::PersonId => Cow::Owned(self.person_id(i)),
             RecordColumn::IsPrimary => Cow::Borrowed(if self.linkage.is_primary[i] { "true" } else { "false" }),
             RecordColumn::Issues => Cow::Owned(issue_codes(&normalized.findings)),
         }
@@ -216,4 +231,50 @@ pub fn write_quarantine(out: &Path, run: &RunOutput) -> Result<u64, Error> {
         ]
     });
     write_csv(&out.join("quarantine.csv"), &header, rows, false)
+}
+
+/// `changes.csv`: one row per change to a person tonight (`minted`,
+/// `merged` with the survivor, `split` with the new person) and per record
+/// added or updated, with the person it belongs to.
+pub fn write_changes(
+    out: &Path,
+    run: &RunOutput,
+    night: &str,
+    persons: &[PersonChange],
+    records: &[(RecordChange, usize)],
+) -> Result<u64, Error> {
+    let header: Vec<String> =
+        ["night", "change", "person_id", "other_person_id", "record_id"].map(String::from).to_vec();
+    let person_rows = persons.iter().map(|change| {
+        let (person, other) = change.persons();
+        vec![
+            Cow::Borrowed(night),
+            Cow::Borrowed(change.label()),
+            Cow::Owned(person_id(person)),
+            Cow::Owned(other.map(person_id).unwrap_or_default()),
+            Cow::Borrowed(""),
+        ]
+    });
+    let record_rows = records.iter().map(|&(change, i)| {
+        vec![
+            Cow::Borrowed(night),
+            Cow::Borrowed(change.label()),
+            Cow::Owned(run.person_id(i)),
+            Cow::Borrowed(""),
+            Cow::Borrowed(run.record_ids[i].as_str()),
+        ]
+    });
+    write_csv(&out.join("changes.csv"), &header, person_rows.chain(record_rows), false)
+}
+
+/// `identity.json`: the ledger of person IDs (the next to mint, the retired
+/// ones and their survivors), which the next night's run starts from.
+pub fn write_ledger(out: &Path, ledger: &Ledger) -> Result<(), Error> {
+    let document = serde_json::json!({
+        "format": 1,
+        "next_free_person": ledger.next_free,
+        "retired": ledger.retired.iter().map(|(&retired, &survivor)| (person_id(retired), person_id(survivor))).collect::<std::collections::BTreeMap<_, _>>(),
+    });
+    let text = serde_json::to_string_pretty(&document).expect("a ledger serialises") + "\n";
+    crate::output::atomic::write_bytes(&out.join("identity.json"), text.as_bytes())
 }
