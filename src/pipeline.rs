@@ -121,8 +121,15 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
 
     let clock = Instant::now();
     let record_ids = identity::record_ids(&extract.records, parallel);
+    // A record of a cleaned file keeps the person it was where tonight's
+    // clusters agree; without a ledger, numbers start past the highest.
+    let known: Vec<Option<PersonNumber>> = extract
+        .records
+        .iter()
+        .map(|r| r.origin.as_deref().and_then(|o| identity::parse_person_id(&o.person)))
+        .collect();
     let mut ledger = Ledger::new();
-    let known = vec![None; extract.records.len()];
+    ledger.next_free = ledger.next_free.max(known.iter().flatten().max().map_or(0, |&n| n + 1));
     let persons = identity::assign_persons(&known, &linkage.cluster, linkage.persons as usize, &mut ledger);
     name_duplicates(&mut normalized, &linkage.cluster, &persons.person_of_cluster);
     let record_changes: Vec<(RecordChange, usize)> =

@@ -280,9 +280,10 @@ pub struct RawRecord {
     pub extras: Vec<Box<str>>,
 }
 
-/// The `source` and `row` a dancu output gave a record.
+/// The `source`, `row` and `person_id` a dancu output gave a record.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Origin {
     pub source: Box<str>,
     pub row: Box<str>,
+    pub person: Box<str>,
 }

@@ -553,3 +553,41 @@ fn a_missing_column_is_said_once_and_a_combined_id_column_is_split() {
     assert_eq!(rows[1][column("old_id_raw")], "172345679", "the original is kept");
     assert_eq!(rows[0][column("Quê quán")], "Nam Định", "a home town is carried, not taken for the address");
 }
+
+/// Reads `records.csv` as (record_id → person_id).
+fn persons_by_record(out: &Path) -> std::collections::BTreeMap<String, String> {
+    let (header, rows) = read_csv(&out.join("records.csv"));
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (record, person) = (at("record_id"), at("person_id"));
+    rows.iter().map(|r| (r[record].clone(), r[person].clone())).collect()
+}
+
+/// Numbering persons by their first record renumbered everyone when a row
+/// moved; a person known from a cleaned file keeps its ID.
+#[test]
+fn persons_keep_their_ids_when_the_rows_move() {
+    let dir = tempdir();
+    let first = clean(dir.path(), "first", &[sample()], &[]);
+    assert_eq!(first.status, 0, "{}", first.stderr);
+    let text = std::fs::read_to_string(first.out.join("records.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let mut rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    rows.reverse();
+    let moved = dir.path().join("moved.csv");
+    let mut writer = csv::Writer::from_path(&moved).unwrap();
+    writer.write_record(&header).unwrap();
+    for row in &rows {
+        writer.write_record(row).unwrap();
+    }
+    writer.flush().unwrap();
+    let again = clean(dir.path(), "again", &[moved], &[]);
+    assert_eq!(again.status, 0, "{}", again.stderr);
+    let (before, after) = (persons_by_record(&first.out), persons_by_record(&again.out));
+    assert_eq!(before.len(), 65);
+    assert_eq!(before, after, "every record keeps its record_id and its person");
+    let (_, changes) = read_csv(&again.out.join("changes.csv"));
+    assert!(changes.iter().all(|c| c[1] != "minted" && c[1] != "merged" && c[1] != "split"), "{changes:?}");
+    let ledger = |out: &Path| std::fs::read_to_string(out.join("identity.json")).unwrap();
+    assert_eq!(ledger(&first.out), ledger(&again.out));
+}

@@ -26,6 +26,9 @@ pub enum ColumnRole {
     OriginSource,
     /// `row` of a dancu output: the record's row in that file.
     OriginRow,
+    /// `person_id` of a dancu output: the person the record was, which
+    /// this run keeps where its evidence agrees (`identity`).
+    OriginPerson,
     /// Carried through unchanged under this header.
     Extra(String),
 }
@@ -78,7 +81,8 @@ impl ColumnLayout {
                 match header.as_str() {
                     "source" => ColumnRole::OriginSource,
                     "row" => ColumnRole::OriginRow,
-                    "record_id" | "person_id" | "is_primary" | "issues" => ColumnRole::Recomputed,
+                    "person_id" => ColumnRole::OriginPerson,
+                    "record_id" | "is_primary" | "issues" => ColumnRole::Recomputed,
                     name => match (name.strip_suffix("_raw").and_then(Field::from_name), Field::from_name(name)) {
                         (Some(field), _) => ColumnRole::Field(field),
                         (None, Some(field)) if raw_of(field) => ColumnRole::Recomputed,
@@ -126,6 +130,7 @@ impl ColumnLayout {
                     ColumnRole::Recomputed => "(recomputed)".to_string(),
                     ColumnRole::OriginSource => "(origin source)".to_string(),
                     ColumnRole::OriginRow => "(origin row)".to_string(),
+                    ColumnRole::OriginPerson => "(known person)".to_string(),
                     ColumnRole::Extra(name) => format!("(carried as {name})"),
                 };
                 (header.clone(), target)
@@ -176,8 +181,17 @@ mod tests {
 
     #[test]
     fn a_dancu_output_is_read_from_its_originals() {
-        let headers =
-            strings(&["source", "row", "full_name", "full_name_raw", "sex", "STT", "person_id", "is_primary"]);
+        let headers = strings(&[
+            "source",
+            "row",
+            "full_name",
+            "full_name_raw",
+            "sex",
+            "STT",
+            "person_id",
+            "is_primary",
+            "record_id",
+        ]);
         let layout = ColumnLayout::from_headers(&headers, &rules());
         assert_eq!(layout.roles[0], ColumnRole::OriginSource);
         assert_eq!(layout.roles[1], ColumnRole::OriginRow);
@@ -185,7 +199,9 @@ mod tests {
         assert_eq!(layout.roles[3], ColumnRole::Field(Field::FullName));
         assert_eq!(layout.roles[4], ColumnRole::Field(Field::Sex));
         assert_eq!(layout.roles[5], ColumnRole::Extra("STT".into()));
-        assert_eq!(layout.roles[6], ColumnRole::Recomputed);
+        assert_eq!(layout.roles[6], ColumnRole::OriginPerson);
+        assert_eq!(layout.roles[7], ColumnRole::Recomputed);
+        assert_eq!(layout.roles[8], ColumnRole::Recomputed);
     }
 
     #[test]

@@ -97,6 +97,7 @@ pub enum CellPlace {
     Extra(usize),
     OriginSource,
     OriginRow,
+    OriginPerson,
     /// A column of a dancu output that the run recomputes; not kept.
     Recomputed,
 }
@@ -165,6 +166,7 @@ impl Extract {
                 CellPlace::Extra(slot) => record.extras.get(slot).map_or("", |c| c),
                 CellPlace::OriginSource => origin.map_or("", |o| &o.source),
                 CellPlace::OriginRow => origin.map_or("", |o| &o.row),
+                CellPlace::OriginPerson => origin.map_or("", |o| &o.person),
                 CellPlace::Recomputed => "",
             })
             .collect::<Vec<&str>>()
@@ -448,6 +450,7 @@ fn parse_one(
             (ColumnRole::Extra(_), Some(slot)) => CellPlace::Extra(*slot),
             (ColumnRole::OriginSource, _) => CellPlace::OriginSource,
             (ColumnRole::OriginRow, _) => CellPlace::OriginRow,
+            (ColumnRole::OriginPerson, _) => CellPlace::OriginPerson,
             _ => CellPlace::Recomputed,
         })
         .collect();
@@ -689,6 +692,7 @@ impl<'a> Assembler<'a> {
                 ColumnRole::Recomputed => {}
                 ColumnRole::OriginSource => origin.get_or_insert_with(Default::default).source = cell.into(),
                 ColumnRole::OriginRow => origin.get_or_insert_with(Default::default).row = cell.into(),
+                ColumnRole::OriginPerson => origin.get_or_insert_with(Default::default).person = cell.into(),
                 ColumnRole::Extra(_) => {
                     let slot = self.extra_slots[column].unwrap();
                     if extras.len() <= slot {
