@@ -19,6 +19,7 @@ pub mod hash;
 pub mod identity;
 pub mod legacy;
 pub mod link;
+pub mod master;
 pub mod message;
 pub mod normalize;
 pub mod output;

@@ -172,6 +172,15 @@ struct CleanArgs {
     /// input, or FILE:ROW), then run as usual.
     #[arg(long, num_args = 2, value_names = ["ROW_A", "ROW_B"])]
     explain: Option<Vec<String>>,
+    /// The output folder of an earlier run: tonight's records are linked
+    /// with its records, its persons keep their IDs, and --out becomes the
+    /// new master.
+    #[arg(long)]
+    master: Option<PathBuf>,
+    /// With --master: accept a master written by another dancu version or
+    /// rules and relink it whole (person IDs are kept).
+    #[arg(long, requires = "master")]
+    rebuild: bool,
 }
 
 /// mimalloc's `mi_option_purge_delay` and `mi_option_allow_thp` (its v3
@@ -379,6 +388,8 @@ fn clean_options(args: CleanArgs) -> Result<CleanOptions, String> {
         model: args.model,
         explain: args.explain.map(|rows| (rows[0].clone(), rows[1].clone())),
         previous: args.previous,
+        master: args.master,
+        rebuild: args.rebuild,
     })
 }
 

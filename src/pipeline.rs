@@ -12,6 +12,7 @@ use crate::finding::Language;
 use crate::guard::Stage;
 use crate::identity::{self, Ledger, PersonNumber, RecordChange};
 use crate::link;
+use crate::master::{self, Master};
 use crate::normalize::address::AddressStatus;
 use crate::normalize::{Normalized, Normalizer};
 use crate::output::set::OutputSet;
@@ -43,6 +44,11 @@ pub struct CleanOptions {
     /// An earlier output folder whose report this run's is compared with;
     /// without it, the output folder's own previous run, if any.
     pub previous: Option<PathBuf>,
+    /// A previous output folder tonight's records are linked against; the
+    /// output is the new master.
+    pub master: Option<PathBuf>,
+    /// Accept a master of another version or rules, relinked whole.
+    pub rebuild: bool,
 }
 
 /// What a finished run reports back to the command line: counts only,
@@ -76,15 +82,32 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     let rules = load_rules(&options.rules, options.extra_columns.as_deref(), options.model.as_deref())?;
     timings.insert("rules", clock.elapsed().as_millis() as u64);
     refuse_inputs_inside_output(&options.inputs, &options.out)?;
+    let master = match &options.master {
+        Some(folder) => Some(Master::open(folder, &rules.version, options.rebuild)?),
+        None => None,
+    };
+    // The master's records are the first input (`source` 0); a master that
+    // is also --out is read whole before the new set replaces it.
+    let inputs: Vec<PathBuf> = master.iter().map(Master::records_path).chain(options.inputs.iter().cloned()).collect();
     let previous = previous_report(options)?;
     let (set, set_warnings) = OutputSet::begin(&options.out)?;
     for warning in &set_warnings {
         notices(warning);
     }
 
-    let prepared = prepare(&rules, &options.inputs, &options.read, options.reference_date, parallel, &progress)?;
+    let prepared = prepare(&rules, &inputs, &options.read, options.reference_date, parallel, &progress)?;
     timings.extend(prepared.timings);
-    let (extract, mut normalized) = (prepared.extract, prepared.normalized);
+    let (mut extract, mut normalized) = (prepared.extract, prepared.normalized);
+    // Record IDs are numbered within the master and within tonight apart:
+    // tonight's copy of a known row is that row, not its second occurrence.
+    let master_records =
+        if master.is_some() { extract.records.iter().take_while(|r| r.source == 0).count() } else { 0 };
+    let mut record_ids = identity::record_ids(&extract.records[..master_records], parallel);
+    record_ids.extend(identity::record_ids(&extract.records[master_records..], parallel));
+    let night = match &master {
+        Some(_) => master::merge_night(&mut extract, &mut normalized, &mut record_ids, 0),
+        None => master::NightMerge { added: (0..extract.records.len()).collect(), ..Default::default() },
+    };
     for warning in &extract.warnings {
         notices(warning);
     }
@@ -120,20 +143,24 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     }
 
     let clock = Instant::now();
-    let record_ids = identity::record_ids(&extract.records, parallel);
-    // A record of a cleaned file keeps the person it was where tonight's
-    // clusters agree; without a ledger, numbers start past the highest.
-    let known: Vec<Option<PersonNumber>> = extract
-        .records
-        .iter()
-        .map(|r| r.origin.as_deref().and_then(|o| identity::parse_person_id(&o.person)))
-        .collect();
-    let mut ledger = Ledger::new();
+    // A record of the master or of a cleaned file keeps the person it was
+    // where tonight's clusters agree; without a master's ledger, numbers
+    // start past the highest known.
+    let known = master::known_persons(&extract);
+    let mut ledger = match &master {
+        Some(master) => master.ledger.clone(),
+        None => Ledger::new(),
+    };
     ledger.next_free = ledger.next_free.max(known.iter().flatten().max().map_or(0, |&n| n + 1));
     let persons = identity::assign_persons(&known, &linkage.cluster, linkage.persons as usize, &mut ledger);
     name_duplicates(&mut normalized, &linkage.cluster, &persons.person_of_cluster);
-    let record_changes: Vec<(RecordChange, usize)> =
-        (0..extract.records.len()).map(|i| (RecordChange::Added, i)).collect();
+    let record_changes: Vec<(RecordChange, usize)> = night
+        .added
+        .iter()
+        .map(|&i| (RecordChange::Added, i))
+        .chain(night.updated.iter().map(|&i| (RecordChange::Updated, i)))
+        .collect();
+    let history = master.as_ref().map_or(&[][..], |m| m.history.as_slice());
     timings.insert("identity", clock.elapsed().as_millis() as u64);
 
     let clock = Instant::now();
@@ -153,8 +180,16 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
                     write::write_issues(out, &output)?;
                     let pairs = write::write_duplicates(out, &output)?;
                     write::write_quarantine(out, &output)?;
-                    let night = options.reference_date.to_string();
-                    write::write_changes(out, &output, &night, &persons.changes, &record_changes)?;
+                    let night_label = options.reference_date.to_string();
+                    write::write_changes(
+                        out,
+                        &output,
+                        &night_label,
+                        history,
+                        &persons.changes,
+                        &record_changes,
+                        &night.seen,
+                    )?;
                     write::write_ledger(out, &ledger)?;
                     done(2);
                     let input = report::ReportInput {

@@ -591,3 +591,79 @@ fn persons_keep_their_ids_when_the_rows_move() {
     let ledger = |out: &Path| std::fs::read_to_string(out.join("identity.json")).unwrap();
     assert_eq!(ledger(&first.out), ledger(&again.out));
 }
+
+/// Writes `rows` of the sample (data rows, by index) as a CSV of their own.
+fn sample_part(dir: &Path, name: &str, rows: impl Iterator<Item = usize>) -> PathBuf {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_path(sample()).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let all: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let path = dir.join(name);
+    let mut writer = csv::WriterBuilder::new().flexible(true).from_path(&path).unwrap();
+    writer.write_record(&header).unwrap();
+    for i in rows {
+        writer.write_record(&all[i]).unwrap();
+    }
+    writer.flush().unwrap();
+    path
+}
+
+/// Two nights against a master: known persons keep their IDs, the second
+/// night's copies join them, a night run twice changes no person, and the
+/// persons are those of one run over both nights.
+#[test]
+fn nights_against_a_master_keep_person_ids() {
+    let dir = tempdir();
+    let rows = {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_path(sample()).unwrap();
+        reader.records().count()
+    };
+    let first = sample_part(dir.path(), "night1.csv", 0..rows / 2);
+    let second = sample_part(dir.path(), "night2.csv", rows / 2..rows);
+    let whole = sample_part(dir.path(), "whole.csv", 0..rows);
+    let night1 = clean(dir.path(), "master1", &[first], &[]);
+    assert_eq!(night1.status, 0, "{}", night1.stderr);
+    let master1 = night1.out.to_str().unwrap().to_string();
+    let night2 = clean(dir.path(), "master2", &[second.clone()], &["--master", &master1]);
+    assert_eq!(night2.status, 0, "{}", night2.stderr);
+    let (before, after) = (persons_by_record(&night1.out), persons_by_record(&night2.out));
+    for (record, person) in &before {
+        assert_eq!(after.get(record), Some(person), "a known record keeps its person");
+    }
+    assert!(after.len() > before.len());
+    // The same partition of records into persons as one run over both.
+    let full = clean(dir.path(), "full", &[whole], &[]);
+    let partition = |map: &std::collections::BTreeMap<String, String>| {
+        let mut groups: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+        for (record, person) in map {
+            groups.entry(person).or_default().push(record);
+        }
+        let mut groups: Vec<Vec<&str>> = groups.into_values().collect();
+        groups.sort();
+        groups.into_iter().map(|g| g.join(",")).collect::<Vec<_>>()
+    };
+    let full_persons = persons_by_record(&full.out);
+    assert_eq!(partition(&after), partition(&full_persons));
+    let (_, changes) = read_csv(&night2.out.join("changes.csv"));
+    let (_, changes1) = read_csv(&night1.out.join("changes.csv"));
+    assert_eq!(changes[..changes1.len()], changes1[..], "the history is carried");
+    // The second night again, against its own output: nothing changes.
+    let master2 = night2.out.to_str().unwrap().to_string();
+    let again = clean(dir.path(), "master3", &[second], &["--master", &master2]);
+    assert_eq!(again.status, 0, "{}", again.stderr);
+    assert_eq!(persons_by_record(&again.out), after);
+    let (_, changes3) = read_csv(&again.out.join("changes.csv"));
+    let tonight: Vec<&Vec<String>> = changes3[changes.len()..].iter().collect();
+    assert!(!tonight.is_empty() && tonight.iter().all(|c| c[1] == "record_seen"), "{tonight:?}");
+    let ledger = |out: &Path| std::fs::read_to_string(out.join("identity.json")).unwrap();
+    assert_eq!(ledger(&night2.out), ledger(&again.out));
+}
+
+#[test]
+fn a_folder_that_is_no_master_is_refused() {
+    let dir = tempdir();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let run = clean(dir.path(), "out", &[sample()], &["--master", empty.to_str().unwrap()]);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--master") && run.stderr.contains("records.csv"), "{}", run.stderr);
+}

@@ -233,15 +233,18 @@ pub fn write_quarantine(out: &Path, run: &RunOutput) -> Result<u64, Error> {
     write_csv(&out.join("quarantine.csv"), &header, rows, false)
 }
 
-/// `changes.csv`: one row per change to a person tonight (`minted`,
-/// `merged` with the survivor, `split` with the new person) and per record
-/// added or updated, with the person it belongs to.
+/// `changes.csv`: the master's history, then one row per change to a
+/// person tonight (`minted`, `merged` with the survivor, `split` with the
+/// new person), per record added or updated (with the person it belongs
+/// to), and per row the master already held as it is (`record_seen`).
 pub fn write_changes(
     out: &Path,
     run: &RunOutput,
     night: &str,
+    history: &[Vec<String>],
     persons: &[PersonChange],
     records: &[(RecordChange, usize)],
+    seen: &[String],
 ) -> Result<u64, Error> {
     let header: Vec<String> =
         ["night", "change", "person_id", "other_person_id", "record_id"].map(String::from).to_vec();
@@ -264,7 +267,18 @@ pub fn write_changes(
             Cow::Borrowed(run.record_ids[i].as_str()),
         ]
     });
-    write_csv(&out.join("changes.csv"), &header, person_rows.chain(record_rows), false)
+    let history_rows = history.iter().map(|row| row.iter().map(|cell| Cow::Borrowed(cell.as_str())).collect());
+    let seen_rows = seen.iter().map(|record_id| {
+        vec![
+            Cow::Borrowed(night),
+            Cow::Borrowed("record_seen"),
+            Cow::Borrowed(""),
+            Cow::Borrowed(""),
+            Cow::Borrowed(record_id.as_str()),
+        ]
+    });
+    let rows = history_rows.chain(person_rows).chain(record_rows).chain(seen_rows);
+    write_csv(&out.join("changes.csv"), &header, rows, false)
 }
 
 /// `identity.json`: the ledger of person IDs (the next to mint, the retired
