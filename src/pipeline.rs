@@ -161,10 +161,24 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         .chain(night.updated.iter().map(|&i| (RecordChange::Updated, i)))
         .collect();
     let history = master.as_ref().map_or(&[][..], |m| m.history.as_slice());
+    let night_label = options.reference_date.to_string();
+    // The night each record arrived: the master's history says it of its
+    // records, tonight's are tonight's.
+    let arrived: crate::hash::HashMap<&str, &str> = history
+        .iter()
+        .filter(|row| row.len() == 5 && row[1] == RecordChange::Added.label())
+        .map(|row| (row[4].as_str(), row[0].as_str()))
+        .collect();
+    let night_of = |i: usize| -> &str { arrived.get(record_ids[i].as_str()).copied().unwrap_or(night_label.as_str()) };
+    let golden = identity::golden::Survivorship { normalized: &normalized, night_of: &night_of }.golden_records(
+        &linkage.cluster,
+        linkage.persons as usize,
+        parallel,
+    );
     timings.insert("identity", clock.elapsed().as_millis() as u64);
 
     let clock = Instant::now();
-    let bar = progress.stage("write", 8, "files");
+    let bar = progress.stage("write", 9, "files");
     let severities = &rules.validation.severities;
     let output = RunOutput::new(&extract, &normalized, &linkage, severities, &record_ids, &persons.person_of_cluster);
     // The files are independent: records.csv, records.parquet and the rest
@@ -180,7 +194,6 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
                     write::write_issues(out, &output)?;
                     let pairs = write::write_duplicates(out, &output)?;
                     write::write_quarantine(out, &output)?;
-                    let night_label = options.reference_date.to_string();
                     write::write_changes(
                         out,
                         &output,
@@ -191,7 +204,8 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
                         &night.seen,
                     )?;
                     write::write_ledger(out, &ledger)?;
-                    done(2);
+                    write::write_persons(out, &output, &golden, &|i| night_of(i).to_string())?;
+                    done(3);
                     let input = report::ReportInput {
                         extract: &extract,
                         normalized: &normalized,
@@ -269,6 +283,7 @@ fn output_files(units: ReportUnits) -> Vec<&'static str> {
         "quarantine.csv",
         "changes.csv",
         "identity.json",
+        "persons.csv",
         "manifest.json",
     ];
     files.extend(["report/report.json", "report/report.html", "report/report.xlsx", "report/provinces.csv"]);

@@ -16,13 +16,14 @@ use std::path::{Path, PathBuf};
 
 use support::*;
 
-const OUTPUT_FILES: [&str; 13] = [
+const OUTPUT_FILES: [&str; 14] = [
     "records.csv",
     "issues.csv",
     "duplicates.csv",
     "quarantine.csv",
     "changes.csv",
     "identity.json",
+    "persons.csv",
     "report/report.json",
     "report/provinces.csv",
     "report/communes.csv",

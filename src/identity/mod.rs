@@ -3,6 +3,7 @@
 //! `person_id` (kept, minted or retired, never reused). Linkage finds who
 //! is the same person tonight; this module decides what each is called.
 
+pub mod golden;
 pub mod person;
 pub mod record_id;
 

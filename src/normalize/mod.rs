@@ -30,7 +30,7 @@ use phone::PhoneRules;
 use sex::SexParse;
 
 /// One record's normalised values and what normalising it found.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Normalized {
     pub values: FieldValues,
     pub birth_date: Option<PartialDate>,
