@@ -233,7 +233,18 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     // Made while the record files are written, so part of `write` as well.
     timings.insert("report", report_ms);
 
-    let counts = count(&output, pairs_written, &prepared.internal_errors);
+    let mut counts = count(&output, pairs_written, &prepared.internal_errors);
+    counts.records_seen = night.seen.len() as u64;
+    counts.rows_read += counts.records_seen;
+    for change in &persons.changes {
+        *counts.changes.entry(change.label()).or_insert(0) += 1;
+    }
+    for (change, _) in &record_changes {
+        *counts.changes.entry(change.label()).or_insert(0) += 1;
+    }
+    if !night.seen.is_empty() {
+        counts.changes.insert("record_seen", counts.records_seen);
+    }
     let summary = Summary {
         inputs: extract.inputs.len(),
         rows_read: counts.rows_read,

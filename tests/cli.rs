@@ -655,6 +655,12 @@ fn nights_against_a_master_keep_person_ids() {
     let (_, changes3) = read_csv(&again.out.join("changes.csv"));
     let tonight: Vec<&Vec<String>> = changes3[changes.len()..].iter().collect();
     assert!(!tonight.is_empty() && tonight.iter().all(|c| c[1] == "record_seen"), "{tonight:?}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(again.out.join("manifest.json")).unwrap()).unwrap();
+    let counts = &manifest["counts"];
+    assert_eq!(counts["changes"]["record_seen"].as_u64(), Some(tonight.len() as u64));
+    assert_eq!(counts["records_seen"].as_u64(), Some(tonight.len() as u64));
+    assert_eq!(counts["changes"].as_object().unwrap().len(), 1, "{counts}");
     let ledger = |out: &Path| std::fs::read_to_string(out.join("identity.json")).unwrap();
     assert_eq!(ledger(&night2.out), ledger(&again.out));
 }

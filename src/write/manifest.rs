@@ -55,6 +55,11 @@ pub struct Counts {
     pub address_status: BTreeMap<&'static str, u64>,
     /// Records quarantined because working on them panicked, by stage.
     pub internal_errors: BTreeMap<&'static str, u64>,
+    /// Rows of tonight that the master already held as they are: counted
+    /// in `rows_read`, kept as the master's record.
+    pub records_seen: u64,
+    /// Tonight's lines of changes.csv, by change.
+    pub changes: BTreeMap<&'static str, u64>,
 }
 
 #[derive(Debug, Serialize)]
