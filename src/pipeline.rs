@@ -295,6 +295,7 @@ fn output_files(units: ReportUnits) -> Vec<&'static str> {
         "changes.csv",
         "identity.json",
         "persons.csv",
+        "persons.parquet",
         "manifest.json",
     ];
     files.extend(["report/report.json", "report/report.html", "report/report.xlsx", "report/provinces.csv"]);

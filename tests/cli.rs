@@ -674,3 +674,34 @@ fn a_folder_that_is_no_master_is_refused() {
     assert_eq!(run.status, 2, "{}", run.stderr);
     assert!(run.stderr.contains("--master") && run.stderr.contains("records.csv"), "{}", run.stderr);
 }
+
+#[test]
+fn the_persons_parquet_file_holds_the_csv_persons() {
+    use polars::prelude::*;
+    let dir = tempdir();
+    let run = clean(dir.path(), "out", &[sample()], &[]);
+    let (header, rows) = read_csv(&run.out.join("persons.csv"));
+    let file = std::fs::File::open(run.out.join("persons.parquet")).unwrap();
+    let frame = ParquetReader::new(file).finish().unwrap();
+    assert_eq!(frame.height(), rows.len());
+    let names: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
+    assert_eq!(names, header);
+    for (column, name) in header.iter().enumerate() {
+        let values = frame.column(name).unwrap().cast(&DataType::String).unwrap();
+        let values = values.str().unwrap();
+        for (i, row) in rows.iter().enumerate() {
+            let value = values.get(i).unwrap_or("");
+            assert_eq!(dancu::output::excel_safe::excel_safe(value), row[column], "{name}, row {i}");
+        }
+    }
+    // Every record's person is in the table, with its record count.
+    let (record_header, records) = read_csv(&run.out.join("records.csv"));
+    let person = record_header.iter().position(|h| h == "person_id").unwrap();
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for record in &records {
+        *counts.entry(record[person].clone()).or_default() += 1;
+    }
+    let listed: std::collections::BTreeMap<String, usize> =
+        rows.iter().map(|r| (r[0].clone(), r[1].parse().unwrap())).collect();
+    assert_eq!(listed, counts);
+}

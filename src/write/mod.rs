@@ -293,16 +293,10 @@ pub fn write_ledger(out: &Path, ledger: &Ledger) -> Result<(), Error> {
     crate::output::atomic::write_bytes(&out.join("identity.json"), text.as_bytes())
 }
 
-/// `persons.csv`: one golden record per person (see `identity::golden`):
-/// `person_id`, `records`, `first_seen` and `last_seen` (nights), each
-/// field's surviving value beside `<field>_from` (the `record_id` it came
-/// from), then the address's parts from one record and `address_from`.
-pub fn write_persons(
-    out: &Path,
-    run: &RunOutput,
-    golden: &[crate::identity::golden::GoldenRecord],
-    night_of: &dyn Fn(usize) -> String,
-) -> Result<u64, Error> {
+/// The persons table's header: `person_id`, `records`, `first_seen`,
+/// `last_seen`, each person field beside `<field>_from`, the address's
+/// parts and `address_from`.
+fn person_columns() -> Vec<String> {
     use crate::identity::golden::{ADDRESS_FIELDS, PERSON_FIELDS};
     let mut header: Vec<String> = ["person_id", "records", "first_seen", "last_seen"].map(String::from).to_vec();
     for field in PERSON_FIELDS {
@@ -311,29 +305,54 @@ pub fn write_persons(
     }
     header.extend(ADDRESS_FIELDS.iter().map(|f| f.name().to_string()));
     header.push("address_from".to_string());
-    let rows = golden.iter().map(|person| {
-        let first = person.records[0];
-        let nights: Vec<String> = person.records.iter().map(|&i| night_of(i)).collect();
-        let mut cells = vec![
-            Cow::Owned(run.person_id(first)),
-            Cow::Owned(person.records.len().to_string()),
-            Cow::Owned(nights.iter().min().cloned().unwrap_or_default()),
-            Cow::Owned(nights.iter().max().cloned().unwrap_or_default()),
-        ];
-        for (field, source) in PERSON_FIELDS.iter().zip(&person.sources) {
-            match source {
-                Some(i) => {
-                    cells.push(Cow::Borrowed(run.normalized[*i].values.get(*field)));
-                    cells.push(Cow::Borrowed(run.record_ids[*i].as_str()));
-                }
-                None => cells.extend([Cow::Borrowed(""), Cow::Borrowed("")]),
+    header
+}
+
+/// One person's cells, in [`person_columns`] order.
+fn person_cells<'a>(
+    run: &'a RunOutput,
+    person: &crate::identity::golden::GoldenRecord,
+    night_of: &dyn Fn(usize) -> String,
+) -> Vec<Cow<'a, str>> {
+    use crate::identity::golden::{ADDRESS_FIELDS, PERSON_FIELDS};
+    let first = person.records[0];
+    let nights: Vec<String> = person.records.iter().map(|&i| night_of(i)).collect();
+    let mut cells = vec![
+        Cow::Owned(run.person_id(first)),
+        Cow::Owned(person.records.len().to_string()),
+        Cow::Owned(nights.iter().min().cloned().unwrap_or_default()),
+        Cow::Owned(nights.iter().max().cloned().unwrap_or_default()),
+    ];
+    for (field, source) in PERSON_FIELDS.iter().zip(&person.sources) {
+        match source {
+            Some(i) => {
+                cells.push(Cow::Borrowed(run.normalized[*i].values.get(*field)));
+                cells.push(Cow::Borrowed(run.record_ids[*i].as_str()));
             }
+            None => cells.extend([Cow::Borrowed(""), Cow::Borrowed("")]),
         }
-        for field in ADDRESS_FIELDS {
-            cells.push(Cow::Borrowed(person.address_source.map_or("", |i| run.normalized[i].values.get(field))));
-        }
-        cells.push(Cow::Borrowed(person.address_source.map_or("", |i| run.record_ids[i].as_str())));
-        cells
-    });
-    write_csv(&out.join("persons.csv"), &header, rows, false)
+    }
+    for field in ADDRESS_FIELDS {
+        cells.push(Cow::Borrowed(person.address_source.map_or("", |i| run.normalized[i].values.get(field))));
+    }
+    cells.push(Cow::Borrowed(person.address_source.map_or("", |i| run.record_ids[i].as_str())));
+    cells
+}
+
+/// `persons.csv` and `persons.parquet`: one golden record per person (see
+/// `identity::golden`), the same columns in both, `records` an integer in
+/// the Parquet file.
+pub fn write_persons(
+    out: &Path,
+    run: &RunOutput,
+    golden: &[crate::identity::golden::GoldenRecord],
+    night_of: &dyn Fn(usize) -> String,
+) -> Result<u64, Error> {
+    let header = person_columns();
+    let rows = golden.iter().map(|person| person_cells(run, person, night_of));
+    let written = write_csv(&out.join("persons.csv"), &header, rows, false)?;
+    parquet::write_table(&out.join("persons.parquet"), &header, golden.len(), &|i| {
+        person_cells(run, &golden[i], night_of)
+    })?;
+    Ok(written)
 }

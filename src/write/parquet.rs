@@ -93,3 +93,51 @@ fn row_group(run: &RunOutput, columns: &[String], rows: std::ops::Range<usize>) 
         .collect();
     DataFrame::new(height, frame_columns)
 }
+
+/// A table of text cells (a column named `records` or `row` as an integer)
+/// as Parquet, a row group at a time: `cells(i)` gives row `i`.
+pub fn write_table<'a>(
+    path: &Path,
+    columns: &[String],
+    rows: usize,
+    cells: &dyn Fn(usize) -> Vec<std::borrow::Cow<'a, str>>,
+) -> Result<(), Error> {
+    let parquet_error = |e: PolarsError| Error::WriteParquet { path: path.to_path_buf(), message: e.to_string() };
+    let group = |range: std::ops::Range<usize>| -> PolarsResult<DataFrame> {
+        let height = range.len();
+        let mut texts: Vec<Vec<String>> = vec![Vec::with_capacity(height); columns.len()];
+        for i in range {
+            for (column, cell) in texts.iter_mut().zip(cells(i)) {
+                column.push(cell.into_owned());
+            }
+        }
+        let frame_columns: Vec<Column> = texts
+            .into_iter()
+            .zip(columns)
+            .map(|(values, name)| match name.as_str() {
+                "records" | "row" => {
+                    Column::new(name.into(), values.iter().map(|v| v.parse::<u64>().unwrap_or(0)).collect::<Vec<u64>>())
+                }
+                _ => Column::new(name.into(), values),
+            })
+            .collect();
+        DataFrame::new(height, frame_columns)
+    };
+    let mut file = AtomicFile::create(path)?;
+    let first = group(0..rows.min(ROWS_PER_GROUP)).map_err(parquet_error)?;
+    let level = ZstdLevel::try_new(1).map_err(parquet_error)?;
+    let mut writer = ParquetWriter::new(file.writer())
+        .with_compression(ParquetCompression::Zstd(Some(level)))
+        .batched(first.schema())
+        .map_err(parquet_error)?;
+    writer.write_batch(&first).map_err(parquet_error)?;
+    let mut start = ROWS_PER_GROUP;
+    while start < rows {
+        let frame = group(start..(start + ROWS_PER_GROUP).min(rows)).map_err(parquet_error)?;
+        writer.write_batch(&frame).map_err(parquet_error)?;
+        start += ROWS_PER_GROUP;
+    }
+    writer.finish().map_err(parquet_error)?;
+    drop(writer);
+    file.commit()
+}
