@@ -124,6 +124,26 @@ def dancu_details(e: dict) -> list:
     return out
 
 
+def fuzz_section() -> list:
+    """The last long fuzzing run, from fuzz/figures.tsv (written by fuzz/run.sh)."""
+    path = os.path.join(os.path.dirname(__file__), "..", "fuzz", "figures.tsv")
+    if not os.path.exists(path):
+        return []
+    rows = [line.rstrip("\n").split("\t") for line in open(path, encoding="utf-8")][1:]
+    out = ["## Fuzzing\n"]
+    out.append(
+        "`fuzz/run.sh MINUTES` runs each libFuzzer target for that long; each target's last run is kept in "
+        "`fuzz/figures.tsv`. A target is listed only when its run ended without a crash (a crash leaves its input in `fuzz/artifacts/TARGET/` and no line here).\n"
+    )
+    out.append("| target | executions | seconds | executions/s | date | commit |")
+    out.append("|---|---:|---:|---:|---|---|")
+    for target, runs, seconds, date, commit in rows:
+        rate = int(runs) / max(int(seconds), 1)
+        out.append(f"| {target} | {int(runs):,} | {seconds} | {rate:,.0f} | {date} | {commit} |")
+    out.append("")
+    return out
+
+
 def main() -> None:
     path, seed = sys.argv[1], sys.argv[2]
     timings, evaluations = {}, {}
@@ -186,6 +206,7 @@ def main() -> None:
             out.extend(dancu_details(evaluations.get(("dancu", profile, rows), {})))
     target = os.environ.get("CARGO_TARGET_DIR", "target")
     out.extend(criterion_table(target))
+    out.extend(fuzz_section())
     print("\n".join(out))
 
 
