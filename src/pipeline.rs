@@ -170,11 +170,12 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         .map(|row| (row[4].as_str(), row[0].as_str()))
         .collect();
     let night_of = |i: usize| -> &str { arrived.get(record_ids[i].as_str()).copied().unwrap_or(night_label.as_str()) };
-    let golden = identity::golden::Survivorship { normalized: &normalized, night_of: &night_of }.golden_records(
-        &linkage.cluster,
-        linkage.persons as usize,
-        parallel,
-    );
+    let golden = identity::golden::Survivorship {
+        normalized: &normalized,
+        is_primary: &linkage.is_primary,
+        night_of: &night_of,
+    }
+    .golden_records(&linkage.cluster, linkage.persons as usize, parallel);
     timings.insert("identity", clock.elapsed().as_millis() as u64);
 
     let clock = Instant::now();
@@ -204,7 +205,7 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
                         &night.seen,
                     )?;
                     write::write_ledger(out, &ledger)?;
-                    write::write_persons(out, &output, &golden, &|i| night_of(i).to_string())?;
+                    write::write_persons(out, &output, &golden, &night_of)?;
                     done(3);
                     let input = report::ReportInput {
                         extract: &extract,

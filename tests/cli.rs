@@ -704,4 +704,25 @@ fn the_persons_parquet_file_holds_the_csv_persons() {
     let listed: std::collections::BTreeMap<String, usize> =
         rows.iter().map(|r| (r[0].clone(), r[1].parse().unwrap())).collect();
     assert_eq!(listed, counts);
+    // Each value is the value of the record its `_from` names, one of the
+    // person's; an empty `_from` is the primary record (`record_id`).
+    let at = |h: &[String], name: &str| h.iter().position(|c| c == name).unwrap();
+    let by_id: std::collections::BTreeMap<&str, &Vec<String>> =
+        records.iter().map(|r| (r[at(&record_header, "record_id")].as_str(), r)).collect();
+    for row in &rows {
+        let primary = by_id[row[at(&header, "record_id")].as_str()];
+        assert_eq!(primary[person], row[0]);
+        assert_eq!(primary[at(&record_header, "is_primary")], "true");
+        for field in ["full_name", "birth_date", "citizen_id", "phone", "ethnicity"] {
+            let from = &row[at(&header, &format!("{field}_from"))];
+            let source = if from.is_empty() { primary } else { by_id[from.as_str()] };
+            assert_eq!(source[person], row[0], "{field} comes from one of the person's records");
+            // No value: none of the person's records has one (a damaged
+            // ID is no one's, so the primary may still hold one).
+            if field != "citizen_id" || !row[at(&header, field)].is_empty() {
+                assert_eq!(source[at(&record_header, field)], row[at(&header, field)], "{field} of {}", row[0]);
+            }
+        }
+    }
+    assert!(rows.iter().any(|r| r[1] != "1"), "the sample has persons of several records");
 }

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::finding::{Finding, Severities};
+use crate::identity::golden::{GoldenRecords, ADDRESS_FIELDS, PERSON_FIELDS};
 use crate::identity::{person_id, Ledger, PersonChange, PersonNumber, RecordChange};
 use crate::link::{compare::COMPARISONS, level_name, Linkage};
 use crate::normalize::Normalized;
@@ -116,6 +117,15 @@ impl<'a> RunOutput<'a> {
     /// The `person_id` of record `i`.
     pub fn person_id(&self, i: usize) -> String {
         person_id(self.persons[self.linkage.cluster[i] as usize])
+    }
+
+    /// How column `column` of [`Self::record_columns`] is stored in Parquet.
+    fn record_column_kind(&self, column: usize) -> parquet::Kind {
+        match self.columns[column] {
+            RecordColumn::Row => parquet::Kind::Integer,
+            RecordColumn::IsPrimary => parquet::Kind::Flag,
+            _ => parquet::Kind::Text,
+        }
     }
 
     pub fn record_column_count(&self) -> usize {
@@ -293,66 +303,118 @@ pub fn write_ledger(out: &Path, ledger: &Ledger) -> Result<(), Error> {
     crate::output::atomic::write_bytes(&out.join("identity.json"), text.as_bytes())
 }
 
-/// The persons table's header: `person_id`, `records`, `first_seen`,
-/// `last_seen`, each person field beside `<field>_from`, the address's
-/// parts and `address_from`.
-fn person_columns() -> Vec<String> {
-    use crate::identity::golden::{ADDRESS_FIELDS, PERSON_FIELDS};
-    let mut header: Vec<String> = ["person_id", "records", "first_seen", "last_seen"].map(String::from).to_vec();
-    for field in PERSON_FIELDS {
-        header.push(field.name().to_string());
-        header.push(format!("{}_from", field.name()));
-    }
-    header.extend(ADDRESS_FIELDS.iter().map(|f| f.name().to_string()));
-    header.push("address_from".to_string());
-    header
+/// One column of the persons table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PersonColumn {
+    PersonId,
+    Records,
+    FirstSeen,
+    LastSeen,
+    /// The `record_id` of the person's primary record.
+    RecordId,
+    /// The surviving value of [`PERSON_FIELDS`]' field.
+    Value(usize),
+    /// The `record_id` that value came from, empty for the primary record.
+    From(usize),
+    Address(Field),
+    AddressFrom,
 }
 
-/// One person's cells, in [`person_columns`] order.
-fn person_cells<'a>(
-    run: &'a RunOutput,
-    person: &crate::identity::golden::GoldenRecord,
-    night_of: &dyn Fn(usize) -> String,
-) -> Vec<Cow<'a, str>> {
-    use crate::identity::golden::{ADDRESS_FIELDS, PERSON_FIELDS};
-    let first = person.records[0];
-    let nights: Vec<String> = person.records.iter().map(|&i| night_of(i)).collect();
-    let mut cells = vec![
-        Cow::Owned(run.person_id(first)),
-        Cow::Owned(person.records.len().to_string()),
-        Cow::Owned(nights.iter().min().cloned().unwrap_or_default()),
-        Cow::Owned(nights.iter().max().cloned().unwrap_or_default()),
-    ];
-    for (field, source) in PERSON_FIELDS.iter().zip(&person.sources) {
-        match source {
-            Some(i) => {
-                cells.push(Cow::Borrowed(run.normalized[*i].values.get(*field)));
-                cells.push(Cow::Borrowed(run.record_ids[*i].as_str()));
-            }
-            None => cells.extend([Cow::Borrowed(""), Cow::Borrowed("")]),
+const fn person_columns() -> [PersonColumn; 5 + 2 * PERSON_FIELDS.len() + ADDRESS_FIELDS.len() + 1] {
+    let mut columns = [PersonColumn::PersonId; 5 + 2 * PERSON_FIELDS.len() + ADDRESS_FIELDS.len() + 1];
+    columns[1] = PersonColumn::Records;
+    columns[2] = PersonColumn::FirstSeen;
+    columns[3] = PersonColumn::LastSeen;
+    columns[4] = PersonColumn::RecordId;
+    let mut f = 0;
+    while f < PERSON_FIELDS.len() {
+        columns[5 + 2 * f] = PersonColumn::Value(f);
+        columns[6 + 2 * f] = PersonColumn::From(f);
+        f += 1;
+    }
+    let mut a = 0;
+    while a < ADDRESS_FIELDS.len() {
+        columns[5 + 2 * PERSON_FIELDS.len() + a] = PersonColumn::Address(ADDRESS_FIELDS[a]);
+        a += 1;
+    }
+    columns[columns.len() - 1] = PersonColumn::AddressFrom;
+    columns
+}
+
+const PERSON_COLUMNS: [PersonColumn; 5 + 2 * PERSON_FIELDS.len() + ADDRESS_FIELDS.len() + 1] = person_columns();
+
+/// The persons table's header: `person_id`, `records`, `first_seen`,
+/// `last_seen`, `record_id` (the primary record), each person field beside
+/// `<field>_from`, the address's parts and `address_from`.
+fn person_header() -> Vec<String> {
+    PERSON_COLUMNS
+        .iter()
+        .map(|column| match *column {
+            PersonColumn::PersonId => "person_id".to_string(),
+            PersonColumn::Records => "records".to_string(),
+            PersonColumn::FirstSeen => "first_seen".to_string(),
+            PersonColumn::LastSeen => "last_seen".to_string(),
+            PersonColumn::RecordId => "record_id".to_string(),
+            PersonColumn::Value(f) => PERSON_FIELDS[f].name().to_string(),
+            PersonColumn::From(f) => format!("{}_from", PERSON_FIELDS[f].name()),
+            PersonColumn::Address(field) => field.name().to_string(),
+            PersonColumn::AddressFrom => "address_from".to_string(),
+        })
+        .collect()
+}
+
+/// The persons table as the writers see it.
+struct PersonsTable<'a> {
+    run: &'a RunOutput<'a>,
+    golden: &'a GoldenRecords,
+    night_of: &'a (dyn Fn(usize) -> &'a str + Sync),
+}
+
+impl PersonsTable<'_> {
+    /// Person `p`'s cell in column `column` of [`PERSON_COLUMNS`].
+    fn cell(&self, p: usize, column: usize) -> Cow<'_, str> {
+        let person = &self.golden.persons[p];
+        let primary = person.primary as usize;
+        let values = |i: usize| &self.run.normalized[i].values;
+        // Provenance is written only where it is not the primary record.
+        let from = |source: Option<usize>| match source {
+            Some(i) if i != primary => Cow::Borrowed(self.run.record_ids[i].as_str()),
+            _ => Cow::Borrowed(""),
+        };
+        let nights = || self.golden.records(p).iter().map(|&i| (self.night_of)(i as usize));
+        match PERSON_COLUMNS[column] {
+            PersonColumn::PersonId => Cow::Owned(self.run.person_id(primary)),
+            PersonColumn::Records => Cow::Owned(self.golden.records(p).len().to_string()),
+            PersonColumn::FirstSeen => Cow::Borrowed(nights().min().unwrap_or_default()),
+            PersonColumn::LastSeen => Cow::Borrowed(nights().max().unwrap_or_default()),
+            PersonColumn::RecordId => Cow::Borrowed(self.run.record_ids[primary].as_str()),
+            PersonColumn::Value(f) => Cow::Borrowed(person.source(f).map_or("", |i| values(i).get(PERSON_FIELDS[f]))),
+            PersonColumn::From(f) => from(person.source(f)),
+            PersonColumn::Address(field) => Cow::Borrowed(person.address().map_or("", |i| values(i).get(field))),
+            PersonColumn::AddressFrom => from(person.address()),
         }
     }
-    for field in ADDRESS_FIELDS {
-        cells.push(Cow::Borrowed(person.address_source.map_or("", |i| run.normalized[i].values.get(field))));
-    }
-    cells.push(Cow::Borrowed(person.address_source.map_or("", |i| run.record_ids[i].as_str())));
-    cells
 }
 
 /// `persons.csv` and `persons.parquet`: one golden record per person (see
 /// `identity::golden`), the same columns in both, `records` an integer in
-/// the Parquet file.
-pub fn write_persons(
+/// the Parquet file. Returns the persons written.
+pub fn write_persons<'a>(
     out: &Path,
-    run: &RunOutput,
-    golden: &[crate::identity::golden::GoldenRecord],
-    night_of: &dyn Fn(usize) -> String,
+    run: &'a RunOutput<'a>,
+    golden: &'a GoldenRecords,
+    night_of: &'a (dyn Fn(usize) -> &'a str + Sync),
 ) -> Result<u64, Error> {
-    let header = person_columns();
-    let rows = golden.iter().map(|person| person_cells(run, person, night_of));
-    let written = write_csv(&out.join("persons.csv"), &header, rows, false)?;
-    parquet::write_table(&out.join("persons.parquet"), &header, golden.len(), &|i| {
-        person_cells(run, &golden[i], night_of)
+    let header = person_header();
+    let table = PersonsTable { run, golden, night_of };
+    let count = golden.persons.len();
+    write_csv_rows(&out.join("persons.csv"), &header, count, |p| {
+        (0..PERSON_COLUMNS.len()).map(|c| table.cell(p, c)).collect()
     })?;
-    Ok(written)
+    let kinds = PERSON_COLUMNS.map(|column| match column {
+        PersonColumn::Records => parquet::Kind::Integer,
+        _ => parquet::Kind::Text,
+    });
+    parquet::write_table(&out.join("persons.parquet"), &header, &kinds, count, &|p, c| table.cell(p, c))?;
+    Ok(count as u64)
 }

@@ -1,6 +1,7 @@
-//! `records.parquet`: the records table with the same columns as
-//! `records.csv`, typed where the type is plain (row number, is_primary),
-//! values exact (no spreadsheet escaping: Parquet is not opened by Excel).
+//! `records.parquet` and `persons.parquet`: the tables with the same
+//! columns as their CSV files, typed where the type is plain (row number,
+//! record count, is_primary), values exact (no spreadsheet escaping:
+//! Parquet is not opened by Excel).
 
 use std::path::Path;
 
@@ -15,41 +16,25 @@ use crate::output::atomic::AtomicFile;
 const ROWS_PER_GROUP: usize = 32_768;
 
 pub fn write_records(path: &Path, run: &RunOutput) -> Result<(), Error> {
-    let parquet_error = |e: PolarsError| Error::WriteParquet { path: path.to_path_buf(), message: e.to_string() };
     let columns = run.record_columns();
-    let n = run.normalized.len();
-    let mut file = AtomicFile::create(path)?;
-    let mut start = 0;
-    let first = row_group(run, &columns, 0..n.min(ROWS_PER_GROUP)).map_err(parquet_error)?;
-    // zstd's fastest level: on 1M records 1% larger than its default (3)
-    // and a tenth of the writer's time faster.
-    let level = ZstdLevel::try_new(1).map_err(parquet_error)?;
-    let mut writer = ParquetWriter::new(file.writer())
-        .with_compression(ParquetCompression::Zstd(Some(level)))
-        .batched(first.schema())
-        .map_err(parquet_error)?;
-    let mut group = Some(first);
-    // Encoding one row group and building the next are independent: they
-    // run side by side, and the groups still reach the file in order.
-    while let Some(frame) = group.take() {
-        start += ROWS_PER_GROUP;
-        let next = start..(start + ROWS_PER_GROUP).min(n);
-        let (written, built) = rayon::join(
-            || writer.write_batch(&frame),
-            || (!next.is_empty()).then(|| row_group(run, &columns, next)).transpose(),
-        );
-        written.map_err(parquet_error)?;
-        group = built.map_err(parquet_error)?;
-    }
-    writer.finish().map_err(parquet_error)?;
-    drop(writer);
-    file.commit()
+    let kinds: Vec<Kind> = (0..columns.len()).map(|c| run.record_column_kind(c)).collect();
+    write_table(path, &columns, &kinds, run.normalized.len(), &|i, c| run.record_cell(i, c))
 }
 
 /// Rows whose cells are gathered column after column while they stay in a
 /// core's cache: gathering a whole row group a column at a time fetched
 /// each record from memory once per column.
 const ROWS_PER_PIECE: usize = 1_024;
+
+/// What a column's cells are stored as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    /// A count written in digits.
+    Integer,
+    /// `true` or `false`.
+    Flag,
+}
 
 /// One column of a row group while it is filled.
 enum ColumnBuilder {
@@ -58,23 +43,26 @@ enum ColumnBuilder {
     Flag(Vec<bool>),
 }
 
-/// Records `rows` as a data frame with the records table's columns, filled
-/// a piece of rows at a time. One task builds the group while the previous
-/// one is encoded.
-fn row_group(run: &RunOutput, columns: &[String], rows: std::ops::Range<usize>) -> PolarsResult<DataFrame> {
+/// The cell of a row in a column, both by number.
+type Cell<'c, 'a> = &'c (dyn Fn(usize, usize) -> std::borrow::Cow<'a, str> + Sync);
+
+/// Rows `rows` as a data frame with the table's `columns` of `kinds`,
+/// filled a piece of rows at a time.
+fn row_group(columns: &[String], kinds: &[Kind], cell: Cell, rows: std::ops::Range<usize>) -> PolarsResult<DataFrame> {
     let height = rows.len();
     let mut builders: Vec<ColumnBuilder> = columns
         .iter()
-        .map(|name| match name.as_str() {
-            "row" => ColumnBuilder::Count(Vec::with_capacity(height)),
-            "is_primary" => ColumnBuilder::Flag(Vec::with_capacity(height)),
-            _ => ColumnBuilder::Text(StringChunkedBuilder::new(name.into(), height)),
+        .zip(kinds)
+        .map(|(name, kind)| match kind {
+            Kind::Integer => ColumnBuilder::Count(Vec::with_capacity(height)),
+            Kind::Flag => ColumnBuilder::Flag(Vec::with_capacity(height)),
+            Kind::Text => ColumnBuilder::Text(StringChunkedBuilder::new(name.into(), height)),
         })
         .collect();
     for start in rows.clone().step_by(ROWS_PER_PIECE) {
         let piece = start..(start + ROWS_PER_PIECE).min(rows.end);
         for (c, builder) in builders.iter_mut().enumerate() {
-            let cells = piece.clone().map(|i| run.record_cell(i, c));
+            let cells = piece.clone().map(|i| cell(i, c));
             match builder {
                 ColumnBuilder::Text(text) => cells.for_each(|cell| text.append_value(cell)),
                 ColumnBuilder::Count(counts) => counts.extend(cells.map(|v| v.parse::<u64>().unwrap_or(0))),
@@ -94,48 +82,31 @@ fn row_group(run: &RunOutput, columns: &[String], rows: std::ops::Range<usize>) 
     DataFrame::new(height, frame_columns)
 }
 
-/// A table of text cells (a column named `records` or `row` as an integer)
-/// as Parquet, a row group at a time: `cells(i)` gives row `i`.
-pub fn write_table<'a>(
-    path: &Path,
-    columns: &[String],
-    rows: usize,
-    cells: &dyn Fn(usize) -> Vec<std::borrow::Cow<'a, str>>,
-) -> Result<(), Error> {
+/// A table of `rows` rows as Parquet, a row group at a time, `cell(i, c)`
+/// being row `i`'s cell in column `c`. Encoding one row group and building
+/// the next run side by side; the groups still reach the file in order.
+pub fn write_table(path: &Path, columns: &[String], kinds: &[Kind], rows: usize, cell: Cell) -> Result<(), Error> {
     let parquet_error = |e: PolarsError| Error::WriteParquet { path: path.to_path_buf(), message: e.to_string() };
-    let group = |range: std::ops::Range<usize>| -> PolarsResult<DataFrame> {
-        let height = range.len();
-        let mut texts: Vec<Vec<String>> = vec![Vec::with_capacity(height); columns.len()];
-        for i in range {
-            for (column, cell) in texts.iter_mut().zip(cells(i)) {
-                column.push(cell.into_owned());
-            }
-        }
-        let frame_columns: Vec<Column> = texts
-            .into_iter()
-            .zip(columns)
-            .map(|(values, name)| match name.as_str() {
-                "records" | "row" => {
-                    Column::new(name.into(), values.iter().map(|v| v.parse::<u64>().unwrap_or(0)).collect::<Vec<u64>>())
-                }
-                _ => Column::new(name.into(), values),
-            })
-            .collect();
-        DataFrame::new(height, frame_columns)
-    };
     let mut file = AtomicFile::create(path)?;
-    let first = group(0..rows.min(ROWS_PER_GROUP)).map_err(parquet_error)?;
+    let mut start = 0;
+    let first = row_group(columns, kinds, cell, 0..rows.min(ROWS_PER_GROUP)).map_err(parquet_error)?;
+    // zstd's fastest level: on 1M records 1% larger than its default (3)
+    // and a tenth of the writer's time faster.
     let level = ZstdLevel::try_new(1).map_err(parquet_error)?;
     let mut writer = ParquetWriter::new(file.writer())
         .with_compression(ParquetCompression::Zstd(Some(level)))
         .batched(first.schema())
         .map_err(parquet_error)?;
-    writer.write_batch(&first).map_err(parquet_error)?;
-    let mut start = ROWS_PER_GROUP;
-    while start < rows {
-        let frame = group(start..(start + ROWS_PER_GROUP).min(rows)).map_err(parquet_error)?;
-        writer.write_batch(&frame).map_err(parquet_error)?;
+    let mut group = Some(first);
+    while let Some(frame) = group.take() {
         start += ROWS_PER_GROUP;
+        let next = start..(start + ROWS_PER_GROUP).min(rows);
+        let (written, built) = rayon::join(
+            || writer.write_batch(&frame),
+            || (!next.is_empty()).then(|| row_group(columns, kinds, cell, next)).transpose(),
+        );
+        written.map_err(parquet_error)?;
+        group = built.map_err(parquet_error)?;
     }
     writer.finish().map_err(parquet_error)?;
     drop(writer);
