@@ -102,6 +102,20 @@ impl Tally {
         self.address.old_units += u64::from(record.old_units);
     }
 
+    /// A copy of the counts alone, to add to a unit above.
+    fn clone_counts(&self) -> Tally {
+        Tally {
+            records: self.records,
+            clusters: self.clusters.clone(),
+            duplicates: self.duplicates,
+            dimensions: self.dimensions,
+            codes: self.codes.clone(),
+            fields: self.fields,
+            address: self.address.clone(),
+            ..Tally::default()
+        }
+    }
+
     /// Adds the counts of the same unit from another part of the records.
     fn merge(&mut self, other: Tally) {
         self.records += other.records;
@@ -227,12 +241,9 @@ fn unit_path(record: &Normalized, units: ReportUnits) -> [(&str, &str); MAX_LEVE
 /// A unit's key at its level: the codes of the path to it.
 type UnitKey<'a> = [&'a str; MAX_LEVELS];
 
-/// The tallies of one part of the records: the totals, and per level each
-/// unit's by its key.
-struct PartTallies<'a> {
-    totals: Tally,
-    levels: Vec<HashMap<UnitKey<'a>, Tally>>,
-}
+/// The tallies of one part of the records: each unit of the deepest level
+/// by its key. The levels above and the totals are sums of these.
+type PartTallies<'a> = HashMap<UnitKey<'a>, Tally>;
 
 /// Records counted per task: large enough that merging the parts costs
 /// little beside counting them.
@@ -244,31 +255,46 @@ fn count_part<'a>(
     unresolved_unit: &str,
     rows: std::ops::Range<usize>,
 ) -> PartTallies<'a> {
-    let mut part = PartTallies { totals: Tally::default(), levels: (0..levels).map(|_| HashMap::default()).collect() };
+    let mut part = PartTallies::default();
     for i in rows {
         let (raw, record) = (&input.extract.records[i], &input.normalized[i]);
         let facts = facts(raw, record, input.linkage.cluster[i], input.linkage.is_primary[i]);
-        part.totals.add(&facts);
         let path = unit_path(record, input.units);
-        for (level, tallies) in part.levels.iter_mut().enumerate() {
-            let mut key: UnitKey = [""; MAX_LEVELS];
-            for (slot, (code, _)) in key.iter_mut().zip(&path[..=level]) {
-                *slot = code;
-            }
-            let tally = tallies.entry(key).or_insert_with(|| {
-                // A unit without a code is the records of the unit above
-                // that could not be placed further.
-                let named = |&(code, name): &(&str, &str)| {
-                    (code.to_string(), if code.is_empty() { unresolved_unit.to_string() } else { name.to_string() })
-                };
-                let (code, name) = named(&path[level]);
-                let above = |l: usize| if level > l { named(&path[l]) } else { Default::default() };
-                Tally { code, name, province: above(0), district: above(1), ..Tally::default() }
-            });
-            tally.add(&facts);
+        let mut key: UnitKey = [""; MAX_LEVELS];
+        for (slot, (code, _)) in key.iter_mut().zip(&path[..levels]) {
+            *slot = code;
         }
+        let tally = part.entry(key).or_insert_with(|| {
+            // A unit without a code is the records of the unit above that
+            // could not be placed further.
+            let named = |&(code, name): &(&str, &str)| {
+                (code.to_string(), if code.is_empty() { unresolved_unit.to_string() } else { name.to_string() })
+            };
+            let level = levels - 1;
+            let (code, name) = named(&path[level]);
+            let above = |l: usize| if level > l { named(&path[l]) } else { Default::default() };
+            Tally { code, name, province: above(0), district: above(1), ..Tally::default() }
+        });
+        tally.add(&facts);
     }
     part
+}
+
+/// The units of level `level` (0: provinces) as sums of the deepest
+/// level's units, each named as the deepest units below it say.
+fn roll_up<'a>(leaves: &[(UnitKey<'a>, Tally)], level: usize) -> HashMap<UnitKey<'a>, Tally> {
+    let mut units: HashMap<UnitKey, Tally> = HashMap::default();
+    for (key, leaf) in leaves {
+        let mut prefix: UnitKey = [""; MAX_LEVELS];
+        prefix[..=level].copy_from_slice(&key[..=level]);
+        let unit = units.entry(prefix).or_insert_with(|| {
+            let (code, name) = if level == 0 { leaf.province.clone() } else { leaf.district.clone() };
+            let province = if level > 0 { leaf.province.clone() } else { Default::default() };
+            Tally { code, name, province, ..Tally::default() }
+        });
+        unit.merge(leaf.clone_counts());
+    }
+    units
 }
 
 pub fn build(input: &ReportInput, previous: Option<(&QualityReport, String)>) -> QualityReport {
@@ -284,21 +310,25 @@ pub fn build(input: &ReportInput, previous: Option<(&QualityReport, String)>) ->
         .into_par_iter()
         .map(|start| count_part(input, levels, words.unresolved_unit, start..(start + RECORDS_PER_PART).min(n)))
         .collect();
-    let mut totals = Tally::default();
-    let mut tallies: Vec<HashMap<UnitKey, Tally>> = (0..levels).map(|_| HashMap::default()).collect();
+    let mut deepest: HashMap<UnitKey, Tally> = HashMap::default();
     for part in parts {
-        totals.merge(part.totals);
-        for (level, units) in tallies.iter_mut().zip(part.levels) {
-            for (key, tally) in units {
-                match level.entry(key) {
-                    std::collections::hash_map::Entry::Occupied(mut known) => known.get_mut().merge(tally),
-                    std::collections::hash_map::Entry::Vacant(new) => {
-                        new.insert(tally);
-                    }
+        for (key, tally) in part {
+            match deepest.entry(key) {
+                std::collections::hash_map::Entry::Occupied(mut known) => known.get_mut().merge(tally),
+                std::collections::hash_map::Entry::Vacant(new) => {
+                    new.insert(tally);
                 }
             }
         }
     }
+    let mut leaves: Vec<(UnitKey, Tally)> = deepest.into_iter().collect();
+    leaves.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut totals = Tally::default();
+    for (_, leaf) in &leaves {
+        totals.merge(leaf.clone_counts());
+    }
+    let mut tallies: Vec<HashMap<UnitKey, Tally>> = (0..levels - 1).map(|level| roll_up(&leaves, level)).collect();
+    tallies.push(leaves.into_iter().collect());
     let mut level_figures: Vec<Vec<UnitFigures>> = tallies
         .into_iter()
         .map(|level| {
