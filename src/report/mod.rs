@@ -77,15 +77,23 @@ pub fn write_report(
         .map_err(|e| Error::WriteOutput { path: dir.to_path_buf(), source: e })?;
     let report = build::build(input, previous.map(|p| (&p.report, p.source.clone())));
     let language: Language = input.language;
-    csv::write(dir, &report, language, severities)?;
-    let json = serde_json::to_string_pretty(&report)
-        .map_err(|e| Error::WriteOutput { path: dir.join("report.json"), source: std::io::Error::other(e) })?
-        + "\n";
-    crate::output::atomic::write_bytes(&dir.join("report.json"), json.as_bytes())?;
-    crate::output::atomic::write_bytes(
-        &dir.join("report.html"),
-        html::render(&report, language, severities).as_bytes(),
-    )?;
-    xlsx::write(&dir.join("report.xlsx"), &report, language, severities)?;
+    // The renderers only read the model: the workbook, the largest, is
+    // laid out beside the others.
+    let (workbook, others) = rayon::join(
+        || xlsx::write(&dir.join("report.xlsx"), &report, language, severities),
+        || -> Result<(), Error> {
+            csv::write(dir, &report, language, severities)?;
+            let json = serde_json::to_string_pretty(&report)
+                .map_err(|e| Error::WriteOutput { path: dir.join("report.json"), source: std::io::Error::other(e) })?
+                + "\n";
+            crate::output::atomic::write_bytes(&dir.join("report.json"), json.as_bytes())?;
+            crate::output::atomic::write_bytes(
+                &dir.join("report.html"),
+                html::render(&report, language, severities).as_bytes(),
+            )
+        },
+    );
+    workbook?;
+    others?;
     Ok(report)
 }
