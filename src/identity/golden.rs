@@ -4,11 +4,11 @@
 //! Survivorship, per field: a value from a record with no error or warning
 //! finding on that field first; then the value of the most recent night;
 //! then the most frequent value; then the primary record's value; then the
-//! value of the earliest record. The
-//! address's parts (street, post-2025 and pre-2025 units, status) all come
-//! from one record, the best placed (exact before fuzzy before ambiguous
-//! before unresolved, then the same order as a field, frequency aside). A citizen ID comes
-//! only from a record whose ID is consistent with it (no ID damage).
+//! value of the earliest record. The address's parts (street, post-2025 and
+//! pre-2025 units, status) all come from one record, the best placed (exact
+//! before fuzzy before ambiguous before unresolved, then the same order as a
+//! field, frequency aside). A citizen ID comes only from a record whose ID
+//! is consistent with it (no ID damage).
 
 use rayon::prelude::*;
 
