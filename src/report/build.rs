@@ -102,39 +102,26 @@ impl Tally {
         self.address.old_units += u64::from(record.old_units);
     }
 
-    /// A copy of the counts alone, to add to a unit above.
-    fn clone_counts(&self) -> Tally {
-        Tally {
-            records: self.records,
-            clusters: self.clusters.clone(),
-            duplicates: self.duplicates,
-            dimensions: self.dimensions,
-            codes: self.codes.clone(),
-            fields: self.fields,
-            address: self.address.clone(),
-            ..Tally::default()
-        }
-    }
-
-    /// Adds the counts of the same unit from another part of the records.
-    fn merge(&mut self, other: Tally) {
+    /// Adds the counts of the same unit from another part of the records,
+    /// or of a unit below.
+    fn merge(&mut self, other: &Tally) {
         self.records += other.records;
-        self.clusters.extend(other.clusters);
+        self.clusters.extend_from_slice(&other.clusters);
         self.duplicates += other.duplicates;
         for d in 0..4 {
             self.dimensions[d] += other.dimensions[d];
         }
         if self.codes.is_empty() {
-            self.codes = other.codes;
+            self.codes = other.codes.clone();
         } else {
-            for (mine, theirs) in self.codes.iter_mut().zip(other.codes) {
+            for (mine, theirs) in self.codes.iter_mut().zip(&other.codes) {
                 *mine += theirs;
             }
         }
         for (mine, theirs) in self.fields.iter_mut().zip(other.fields) {
             *mine += theirs;
         }
-        let (a, b) = (&mut self.address, other.address);
+        let (a, b) = (&mut self.address, &other.address);
         a.exact += b.exact;
         a.fuzzy += b.fuzzy;
         a.ambiguous += b.ambiguous;
@@ -292,7 +279,7 @@ fn roll_up<'a>(leaves: &[(UnitKey<'a>, Tally)], level: usize) -> HashMap<UnitKey
             let province = if level > 0 { leaf.province.clone() } else { Default::default() };
             Tally { code, name, province, ..Tally::default() }
         });
-        unit.merge(leaf.clone_counts());
+        unit.merge(leaf);
     }
     units
 }
@@ -314,7 +301,7 @@ pub fn build(input: &ReportInput, previous: Option<(&QualityReport, String)>) ->
     for part in parts {
         for (key, tally) in part {
             match deepest.entry(key) {
-                std::collections::hash_map::Entry::Occupied(mut known) => known.get_mut().merge(tally),
+                std::collections::hash_map::Entry::Occupied(mut known) => known.get_mut().merge(&tally),
                 std::collections::hash_map::Entry::Vacant(new) => {
                     new.insert(tally);
                 }
@@ -325,7 +312,7 @@ pub fn build(input: &ReportInput, previous: Option<(&QualityReport, String)>) ->
     leaves.sort_by(|a, b| a.0.cmp(&b.0));
     let mut totals = Tally::default();
     for (_, leaf) in &leaves {
-        totals.merge(leaf.clone_counts());
+        totals.merge(leaf);
     }
     let mut tallies: Vec<HashMap<UnitKey, Tally>> = (0..levels - 1).map(|level| roll_up(&leaves, level)).collect();
     tallies.push(leaves.into_iter().collect());

@@ -320,34 +320,21 @@ enum PersonColumn {
     AddressFrom,
 }
 
-const fn person_columns() -> [PersonColumn; 5 + 2 * PERSON_FIELDS.len() + ADDRESS_FIELDS.len() + 1] {
-    let mut columns = [PersonColumn::PersonId; 5 + 2 * PERSON_FIELDS.len() + ADDRESS_FIELDS.len() + 1];
-    columns[1] = PersonColumn::Records;
-    columns[2] = PersonColumn::FirstSeen;
-    columns[3] = PersonColumn::LastSeen;
-    columns[4] = PersonColumn::RecordId;
-    let mut f = 0;
-    while f < PERSON_FIELDS.len() {
-        columns[5 + 2 * f] = PersonColumn::Value(f);
-        columns[6 + 2 * f] = PersonColumn::From(f);
-        f += 1;
-    }
-    let mut a = 0;
-    while a < ADDRESS_FIELDS.len() {
-        columns[5 + 2 * PERSON_FIELDS.len() + a] = PersonColumn::Address(ADDRESS_FIELDS[a]);
-        a += 1;
-    }
-    columns[columns.len() - 1] = PersonColumn::AddressFrom;
+/// The persons table's columns, in order.
+fn person_columns() -> Vec<PersonColumn> {
+    use PersonColumn::*;
+    let mut columns = vec![PersonId, Records, FirstSeen, LastSeen, RecordId];
+    columns.extend((0..PERSON_FIELDS.len()).flat_map(|f| [Value(f), From(f)]));
+    columns.extend(ADDRESS_FIELDS.map(Address));
+    columns.push(AddressFrom);
     columns
 }
-
-const PERSON_COLUMNS: [PersonColumn; 5 + 2 * PERSON_FIELDS.len() + ADDRESS_FIELDS.len() + 1] = person_columns();
 
 /// The persons table's header: `person_id`, `records`, `first_seen`,
 /// `last_seen`, `record_id` (the primary record), each person field beside
 /// `<field>_from`, the address's parts and `address_from`.
-fn person_header() -> Vec<String> {
-    PERSON_COLUMNS
+fn person_header(columns: &[PersonColumn]) -> Vec<String> {
+    columns
         .iter()
         .map(|column| match *column {
             PersonColumn::PersonId => "person_id".to_string(),
@@ -365,13 +352,14 @@ fn person_header() -> Vec<String> {
 
 /// The persons table as the writers see it.
 struct PersonsTable<'a> {
+    columns: Vec<PersonColumn>,
     run: &'a RunOutput<'a>,
     golden: &'a GoldenRecords,
     night_of: &'a (dyn Fn(usize) -> &'a str + Sync),
 }
 
 impl PersonsTable<'_> {
-    /// Person `p`'s cell in column `column` of [`PERSON_COLUMNS`].
+    /// Person `p`'s cell in column `column` of [`person_columns`].
     fn cell(&self, p: usize, column: usize) -> Cow<'_, str> {
         let person = &self.golden.persons[p];
         let primary = person.primary as usize;
@@ -382,7 +370,7 @@ impl PersonsTable<'_> {
             _ => Cow::Borrowed(""),
         };
         let nights = || self.golden.records(p).iter().map(|&i| (self.night_of)(i as usize));
-        match PERSON_COLUMNS[column] {
+        match self.columns[column] {
             PersonColumn::PersonId => Cow::Owned(self.run.person_id(primary)),
             PersonColumn::Records => Cow::Owned(self.golden.records(p).len().to_string()),
             PersonColumn::FirstSeen => Cow::Borrowed(nights().min().unwrap_or_default()),
@@ -405,16 +393,20 @@ pub fn write_persons<'a>(
     golden: &'a GoldenRecords,
     night_of: &'a (dyn Fn(usize) -> &'a str + Sync),
 ) -> Result<u64, Error> {
-    let header = person_header();
-    let table = PersonsTable { run, golden, night_of };
+    let columns = person_columns();
+    let header = person_header(&columns);
+    let kinds: Vec<parquet::Kind> = columns
+        .iter()
+        .map(|column| match column {
+            PersonColumn::Records => parquet::Kind::Integer,
+            _ => parquet::Kind::Text,
+        })
+        .collect();
+    let table = PersonsTable { columns, run, golden, night_of };
     let count = golden.persons.len();
     write_csv_rows(&out.join("persons.csv"), &header, count, |p| {
-        (0..PERSON_COLUMNS.len()).map(|c| table.cell(p, c)).collect()
+        (0..table.columns.len()).map(|c| table.cell(p, c)).collect()
     })?;
-    let kinds = PERSON_COLUMNS.map(|column| match column {
-        PersonColumn::Records => parquet::Kind::Integer,
-        _ => parquet::Kind::Text,
-    });
     parquet::write_table(&out.join("persons.parquet"), &header, &kinds, count, &|p, c| table.cell(p, c))?;
     Ok(count as u64)
 }
