@@ -139,11 +139,16 @@ pub struct FieldValues {
     text: Box<str>,
     /// End of each field's value in `text`.
     ends: [u32; Field::COUNT],
+    /// Bit `i` set when field `i` holds more than white space: counting
+    /// what is filled in (the report's completeness) reads no text.
+    filled: u32,
 }
+
+const _: () = assert!(Field::COUNT <= u32::BITS as usize, "FieldValues::filled has one bit per field");
 
 impl Default for FieldValues {
     fn default() -> Self {
-        FieldValues { text: Box::from(""), ends: [0; Field::COUNT] }
+        FieldValues { text: Box::from(""), ends: [0; Field::COUNT], filled: 0 }
     }
 }
 
@@ -156,6 +161,11 @@ impl FieldValues {
 
     pub fn is_present(&self, field: Field) -> bool {
         !self.get(field).is_empty()
+    }
+
+    /// Whether the field holds more than white space.
+    pub fn is_filled(&self, field: Field) -> bool {
+        self.filled & (1 << field.index()) != 0
     }
 }
 
@@ -192,13 +202,16 @@ impl FieldValuesBuilder {
         let length = self.spans.iter().map(|(start, end)| (end - start) as usize).sum();
         let mut text = String::with_capacity(length);
         let mut ends = [0u32; Field::COUNT];
+        let mut filled = 0;
         for (i, &(start, end)) in self.spans.iter().enumerate() {
-            text.push_str(&self.text[start as usize..end as usize]);
+            let value = &self.text[start as usize..end as usize];
+            text.push_str(value);
             ends[i] = text.len() as u32;
+            filled |= u32::from(!value.trim().is_empty()) << i;
         }
         self.text.clear();
         self.spans = [(0, 0); Field::COUNT];
-        FieldValues { text: text.into_boxed_str(), ends }
+        FieldValues { text: text.into_boxed_str(), ends, filled }
     }
 }
 
@@ -286,4 +299,21 @@ pub struct Origin {
     pub source: Box<str>,
     pub row: Box<str>,
     pub person: Box<str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_of_white_space_is_present_but_not_filled() {
+        let mut builder = FieldValuesBuilder::default();
+        builder.set(Field::FullName, "Nguyễn Văn An");
+        builder.set(Field::Phone, " \t ");
+        let values = builder.build();
+        assert!(values.is_filled(Field::FullName));
+        assert!(values.is_present(Field::Phone));
+        assert!(!values.is_filled(Field::Phone));
+        assert!(!values.is_filled(Field::BirthDate));
+    }
 }

@@ -66,6 +66,7 @@ struct Tally {
     province: (String, String),
     district: (String, String),
     records: u64,
+    /// The cluster of each record, kept for the deepest units only.
     clusters: Vec<u32>,
     duplicates: u64,
     dimensions: [u64; 4],
@@ -103,10 +104,10 @@ impl Tally {
     }
 
     /// Adds the counts of the same unit from another part of the records,
-    /// or of a unit below.
+    /// or of a unit below; persons are counted apart (see
+    /// [`count_persons`]), so the clusters are only gathered within a leaf.
     fn merge(&mut self, other: &Tally) {
         self.records += other.records;
-        self.clusters.extend_from_slice(&other.clusters);
         self.duplicates += other.duplicates;
         for d in 0..4 {
             self.dimensions[d] += other.dimensions[d];
@@ -129,9 +130,7 @@ impl Tally {
         a.old_units += b.old_units;
     }
 
-    fn figures(mut self) -> UnitFigures {
-        self.clusters.sort_unstable();
-        self.clusters.dedup();
+    fn figures(self, persons: u64) -> UnitFigures {
         let share = |n: u64| if self.records == 0 { 0.0 } else { round(n as f64 / self.records as f64, 4) };
         let dimensions: Dimensions = Dimension::ALL
             .iter()
@@ -155,7 +154,7 @@ impl Tally {
             district_code: self.district.0,
             district_name: self.district.1,
             records: self.records,
-            persons: self.clusters.len() as u64,
+            persons,
             duplicates: self.duplicates,
             dimensions,
             codes,
@@ -188,7 +187,7 @@ fn facts<'a>(raw: &RawRecord, record: &'a Normalized, cluster: u32, primary: boo
         }
         old_units |= finding.code == Code::AddressOldUnits;
     }
-    let present = |field: Field| !raw.values.get(field).trim().is_empty();
+    let present = |field: Field| raw.values.is_filled(field);
     let fields = COMPLETENESS_FIELDS.map(|field| {
         if field == Field::Address {
             ADDRESS_PARTS.iter().any(|&f| present(f))
@@ -268,20 +267,46 @@ fn count_part<'a>(
 }
 
 /// The units of level `level` (0: provinces) as sums of the deepest
-/// level's units, each named as the deepest units below it say.
-fn roll_up<'a>(leaves: &[(UnitKey<'a>, Tally)], level: usize) -> HashMap<UnitKey<'a>, Tally> {
-    let mut units: HashMap<UnitKey, Tally> = HashMap::default();
-    for (key, leaf) in leaves {
-        let mut prefix: UnitKey = [""; MAX_LEVELS];
-        prefix[..=level].copy_from_slice(&key[..=level]);
-        let unit = units.entry(prefix).or_insert_with(|| {
+/// level's units (sorted by key, so a unit's leaves are side by side), each
+/// named as the deepest units below it say, with the range of its leaves.
+fn roll_up(leaves: &[(UnitKey, Tally)], level: usize) -> Vec<(Tally, std::ops::Range<usize>)> {
+    let mut units: Vec<(Tally, std::ops::Range<usize>)> = Vec::new();
+    for (i, (key, leaf)) in leaves.iter().enumerate() {
+        let same_unit = i > 0 && leaves[i - 1].0[..=level] == key[..=level];
+        if !same_unit {
             let (code, name) = if level == 0 { leaf.province.clone() } else { leaf.district.clone() };
             let province = if level > 0 { leaf.province.clone() } else { Default::default() };
-            Tally { code, name, province, ..Tally::default() }
-        });
+            units.push((Tally { code, name, province, ..Tally::default() }, i..i));
+        }
+        let (unit, range) = units.last_mut().expect("a unit was just opened");
         unit.merge(leaf);
+        range.end = i + 1;
     }
     units
+}
+
+/// The distinct persons of each group of leaves: a person's stamp says
+/// which group counted it last, so each record is looked at once per level
+/// and nothing is sorted.
+fn count_persons(leaves: &[(UnitKey, Tally)], groups: &[std::ops::Range<usize>], persons: usize) -> Vec<u64> {
+    let mut stamp = vec![u32::MAX; persons];
+    groups
+        .iter()
+        .enumerate()
+        .map(|(group, range)| {
+            let mut distinct = 0;
+            for (_, leaf) in &leaves[range.clone()] {
+                for &cluster in &leaf.clusters {
+                    let seen = &mut stamp[cluster as usize];
+                    if *seen != group as u32 {
+                        *seen = group as u32;
+                        distinct += 1;
+                    }
+                }
+            }
+            distinct
+        })
+        .collect()
 }
 
 pub fn build(input: &ReportInput, previous: Option<(&QualityReport, String)>) -> QualityReport {
@@ -301,7 +326,11 @@ pub fn build(input: &ReportInput, previous: Option<(&QualityReport, String)>) ->
     for part in parts {
         for (key, tally) in part {
             match deepest.entry(key) {
-                std::collections::hash_map::Entry::Occupied(mut known) => known.get_mut().merge(&tally),
+                std::collections::hash_map::Entry::Occupied(mut known) => {
+                    let leaf = known.get_mut();
+                    leaf.merge(&tally);
+                    leaf.clusters.extend_from_slice(&tally.clusters);
+                }
                 std::collections::hash_map::Entry::Vacant(new) => {
                     new.insert(tally);
                 }
@@ -310,24 +339,30 @@ pub fn build(input: &ReportInput, previous: Option<(&QualityReport, String)>) ->
     }
     let mut leaves: Vec<(UnitKey, Tally)> = deepest.into_iter().collect();
     leaves.sort_by(|a, b| a.0.cmp(&b.0));
+    let persons = input.linkage.persons as usize;
     let mut totals = Tally::default();
     for (_, leaf) in &leaves {
         totals.merge(leaf);
     }
-    let mut tallies: Vec<HashMap<UnitKey, Tally>> = (0..levels - 1).map(|level| roll_up(&leaves, level)).collect();
-    tallies.push(leaves.into_iter().collect());
-    let mut level_figures: Vec<Vec<UnitFigures>> = tallies
-        .into_iter()
+    let total_persons = count_persons(&leaves, &[0..leaves.len()], persons)[0];
+    let ranked = |figures: Vec<UnitFigures>| -> Vec<UnitFigures> {
+        let mut figures = figures;
+        rank(&mut figures);
+        figures.sort_by_key(|u| if u.rank == 0 { u64::MAX } else { u.rank });
+        figures
+    };
+    let mut level_figures: Vec<Vec<UnitFigures>> = (0..levels - 1)
         .map(|level| {
-            let mut units: Vec<(UnitKey, Tally)> = level.into_iter().collect();
-            units.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut figures: Vec<UnitFigures> = units.into_iter().map(|(_, t)| t.figures()).collect();
-            rank(&mut figures);
-            figures.sort_by_key(|u| if u.rank == 0 { u64::MAX } else { u.rank });
-            figures
+            let units = roll_up(&leaves, level);
+            let ranges: Vec<_> = units.iter().map(|(_, range)| range.clone()).collect();
+            let persons = count_persons(&leaves, &ranges, persons);
+            ranked(units.into_iter().zip(persons).map(|((unit, _), n)| unit.figures(n)).collect())
         })
         .collect();
-    let mut totals = Totals { figures: totals.figures(), ..Totals::default() };
+    let singles: Vec<_> = (0..leaves.len()).map(|i| i..i + 1).collect();
+    let leaf_persons = count_persons(&leaves, &singles, persons);
+    level_figures.push(ranked(leaves.into_iter().zip(leaf_persons).map(|((_, leaf), n)| leaf.figures(n)).collect()));
+    let mut totals = Totals { figures: totals.figures(total_persons), ..Totals::default() };
     totals.figures.name = words.total.to_string();
     for row in &input.extract.quarantine {
         let name = &input.extract.inputs[row.source as usize].name;

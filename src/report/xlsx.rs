@@ -291,6 +291,8 @@ pub fn write(path: &Path, report: &QualityReport, language: Language, severities
     write_units(&mut workbook, words.sheet_communes, "communes", &report.communes, report, language, &formats)
         .map_err(xlsx_error)?;
     write_codes(&mut workbook, report, words, language, severities, &formats).map_err(xlsx_error)?;
+    // Level 3 of 9: half the time of the default for a sixth more bytes.
+    workbook.set_zip_compression_level(3);
     let bytes = workbook.save_to_buffer().map_err(xlsx_error)?;
     crate::output::atomic::write_bytes(path, &bytes)
 }
