@@ -9,6 +9,7 @@
 pub mod clock;
 #[cfg(test)]
 mod conformance;
+pub mod decisions;
 pub mod error;
 pub mod evaluate;
 pub mod fault;

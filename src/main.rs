@@ -181,6 +181,11 @@ struct CleanArgs {
     /// rules and relink it whole (person IDs are kept).
     #[arg(long, requires = "master")]
     rebuild: bool,
+    /// A decisions.csv written by `dancu review`: `same` pairs are one
+    /// person, `different` pairs never are (the master's and the output
+    /// folder's own decisions are honoured as well).
+    #[arg(long)]
+    decisions: Option<PathBuf>,
 }
 
 /// mimalloc's `mi_option_purge_delay` and `mi_option_allow_thp` (its v3
@@ -390,6 +395,7 @@ fn clean_options(args: CleanArgs) -> Result<CleanOptions, String> {
         previous: args.previous,
         master: args.master,
         rebuild: args.rebuild,
+        decisions: args.decisions,
     })
 }
 

@@ -49,6 +49,9 @@ pub struct CleanOptions {
     pub master: Option<PathBuf>,
     /// Accept a master of another version or rules, relinked whole.
     pub rebuild: bool,
+    /// A `decisions.csv` whose decisions clustering honours, besides the
+    /// master's and the output folder's own.
+    pub decisions: Option<PathBuf>,
 }
 
 /// What a finished run reports back to the command line: counts only,
@@ -95,6 +98,11 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         notices(warning);
     }
 
+    // The clerks' decisions: the master's, the output folder's own (read
+    // under its lock, so none is appended meanwhile) and --decisions.
+    let decision_files = decision_files(options, master.as_ref())?;
+    let decisions = crate::decisions::gather(&decision_files)?;
+
     let prepared = prepare(&rules, &inputs, &options.read, options.reference_date, parallel, &progress)?;
     timings.extend(prepared.timings);
     let (mut extract, mut normalized) = (prepared.extract, prepared.normalized);
@@ -131,7 +139,8 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         },
         None => None,
     };
-    let linkage = link_and_check(&mut normalized, &validator, &rules, &frequencies, parallel);
+    let (decided, decisions_gone) = decided_pairs(&decisions, &record_ids);
+    let linkage = link_and_check(&mut normalized, &validator, &rules, &frequencies, &decided, parallel);
     bar.finish_and_clear();
     timings.insert("link", clock.elapsed().as_millis() as u64);
     // Counts only: a skipped block means pairs never compared.
@@ -205,6 +214,9 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
                         &night.seen,
                     )?;
                     write::write_ledger(out, &ledger)?;
+                    if !decisions.is_empty() {
+                        crate::decisions::write_all(&out.join(crate::decisions::FILE), &decisions)?;
+                    }
                     write::write_persons(out, &output, &golden, &night_of)?;
                     done(3);
                     let input = report::ReportInput {
@@ -268,6 +280,16 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         blocking: &linkage.blocking,
         outputs: output_files(options.units),
         report_previous: previous.as_ref().map(|p| p.source.clone()),
+        decisions: (!decision_files.is_empty()).then(|| manifest::DecisionsInfo {
+            files: decision_files.iter().map(|f| crate::message::shown_path(f)).collect(),
+            rows: decisions.len() as u64,
+            pairs: crate::decisions::in_force(&decisions).len() as u64,
+            same: linkage.decided.same,
+            different: linkage.decided.different,
+            unsure: linkage.decided.unsure,
+            same_refused: linkage.decided.same_refused,
+            no_longer_apply: decisions_gone,
+        }),
         run: manifest::RunInfo {
             started_at_unix,
             threads: rayon::current_num_threads(),
@@ -283,6 +305,42 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     // of its own, which the process does not wait for when it exits.
     std::thread::spawn(move || drop((extract, normalized, linkage)));
     Ok(summary)
+}
+
+/// The `decisions.csv` files a run honours: the master's, the output
+/// folder's own, and `--decisions`, those that exist.
+fn decision_files(options: &CleanOptions, master: Option<&Master>) -> Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = master.iter().map(|m| m.folder.join(crate::decisions::FILE)).collect();
+    files.push(options.out.join(crate::decisions::FILE));
+    files.retain(|f| f.is_file());
+    if let Some(file) = &options.decisions {
+        if !file.is_file() {
+            return Err(Error::Usage(format!(
+                "--decisions {}: no such file; pass the decisions.csv that `dancu review` wrote",
+                crate::message::shown_path(file)
+            )));
+        }
+        files.push(file.clone());
+    }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    Ok(files)
+}
+
+/// The decisions in force as pairs of tonight's records, and how many name
+/// a record that is no longer there.
+fn decided_pairs(decisions: &[crate::decisions::Decision], record_ids: &[String]) -> (Vec<link::DecidedPair>, u64) {
+    let index: crate::hash::HashMap<&str, u32> =
+        record_ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as u32)).collect();
+    let mut gone = 0;
+    let mut decided = Vec::new();
+    for ((a, b), decision) in crate::decisions::in_force(decisions) {
+        match (index.get(a), index.get(b)) {
+            (Some(&a), Some(&b)) => decided.push(link::DecidedPair { a, b, verdict: decision.verdict }),
+            _ => gone += 1,
+        }
+    }
+    (decided, gone)
 }
 
 /// The files of a run's output set, as the manifest lists them.
@@ -520,12 +578,13 @@ pub fn link_and_check(
     validator: &Validator,
     rules: &Rules,
     frequencies: &link::frequency::NameFrequencies,
+    decided: &[link::DecidedPair],
     parallel: bool,
 ) -> link::Linkage {
     let severities = &rules.validation.severities;
     normalized.iter_mut().for_each(|record| severities.apply(&mut record.findings));
-    let linkage =
-        link::link(normalized, |id| validator.citizen_ids().is_well_formed(id), &rules.linkage, frequencies, parallel);
+    let well_formed = |id: &str| validator.citizen_ids().is_well_formed(id);
+    let linkage = link::link(normalized, well_formed, &rules.linkage, frequencies, decided, parallel);
     crate::validate::household::check_households(normalized, &linkage.cluster);
     crate::validate::persons::check_birth_date_swaps(normalized, &linkage.cluster, &linkage.is_primary);
     normalized.iter_mut().for_each(|record| severities.apply(&mut record.findings));
@@ -714,7 +773,7 @@ mod tests {
             let mut normalized = stages.normalizer.normalize_all(&raws, false, &|_| {});
             stages.validator.validate_all(&raws, &mut normalized, false);
             prop_assert!(normalized.iter().all(|n| n.internal_error.is_none()));
-            let linkage = link_and_check(&mut normalized, &stages.validator, stages.rules, &stages.frequencies, false);
+            let linkage = link_and_check(&mut normalized, &stages.validator, stages.rules, &stages.frequencies, &[], false);
             prop_assert_eq!(normalized.len(), raws.len());
             prop_assert_eq!(linkage.cluster.len(), raws.len());
         }

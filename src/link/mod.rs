@@ -16,6 +16,7 @@ pub mod train;
 
 use rayon::prelude::*;
 
+use crate::decisions::Verdict;
 use crate::finding::{Code, Finding, Severity};
 use crate::normalize::Normalized;
 use crate::record::Field;
@@ -46,6 +47,8 @@ pub struct ScoredPair {
     pub linked: bool,
     /// Set when the records are known to be different people.
     pub distinct: Option<Distinct>,
+    /// What a clerk decided of the pair, when they did.
+    pub reviewed: Option<Verdict>,
 }
 
 impl ScoredPair {
@@ -84,6 +87,8 @@ pub enum Distinct {
     /// Full birth dates further apart than a typing error, a swap or a
     /// loss of precision explain, and no shared ID saying otherwise.
     BirthDates,
+    /// A clerk decided they are two people.
+    Decided,
 }
 
 impl Distinct {
@@ -94,6 +99,7 @@ impl Distinct {
             Distinct::Siblings => "siblings: same parents, other names",
             Distinct::ParentAndChild => "parent and child",
             Distinct::BirthDates => "birth dates too far apart for a typing error",
+            Distinct::Decided => "a clerk decided: two people",
         }
     }
 }
@@ -113,6 +119,30 @@ pub struct Linkage {
     /// Linked pairs whose clusters were kept apart because they would have
     /// joined two valid, different IDs.
     pub merges_refused: u64,
+    /// What the clerks' decisions did.
+    pub decided: DecidedCounts,
+}
+
+/// How the clerks' decisions in force met tonight's records.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DecidedCounts {
+    /// `same` pairs clustered together.
+    pub same: u64,
+    /// `different` pairs: their records are in two clusters.
+    pub different: u64,
+    /// `unsure` pairs, left in review.
+    pub unsure: u64,
+    /// `same` pairs kept apart because joining them would have put two
+    /// records decided `different` in one cluster.
+    pub same_refused: u64,
+}
+
+/// A pair a clerk decided, by record index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecidedPair {
+    pub a: u32,
+    pub b: u32,
+    pub verdict: Verdict,
 }
 
 /// The comparison keys and name frequencies of a batch, and how to score a
@@ -242,7 +272,7 @@ impl<'a> Scorer<'a> {
             && names_allow
             && (match_weight >= self.settings.match_threshold
                 || (same_id && levels[FULL_NAME] != NULL_LEVEL && levels[FULL_NAME] <= NAME_AGREES));
-        ScoredPair { a, b, levels, match_weight, linked, distinct }
+        ScoredPair { a, b, levels, match_weight, linked, distinct, reviewed: None }
     }
 }
 
@@ -289,23 +319,55 @@ fn char_edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Links `records`; `id_is_well_formed` says which citizen IDs may identify
-/// a person. Adds `DUPLICATE` and `ID_SHARED` findings to the records.
+/// a person; `decided` are the pairs clerks decided (`same`: linked whatever
+/// their weight or the guards say; `different`: never in one cluster, by
+/// any chain; `unsure`: as the model says, kept in review). Adds
+/// `DUPLICATE` and `ID_SHARED` findings to the records.
 pub fn link(
     records: &mut [Normalized],
     id_is_well_formed: impl Fn(&str) -> bool + Sync,
     settings: &LinkageSettings,
     frequencies: &NameFrequencies,
+    decided: &[DecidedPair],
     parallel: bool,
 ) -> Linkage {
     let scorer = Scorer::new(records, id_is_well_formed, settings, frequencies, parallel);
-    let (candidates, blocking) =
+    let (mut candidates, blocking) =
         block::candidate_pairs(&settings.blocking, &scorer.keys, settings.max_block_size, parallel);
-    let score = |&pair: &u64| scorer.score((pair >> 32) as u32, pair as u32);
+    // A decided pair is scored (and listed) whether or not a blocking rule
+    // proposed it.
+    let pair_key = |a: u32, b: u32| (u64::from(a.min(b)) << 32) | u64::from(a.max(b));
+    let verdict_of: crate::hash::HashMap<u64, Verdict> =
+        decided.iter().filter(|d| d.a != d.b).map(|d| (pair_key(d.a, d.b), d.verdict)).collect();
+    if !verdict_of.is_empty() {
+        candidates.extend(verdict_of.keys());
+        candidates.sort_unstable();
+        candidates.dedup();
+    }
+    let score = |&pair: &u64| {
+        let mut scored = scorer.score((pair >> 32) as u32, pair as u32);
+        if let Some(&verdict) = verdict_of.get(&pair) {
+            scored.reviewed = Some(verdict);
+            match verdict {
+                Verdict::Same => (scored.linked, scored.distinct) = (true, None),
+                Verdict::Different => (scored.linked, scored.distinct) = (false, Some(Distinct::Decided)),
+                Verdict::Unsure | Verdict::Undo => {}
+            }
+        }
+        scored
+    };
     let scored: Vec<ScoredPair> =
         if parallel { candidates.par_iter().map(score).collect() } else { candidates.iter().map(score).collect() };
     drop(candidates);
 
-    let (cluster, merges_refused) = cluster_guarded(&scorer, &scored, records.len());
+    let (cluster, merges_refused, same_refused) = cluster_guarded(&scorer, &scored, records.len());
+    let count = |verdict: Verdict| scored.iter().filter(|p| p.reviewed == Some(verdict)).count() as u64;
+    let decided = DecidedCounts {
+        same: count(Verdict::Same) - same_refused,
+        different: count(Verdict::Different),
+        unsure: count(Verdict::Unsure),
+        same_refused,
+    };
     let persons = cluster.iter().copied().max().map_or(0, |m| m + 1);
     let is_primary = choose_primaries(records, &cluster, persons);
 
@@ -324,7 +386,7 @@ pub fn link(
             p.linked &= cluster[p.a as usize] == cluster[p.b as usize];
             p
         })
-        .filter(|p| p.linked || p.match_weight >= settings.review_threshold)
+        .filter(|p| p.linked || p.match_weight >= settings.review_threshold || p.reviewed.is_some())
         .collect();
     let pair_weights = crate::parallel::map_all(&pairs, parallel, |p| scorer.weights(p.a as usize, p.b as usize).1);
     // The keys borrow the records, which take their findings from here on.
@@ -349,18 +411,25 @@ pub fn link(
         let id = record.values.get(Field::CitizenId).to_string();
         record.findings.push(Finding::new(Field::CitizenId, Code::IdShared, &id));
     }
-    Linkage { cluster, is_primary, persons, pairs, pair_weights, pairs_compared, blocking, merges_refused }
+    Linkage { cluster, is_primary, persons, pairs, pair_weights, pairs_compared, blocking, merges_refused, decided }
 }
 
-/// Connected components of the linked pairs, strongest pair first, with the
-/// guard against chaining: two clusters whose records carry valid IDs that
-/// are not one typing error apart are never joined, whatever pair would
-/// join them. Returns the cluster numbers and how many merges were refused.
-fn cluster_guarded(scorer: &Scorer, scored: &[ScoredPair], n: usize) -> (Vec<u32>, u64) {
+/// Connected components of the linked pairs: the pairs clerks decided
+/// `same` first, then the others strongest first, with two guards against
+/// chaining. Two clusters whose records carry valid IDs that are not one
+/// typing error apart are never joined by a pair the model linked (a clerk's
+/// `same` overrules it); two clusters holding a pair decided `different`
+/// are never joined by any pair. Returns the cluster numbers, the merges the
+/// ID guard refused and the `same` pairs the decisions refused.
+fn cluster_guarded(scorer: &Scorer, scored: &[ScoredPair], n: usize) -> (Vec<u32>, u64, u64) {
+    let is_same = |p: &ScoredPair| p.reviewed == Some(Verdict::Same);
     let mut order: Vec<usize> = (0..scored.len()).filter(|&i| scored[i].linked).collect();
     order.sort_by(|&x, &y| {
         let (p, q) = (&scored[x], &scored[y]);
-        q.match_weight.total_cmp(&p.match_weight).then((p.a, p.b).cmp(&(q.a, q.b)))
+        is_same(q)
+            .cmp(&is_same(p))
+            .then(q.match_weight.total_cmp(&p.match_weight))
+            .then((p.a, p.b).cmp(&(q.a, q.b)))
     });
     let mut sets = cluster::DisjointSets::new(n);
     // The valid IDs each cluster root holds (few: usually one).
@@ -370,6 +439,12 @@ fn cluster_guarded(scorer: &Scorer, scored: &[ScoredPair], n: usize) -> (Vec<u32
             ids[i].push(i as u32);
         }
     }
+    // The records each cluster root's records were decided different from.
+    let mut apart: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for pair in scored.iter().filter(|p| p.reviewed == Some(Verdict::Different)) {
+        apart[pair.a as usize].push(pair.b);
+        apart[pair.b as usize].push(pair.a);
+    }
     let conflict = |x: &[u32], y: &[u32]| {
         x.iter().any(|&i| {
             y.iter().any(|&j| {
@@ -378,18 +453,31 @@ fn cluster_guarded(scorer: &Scorer, scored: &[ScoredPair], n: usize) -> (Vec<u32
             })
         })
     };
-    let mut refused = 0;
+    let (mut refused, mut same_refused) = (0, 0);
     for &i in &order {
         let (ra, rb) = (sets.find(scored[i].a), sets.find(scored[i].b));
         if ra == rb {
             continue;
         }
-        if conflict(&ids[ra as usize], &ids[rb as usize]) {
+        let (fewer, other_root) =
+            if apart[ra as usize].len() <= apart[rb as usize].len() { (ra, rb) } else { (rb, ra) };
+        let decided_apart = apart[fewer as usize].iter().any(|&r| sets.find(r) == other_root);
+        if decided_apart {
+            if is_same(&scored[i]) {
+                same_refused += 1;
+            } else {
+                refused += 1;
+            }
+            continue;
+        }
+        if !is_same(&scored[i]) && conflict(&ids[ra as usize], &ids[rb as usize]) {
             refused += 1;
             continue;
         }
         let root = sets.union(ra, rb);
         let other = if root == ra { rb } else { ra };
+        let moved = std::mem::take(&mut apart[other as usize]);
+        apart[root as usize].extend(moved);
         let moved = std::mem::take(&mut ids[other as usize]);
         // One record per distinct ID is enough to test conflicts.
         for id in moved {
@@ -399,7 +487,7 @@ fn cluster_guarded(scorer: &Scorer, scored: &[ScoredPair], n: usize) -> (Vec<u32
             }
         }
     }
-    (sets.cluster_numbers(), refused)
+    (sets.cluster_numbers(), refused, same_refused)
 }
 
 /// The primary record of a cluster is the most valid (fewest error
@@ -517,10 +605,70 @@ mod tests {
         let rules = Rules::load(&RuleSource::BuiltIn, None).unwrap();
         let frequencies = NameFrequencies::from_rules(&rules);
         let well_formed = |id: &str| id.len() == 12 && id.starts_with("001");
-        let sequential = link(&mut records.to_vec(), well_formed, &rules.linkage, &frequencies, false);
-        let parallel = link(records, well_formed, &rules.linkage, &frequencies, true);
+        let sequential = link(&mut records.to_vec(), well_formed, &rules.linkage, &frequencies, &[], false);
+        let parallel = link(records, well_formed, &rules.linkage, &frequencies, &[], true);
         assert_eq!(sequential.cluster, parallel.cluster, "sequential and parallel paths agree");
         parallel.cluster
+    }
+
+    fn link_decided(records: &mut [Normalized], decided: &[DecidedPair]) -> Linkage {
+        let rules = Rules::load(&RuleSource::BuiltIn, None).unwrap();
+        let frequencies = NameFrequencies::from_rules(&rules);
+        let well_formed = |id: &str| id.len() == 12 && id.starts_with("001");
+        let sequential = link(&mut records.to_vec(), well_formed, &rules.linkage, &frequencies, decided, false);
+        let parallel = link(records, well_formed, &rules.linkage, &frequencies, decided, true);
+        assert_eq!(sequential.cluster, parallel.cluster, "sequential and parallel paths agree");
+        parallel
+    }
+
+    fn decided(a: u32, b: u32, verdict: Verdict) -> DecidedPair {
+        DecidedPair { a, b, verdict }
+    }
+
+    #[test]
+    fn a_pair_decided_different_is_never_joined_by_a_chain() {
+        // Three copies of one person: 0-1 and 1-2 link on their own.
+        let copies = || {
+            vec![
+                person("Lê Văn Hùng", (1985, 3, 7), "001085000123", "Lê Văn Ba", "Trần Thị Tư"),
+                person("Le Van Hung", (1985, 3, 7), "", "Lê Văn Ba", "Trần Thị Tư"),
+                person("Lê Văn Hùngg", (1985, 7, 3), "001085000123", "Lê Văn Ba", "Trần Thị Tư"),
+            ]
+        };
+        assert_eq!(link_decided(&mut copies(), &[]).cluster, [0, 0, 0], "the chain joins all three");
+        let linkage = link_decided(&mut copies(), &[decided(2, 0, Verdict::Different)]);
+        assert_ne!(linkage.cluster[0], linkage.cluster[2], "no chain through record 1 joins 0 and 2");
+        assert_eq!(linkage.decided.different, 1);
+        let pair = linkage.pairs.iter().find(|p| (p.a, p.b) == (0, 2)).expect("the decided pair is listed");
+        assert_eq!((pair.decision(), pair.reviewed), ("distinct", Some(Verdict::Different)));
+    }
+
+    #[test]
+    fn a_pair_decided_same_is_joined_whatever_its_weight_unless_a_different_pair_forbids_it() {
+        // Two records nothing links (other names, dates and IDs).
+        let strangers = || {
+            vec![
+                person("Lê Văn Hùng", (1985, 3, 7), "001085000123", "Lê Văn Ba", "Trần Thị Tư"),
+                person("Phạm Thị Lan", (1990, 11, 20), "001190000456", "Phạm Văn Sơn", "Đỗ Thị Hoa"),
+                person("Lê Văn Hùng", (1985, 3, 7), "001085000123", "Lê Văn Ba", "Trần Thị Tư"),
+            ]
+        };
+        let apart = link_decided(&mut strangers(), &[]);
+        assert_ne!(apart.cluster[0], apart.cluster[1]);
+        let joined = link_decided(&mut strangers(), &[decided(0, 1, Verdict::Same)]);
+        assert_eq!(joined.cluster[0], joined.cluster[1], "a clerk's same overrules the weight and the ID guard");
+        assert_eq!((joined.decided.same, joined.decided.same_refused), (1, 0));
+        // Record 2 is record 0's copy; a clerk said 1 and 2 are different,
+        // so 0-1 cannot be joined without joining 1 and 2.
+        let refused = link_decided(&mut strangers(), &[decided(0, 1, Verdict::Same), decided(1, 2, Verdict::Different)]);
+        assert_ne!(refused.cluster[1], refused.cluster[2]);
+        assert_eq!(refused.decided.different, 1);
+        assert_eq!(refused.decided.same + refused.decided.same_refused, 1);
+        let unsure = link_decided(&mut strangers(), &[decided(0, 1, Verdict::Unsure)]);
+        assert_eq!(unsure.cluster, apart.cluster, "unsure changes no cluster");
+        let pair = unsure.pairs.iter().find(|p| (p.a, p.b) == (0, 1)).expect("an unsure pair stays listed");
+        assert_eq!(pair.reviewed, Some(Verdict::Unsure));
+        assert_eq!(pair.decision(), "distinct", "the model's own decision (two valid IDs) stands");
     }
 
     #[test]

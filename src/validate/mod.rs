@@ -222,7 +222,7 @@ mod cases {
     ) -> Vec<Normalized> {
         let mut normalized = normalizer.normalize_all(records, false, &|_| {});
         validator.validate_all(records, &mut normalized, false);
-        crate::pipeline::link_and_check(&mut normalized, validator, rules, frequencies, false);
+        crate::pipeline::link_and_check(&mut normalized, validator, rules, frequencies, &[], false);
         normalized
     }
 

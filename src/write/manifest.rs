@@ -26,6 +26,9 @@ pub struct Manifest<'a> {
     pub outputs: Vec<&'static str>,
     /// Where the report's previous figures came from, if any.
     pub report_previous: Option<String>,
+    /// The clerks' decisions the run honoured, when it had any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decisions: Option<DecisionsInfo>,
     /// The only part that differs between reruns.
     pub run: RunInfo,
 }
@@ -60,6 +63,28 @@ pub struct Counts {
     pub records_seen: u64,
     /// Tonight's lines of changes.csv, by change.
     pub changes: BTreeMap<&'static str, u64>,
+}
+
+/// What the clerks' decisions did to a run.
+#[derive(Debug, Serialize)]
+pub struct DecisionsInfo {
+    /// The `decisions.csv` files read, in order.
+    pub files: Vec<String>,
+    /// Their rows (each distinct row once).
+    pub rows: u64,
+    /// Pairs with a decision in force (the latest on the pair, not an undo).
+    pub pairs: u64,
+    /// Pairs decided `same`, clustered together.
+    pub same: u64,
+    /// Pairs decided `different`, kept apart.
+    pub different: u64,
+    /// Pairs decided `unsure`, left in review.
+    pub unsure: u64,
+    /// `same` pairs that could not be joined without putting two records
+    /// decided `different` in one person.
+    pub same_refused: u64,
+    /// Decisions on a record this run no longer has.
+    pub no_longer_apply: u64,
 }
 
 #[derive(Debug, Serialize)]

@@ -201,20 +201,25 @@ pub fn write_issues(out: &Path, run: &RunOutput) -> Result<u64, Error> {
 
 pub fn write_duplicates(out: &Path, run: &RunOutput) -> Result<u64, Error> {
     let mut header: Vec<String> =
-        ["source_a", "row_a", "source_b", "row_b", "match_weight", "match_probability"].map(String::from).to_vec();
+        ["source_a", "row_a", "record_id_a", "source_b", "row_b", "record_id_b", "match_weight", "match_probability"]
+            .map(String::from)
+            .to_vec();
     for c in &COMPARISONS {
         header.push(c.name.to_string());
         header.push(format!("{}_weight", c.name));
     }
     header.push("decision".to_string());
+    header.push("reviewed".to_string());
     let rows = run.linkage.pairs.iter().zip(&run.linkage.pair_weights).map(|(pair, weights)| {
         let (source_a, row_a) = run.provenance(pair.a as usize);
         let (source_b, row_b) = run.provenance(pair.b as usize);
         let mut cells = vec![
             source_a,
             row_a,
+            Cow::Borrowed(run.record_ids[pair.a as usize].as_str()),
             source_b,
             row_b,
+            Cow::Borrowed(run.record_ids[pair.b as usize].as_str()),
             Cow::Owned(format!("{:.3}", pair.match_weight)),
             Cow::Owned(format!("{:.6}", pair.match_probability())),
         ];
@@ -224,6 +229,8 @@ pub fn write_duplicates(out: &Path, run: &RunOutput) -> Result<u64, Error> {
         }
         // `match`: linked into one person; `review`: for a clerk to decide.
         cells.push(Cow::Borrowed(pair.decision()));
+        // What a clerk decided (`same`, `different`, `unsure`), if they did.
+        cells.push(Cow::Borrowed(pair.reviewed.map_or("", |v| v.label())));
         cells
     });
     write_csv(&out.join("duplicates.csv"), &header, rows, false)
