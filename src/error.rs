@@ -73,7 +73,7 @@ pub enum Error {
     #[error("{}: cannot write the Parquet file: {message}", shown_path(.path))]
     WriteParquet { path: PathBuf, message: String },
 
-    #[error("{}: another dancu run is writing this output folder{}; wait for it to finish, or write to another --out", shown_path(.out), holder_text(.holder))]
+    #[error("{}: another dancu run is writing this output folder, or `dancu review` has it open{}; wait for it to finish (stop the review page with Ctrl+C), or write to another --out", shown_path(.out), holder_text(.holder))]
     OutputLocked { out: PathBuf, holder: Option<crate::output::lock::Holder> },
 
     #[error("{}: this input is inside the output folder {}, which a run replaces as a whole; write to another folder (for example --out {}-cleaned) or move the input out of it first", shown_path(.input), shown_path(.out), shown_path(.out))]

@@ -30,6 +30,7 @@ pub mod progress;
 pub mod read;
 pub mod record;
 pub mod report;
+pub mod review;
 pub mod rng;
 pub mod rules;
 pub mod syllable;

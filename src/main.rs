@@ -38,6 +38,27 @@ enum Command {
     /// Estimate a linkage model (m by EM, u by random sampling) from a batch
     /// and write it as JSON for `clean --model`.
     Train(TrainArgs),
+    /// Serve a local page (127.0.0.1, with a token) where a clerk decides the
+    /// uncertain pairs of an output folder; decisions go to its decisions.csv.
+    Review(ReviewArgs),
+}
+
+#[derive(clap::Args)]
+struct ReviewArgs {
+    /// The output folder of `dancu clean` (full or nightly).
+    folder: PathBuf,
+    /// Port on 127.0.0.1 (default: a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Print the address only; do not open a browser.
+    #[arg(long)]
+    no_browser: bool,
+    /// The reviewer's name written with each decision (the page can change it).
+    #[arg(long, default_value = "")]
+    reviewer: String,
+    /// Language of the page.
+    #[arg(long, value_enum, default_value_t = Language::Vi)]
+    lang: Language,
 }
 
 #[derive(clap::Args)]
@@ -236,6 +257,7 @@ fn run_command(command: Command) -> ExitCode {
         Command::Gen(args) => run_gen(args),
         Command::Eval(args) => run_eval(args),
         Command::Train(args) => run_train(args),
+        Command::Review(args) => run_review(args),
     }
 }
 
@@ -339,6 +361,25 @@ fn run_gen(args: GenArgs) -> ExitCode {
         }
         ExitCode::SUCCESS
     })
+}
+
+fn run_review(args: ReviewArgs) -> ExitCode {
+    let options = dancu::review::ReviewOptions {
+        folder: args.folder,
+        port: args.port,
+        open_browser: !args.no_browser,
+        reviewer: args.reviewer,
+        language: args.lang,
+    };
+    // The address goes first on stdout, for a person or a script to open.
+    let announce = |url: &str| {
+        use std::io::Write;
+        let mut stdout = std::io::stdout();
+        let _ = writeln!(stdout, "{url}");
+        let _ = stdout.flush();
+    };
+    let notice = |message: &str| eprintln!("dancu review: {message}");
+    finish(dancu::review::run(&options, &announce, &notice), |()| ExitCode::SUCCESS)
 }
 
 fn run_eval(args: EvalArgs) -> ExitCode {

@@ -426,10 +426,7 @@ fn cluster_guarded(scorer: &Scorer, scored: &[ScoredPair], n: usize) -> (Vec<u32
     let mut order: Vec<usize> = (0..scored.len()).filter(|&i| scored[i].linked).collect();
     order.sort_by(|&x, &y| {
         let (p, q) = (&scored[x], &scored[y]);
-        is_same(q)
-            .cmp(&is_same(p))
-            .then(q.match_weight.total_cmp(&p.match_weight))
-            .then((p.a, p.b).cmp(&(q.a, q.b)))
+        is_same(q).cmp(&is_same(p)).then(q.match_weight.total_cmp(&p.match_weight)).then((p.a, p.b).cmp(&(q.a, q.b)))
     });
     let mut sets = cluster::DisjointSets::new(n);
     // The valid IDs each cluster root holds (few: usually one).
@@ -660,7 +657,8 @@ mod tests {
         assert_eq!((joined.decided.same, joined.decided.same_refused), (1, 0));
         // Record 2 is record 0's copy; a clerk said 1 and 2 are different,
         // so 0-1 cannot be joined without joining 1 and 2.
-        let refused = link_decided(&mut strangers(), &[decided(0, 1, Verdict::Same), decided(1, 2, Verdict::Different)]);
+        let refused =
+            link_decided(&mut strangers(), &[decided(0, 1, Verdict::Same), decided(1, 2, Verdict::Different)]);
         assert_ne!(refused.cluster[1], refused.cluster[2]);
         assert_eq!(refused.decided.different, 1);
         assert_eq!(refused.decided.same + refused.decided.same_refused, 1);
