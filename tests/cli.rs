@@ -10,6 +10,8 @@ mod encodings;
 mod reliability;
 #[path = "cli/report.rs"]
 mod report;
+#[path = "cli/review.rs"]
+mod review;
 mod support;
 
 use std::path::{Path, PathBuf};

@@ -45,6 +45,15 @@ mod tests {
             keys
         };
         assert_eq!(keys(Language::Vi), keys(Language::En));
+        for language in [Language::Vi, Language::En] {
+            let table = words(language);
+            for comparison in &crate::link::compare::COMPARISONS {
+                assert!(table["fields"].get(comparison.name).is_some(), "{}", comparison.name);
+                for level in comparison.levels.iter().chain(&["null"]) {
+                    assert!(table["levels"].get(*level).is_some(), "level {level} has words");
+                }
+            }
+        }
         let page = page(Language::Vi, "Cán bộ </script>");
         assert!(page.contains("Cùng một người") && page.contains("lang=\"vi\""));
         assert!(!page.contains("/*WORDS*/") && !page.contains("{{"));

@@ -113,7 +113,7 @@ fn report_xlsx_holds_numbers_as_numbers() {
 
 /// A browser to open the page in: Debian's `chromium`, or what
 /// `DANCU_CHROMIUM` names.
-fn chromium() -> Option<PathBuf> {
+pub fn chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("DANCU_CHROMIUM") {
         return Some(PathBuf::from(path));
     }
@@ -130,7 +130,7 @@ fn chromium() -> Option<PathBuf> {
     found
 }
 
-fn headless(browser: &Path, profile: &Path) -> Command {
+pub fn headless(browser: &Path, profile: &Path) -> Command {
     let mut command = Command::new(browser);
     command.args([
         "--headless",
