@@ -5,7 +5,7 @@
 //! clusters by it: `same` is a must-link, `different` a cannot-link.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -82,6 +82,16 @@ pub fn pair_key<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
     } else {
         (b, a)
     }
+}
+
+/// Whether the file at `path` starts with the header of a `decisions.csv`
+/// (a file of the same name a user keeps for themselves does not).
+pub fn is_decisions_file(path: &Path) -> bool {
+    use std::io::BufRead;
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    let mut first = String::new();
+    let _ = std::io::BufReader::new(file).take(4096).read_line(&mut first);
+    first.trim_start_matches('\u{feff}').trim_end() == HEADER.join(",")
 }
 
 /// Reads a `decisions.csv`; a row that is not a decision is an error that

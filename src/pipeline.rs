@@ -100,7 +100,7 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
 
     // The clerks' decisions: the master's, the output folder's own (read
     // under its lock, so none is appended meanwhile) and --decisions.
-    let decision_files = decision_files(options, master.as_ref())?;
+    let decision_files = decision_files(options, master.as_ref(), notices)?;
     let decisions = crate::decisions::gather(&decision_files)?;
 
     let prepared = prepare(&rules, &inputs, &options.read, options.reference_date, parallel, &progress)?;
@@ -308,10 +308,24 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
 }
 
 /// The `decisions.csv` files a run honours: the master's, the output
-/// folder's own, and `--decisions`, those that exist.
-fn decision_files(options: &CleanOptions, master: Option<&Master>) -> Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = master.iter().map(|m| m.folder.join(crate::decisions::FILE)).collect();
-    files.push(options.out.join(crate::decisions::FILE));
+/// folder's own, and `--decisions`, those that exist. An output folder's
+/// `decisions.csv` that is not one of dancu's is a user's own file: it is
+/// carried as it is and not read, unless this run has decisions to write
+/// in its place, which it refuses.
+fn decision_files(options: &CleanOptions, master: Option<&Master>, notices: Notices) -> Result<Vec<PathBuf>> {
+    use crate::decisions::{is_decisions_file, FILE};
+    let mut files: Vec<PathBuf> = master.iter().map(|m| m.folder.join(FILE)).collect();
+    let own = options.out.join(FILE);
+    let foreign = own.is_file() && !is_decisions_file(&own);
+    if foreign {
+        notices(&format!(
+            "{} is not a dancu decisions.csv (its header is not `{}`): it is carried as it is and not honoured",
+            crate::message::shown_path(&own),
+            crate::decisions::HEADER.join(",")
+        ));
+    } else {
+        files.push(own.clone());
+    }
     files.retain(|f| f.is_file());
     if let Some(file) = &options.decisions {
         if !file.is_file() {
@@ -324,6 +338,12 @@ fn decision_files(options: &CleanOptions, master: Option<&Master>) -> Result<Vec
     }
     let mut seen = std::collections::HashSet::new();
     files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    if foreign && !files.is_empty() {
+        return Err(Error::Usage(format!(
+            "{} is not a dancu decisions.csv, and this run would write the clerks' decisions in its place; move it out of the output folder first",
+            crate::message::shown_path(&own)
+        )));
+    }
     Ok(files)
 }
 

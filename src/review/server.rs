@@ -208,10 +208,12 @@ async fn pairs(State(app): State<Arc<App>>, headers: HeaderMap, uri: Uri) -> Res
             pair
         })
         .collect();
+    // The communes come with the first page only: a province has thousands.
     let communes: Vec<Value> = app
         .queue
         .communes
         .iter()
+        .filter(|_| offset == 0)
         .map(|(code, name, pairs)| json!({"code": code, "name": name, "pairs": pairs}))
         .collect();
     json_response(

@@ -239,6 +239,13 @@ fn temporary_files_of_killed_runs_are_removed_and_the_users_files_kept() {
     assert!(!out.join("report/.communes.csv.4242.tmp").exists());
     assert!(!out.join("report/districts.csv").exists(), "an output of an older run is not carried");
     assert_eq!(std::fs::read_to_string(out.join("decisions.csv")).unwrap(), "a,b,decision\n");
+    assert!(run.stderr.contains("not a dancu decisions.csv"), "the user is told it is not honoured: {}", run.stderr);
+    // With clerks' decisions to write in its place, the run refuses.
+    let theirs = dir.path().join("theirs.csv");
+    std::fs::write(&theirs, "a,b,decision,reviewer,decided_at,note\nR1,R2,same,x,2026-12-05T09:00:00Z,\n").unwrap();
+    let refused = clean(dir.path(), "out", &[fixture("sample.csv")], &["--decisions", theirs.to_str().unwrap()]);
+    assert_eq!(refused.status, 2, "{}", refused.stderr);
+    assert_eq!(std::fs::read_to_string(out.join("decisions.csv")).unwrap(), "a,b,decision\n");
 }
 
 /// The output set as it stands: which input each file says it came from,
