@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes="${1:-1}"
 shift || true
-targets="${*:-csv_reader header xlsx_reader name address date id phone record}"
+targets="${*:-csv_reader header xlsx_reader name address date id phone record decisions}"
 command -v cargo-fuzz > /dev/null || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
 python3 fuzz/seed.py
