@@ -180,6 +180,7 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         .collect();
     let night_of = |i: usize| -> &str { arrived.get(record_ids[i].as_str()).copied().unwrap_or(night_label.as_str()) };
     let golden = identity::golden::Survivorship {
+        rules: &rules.survivorship,
         normalized: &normalized,
         is_primary: &linkage.is_primary,
         night_of: &night_of,

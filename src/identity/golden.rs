@@ -1,20 +1,23 @@
 //! The persons table: one golden record per person, the best value of each
 //! field among the person's records, with the `record_id` it came from.
 //!
-//! Survivorship, per field: a value from a record with no error or warning
-//! finding on that field first; then the value of the most recent night;
-//! then the most frequent value; then the primary record's value; then the
-//! value of the earliest record. The address's parts (street, post-2025 and
-//! pre-2025 units, status) all come from one record, the best placed (exact
-//! before fuzzy before ambiguous before unresolved, then the same order as a
-//! field, frequency aside). A citizen ID comes only from a record whose ID
-//! is consistent with it (no ID damage).
+//! Survivorship follows `rules/survivorship.toml`: per field, an order of
+//! criteria (shipped: a value from a record with no error or warning
+//! finding on the field; then the most recent night; then the most frequent
+//! value; then the primary record), the earliest record breaking what is
+//! left. The address's parts (street, post-2025 and pre-2025 units, status)
+//! all come from one record (shipped: the best placed, exact before fuzzy
+//! before ambiguous before unresolved, then as a field, frequency aside). A
+//! citizen ID comes only from a record whose ID is consistent with it.
 
 use rayon::prelude::*;
+
+use std::cmp::Ordering;
 
 use crate::finding::{Finding, Severity};
 use crate::normalize::Normalized;
 use crate::record::Field;
+use crate::rules::{Criterion, SurvivorshipRules};
 
 /// The fields a person has one best value of, each on its own.
 pub const PERSON_FIELDS: [Field; 17] = [
@@ -101,6 +104,7 @@ impl GoldenRecords {
 /// it is its person's primary record, and the night it arrived (ISO dates
 /// compare as text).
 pub struct Survivorship<'a> {
+    pub rules: &'a SurvivorshipRules,
     pub normalized: &'a [Normalized],
     pub is_primary: &'a [bool],
     pub night_of: &'a (dyn Fn(usize) -> &'a str + Sync),
@@ -149,48 +153,69 @@ impl Survivorship<'_> {
     /// The record whose value of `field` survives.
     fn best(&self, records: &[RecordIndex], primary: RecordIndex, field: Field) -> Option<usize> {
         let value = |i: usize| self.normalized[i].values.get(field);
+        let only_consistent = field == Field::CitizenId && self.rules.citizen_id_only_consistent;
         let candidates: Vec<usize> = records
             .iter()
             .map(|&i| i as usize)
             .filter(|&i| !value(i).is_empty())
-            .filter(|&i| {
-                field != Field::CitizenId || !self.normalized[i].findings.iter().any(|f| f.code.is_id_damage())
-            })
+            .filter(|&i| !only_consistent || !self.normalized[i].findings.iter().any(|f| f.code.is_id_damage()))
             .collect();
         if candidates.len() <= 1 {
             return candidates.first().copied();
         }
         let frequency = |i: usize| candidates.iter().filter(|&&j| value(j) == value(i)).count();
+        let order = self.rules.order_of(field);
         candidates.iter().copied().min_by(|&a, &b| {
-            let doubt = |i: usize| doubtful(&self.normalized[i].findings, &[field]);
-            doubt(a)
-                .cmp(&doubt(b))
-                .then_with(|| (self.night_of)(b).cmp((self.night_of)(a)))
-                .then_with(|| frequency(b).cmp(&frequency(a)))
-                .then_with(|| (b == primary as usize).cmp(&(a == primary as usize)))
+            order
+                .iter()
+                .fold(Ordering::Equal, |so_far, &criterion| {
+                    so_far.then_with(|| match criterion {
+                        Criterion::MostFrequent => frequency(b).cmp(&frequency(a)),
+                        other => self.compare(other, a, b, primary, &[field]),
+                    })
+                })
                 .then(a.cmp(&b))
         })
     }
 
+    /// How records `a` and `b` compare by `criterion` (less: `a` is
+    /// better), looking at findings on `fields`.
+    fn compare(&self, criterion: Criterion, a: usize, b: usize, primary: RecordIndex, fields: &[Field]) -> Ordering {
+        match criterion {
+            Criterion::WithoutFindings => {
+                let doubt = |i: usize| doubtful(&self.normalized[i].findings, fields);
+                doubt(a).cmp(&doubt(b))
+            }
+            Criterion::MostRecent => (self.night_of)(b).cmp((self.night_of)(a)),
+            Criterion::Primary => (b == primary as usize).cmp(&(a == primary as usize)),
+            Criterion::BestPlaced => {
+                let placed = |i: usize| match self.normalized[i].values.get(Field::AddressStatus) {
+                    "exact" => 0,
+                    "fuzzy" => 1,
+                    "ambiguous" => 2,
+                    _ => 3,
+                };
+                placed(a).cmp(&placed(b))
+            }
+            // A value's frequency is the caller's to count; the rules keep
+            // it out of the address's order.
+            Criterion::MostFrequent => Ordering::Equal,
+        }
+    }
+
     /// The record whose address (all its parts) survives.
     fn best_address(&self, records: &[RecordIndex], primary: RecordIndex) -> Option<usize> {
-        let placed = |i: usize| match self.normalized[i].values.get(Field::AddressStatus) {
-            "exact" => 0,
-            "fuzzy" => 1,
-            "ambiguous" => 2,
-            _ => 3,
-        };
         records
             .iter()
             .map(|&i| i as usize)
             .filter(|&i| ADDRESS_FIELDS.iter().any(|&f| !self.normalized[i].values.get(f).is_empty()))
             .min_by(|&a, &b| {
-                let doubt = |i: usize| doubtful(&self.normalized[i].findings, &ADDRESS_FIELDS);
-                placed(a)
-                    .cmp(&placed(b))
-                    .then_with(|| doubt(a).cmp(&doubt(b)))
-                    .then_with(|| (self.night_of)(b).cmp((self.night_of)(a)))
-                    .then_with(|| (b == primary as usize).cmp(&(a == primary as usize)))
+                self.rules
+                    .address
+                    .iter()
+                    .fold(Ordering::Equal, |so_far, &criterion| {
+                        so_far.then_with(|| self.compare(criterion, a, b, primary, &ADDRESS_FIELDS))
+                    })
                     .then(a.cmp(&b))
             })
     }
@@ -230,7 +255,12 @@ mod tests {
         let nights = ["2026-01-01", "2026-03-01", "2026-02-01", "2026-01-01", "2026-01-01", "2026-01-01"];
         let night_of = |i: usize| nights[i];
         let is_primary = [false; 6];
-        let rules = Survivorship { normalized: &records, is_primary: &is_primary, night_of: &night_of };
+        let rules = Survivorship {
+            rules: &SurvivorshipRules::default(),
+            normalized: &records,
+            is_primary: &is_primary,
+            night_of: &night_of,
+        };
         let golden = rules.golden_records(&[0, 0, 0, 0, 0, 0], 1, false);
         let person = &golden.persons[0];
         assert_eq!(golden.records(0), &[0, 1, 2, 3, 4, 5]);
@@ -240,10 +270,29 @@ mod tests {
         assert_eq!(source(person, Field::Religion), None);
         // The primary record wins a tie before the earliest does.
         let is_primary = [false, false, false, false, false, true];
-        let rules = Survivorship { normalized: &records, is_primary: &is_primary, night_of: &night_of };
+        let rules = Survivorship {
+            rules: &SurvivorshipRules::default(),
+            normalized: &records,
+            is_primary: &is_primary,
+            night_of: &night_of,
+        };
         let golden = rules.golden_records(&[0, 0, 0, 0, 0, 0], 1, false);
         assert_eq!(source(&golden.persons[0], Field::Ethnicity), Some(5));
         assert_eq!(golden.persons[0].primary, 5);
+        // Rules of other orders: the primary record first for every field,
+        // and the commonest phone before the latest.
+        let primary_first = SurvivorshipRules {
+            order: vec![Criterion::Primary],
+            fields: vec![(Field::Phone, vec![Criterion::MostFrequent, Criterion::MostRecent])],
+            ..SurvivorshipRules::default()
+        };
+        let is_primary = [true, false, false, false, false, false];
+        let rules =
+            Survivorship { rules: &primary_first, normalized: &records, is_primary: &is_primary, night_of: &night_of };
+        let golden = rules.golden_records(&[0, 0, 0, 0, 0, 0], 1, false);
+        assert_eq!(source(&golden.persons[0], Field::BirthDate), Some(0), "the primary's, findings or not");
+        assert_eq!(source(&golden.persons[0], Field::Phone), Some(1), "all phones once: the latest");
+        assert_eq!(source(&golden.persons[0], Field::Ethnicity), Some(3), "no primary value, frequency not asked: the earliest");
     }
 
     #[test]
@@ -260,7 +309,12 @@ mod tests {
             record(&[(Field::Address, "Số 5"), (Field::AddressStatus, "exact"), (Field::CommuneCode, "00004")], vec![]),
         ];
         let night_of = |_: usize| "2026-01-01";
-        let rules = Survivorship { normalized: &records, is_primary: &[true, false], night_of: &night_of };
+        let rules = Survivorship {
+            rules: &SurvivorshipRules::default(),
+            normalized: &records,
+            is_primary: &[true, false],
+            night_of: &night_of,
+        };
         let golden = &rules.golden_records(&[0, 0], 1, true).persons[0];
         assert_eq!(source(golden, Field::CitizenId), None, "a damaged ID is no one's");
         assert_eq!(golden.address(), Some(1));

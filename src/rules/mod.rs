@@ -11,6 +11,7 @@ mod address;
 mod admin;
 mod columns;
 mod linkage;
+mod survivorship;
 mod table;
 mod validation;
 
@@ -23,6 +24,7 @@ pub use address::{AddressWords, DistrictNickname, UnitLevel, UnitTypeWord};
 pub use admin::{AdminTables, CommuneMapping, NewCommune, OldUnit, Province2025};
 pub use columns::ColumnRules;
 pub use linkage::{BlockKey, BlockingRule, LevelParameters, LinkageSettings, Model, ModelComparison, ModelLevel};
+pub use survivorship::{Criterion, SurvivorshipRules};
 pub use table::{Table, TableRow};
 pub use validation::ValidationSettings;
 
@@ -35,6 +37,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("columns.toml", include_str!("../../rules/columns.toml")),
     ("validation.toml", include_str!("../../rules/validation.toml")),
     ("linkage.toml", include_str!("../../rules/linkage.toml")),
+    ("survivorship.toml", include_str!("../../rules/survivorship.toml")),
     ("model.json", include_str!("../../rules/model.json")),
     ("cccd_provinces.csv", include_str!("../../rules/cccd_provinces.csv")),
     ("ethnic_groups.csv", include_str!("../../rules/ethnic_groups.csv")),
@@ -134,6 +137,8 @@ pub struct Rules {
     /// parses it.
     pub generator: (String, String),
     pub names: NameRules,
+    /// How the persons table picks each field's best value.
+    pub survivorship: SurvivorshipRules,
 }
 
 impl Rules {
@@ -223,6 +228,12 @@ impl Rules {
         let linkage = LinkageSettings::parse(file, text, model_file, model_text).unwrap_or_else(|e| {
             errors.extend(e);
             LinkageSettings::default()
+        });
+
+        let (file, text) = text_of("survivorship.toml");
+        let survivorship = SurvivorshipRules::parse(file, text).unwrap_or_else(|e| {
+            errors.extend(e);
+            SurvivorshipRules::default()
         });
 
         let mut table = |name: &str, required: &[&str]| {
@@ -316,6 +327,7 @@ impl Rules {
             surname_shares,
             generator,
             names,
+            survivorship,
         })
     }
 }
