@@ -166,6 +166,36 @@ pub fn gather(files: &[std::path::PathBuf]) -> Result<Vec<Decision>> {
     Ok(all)
 }
 
+/// The night each record was last corrected (`record_updated` in
+/// `changes.csv`), by `record_id`: a decision made before a record was
+/// corrected was made on other content.
+pub type Corrections = std::collections::HashMap<String, String>;
+
+/// Adds a correction of `record_id` on `night` (the later night kept).
+pub fn note_correction(corrections: &mut Corrections, record_id: &str, night: &str) {
+    let slot = corrections.entry(record_id.to_string()).or_default();
+    if night > slot.as_str() {
+        *slot = night.to_string();
+    }
+}
+
+/// The corrections a `changes.csv`'s rows (`night,change,person_id,
+/// other_person_id,record_id`) record.
+pub fn corrections_in(rows: &[Vec<String>]) -> Corrections {
+    let mut corrections = Corrections::new();
+    for row in rows.iter().filter(|r| r.len() == 5 && r[1] == "record_updated") {
+        note_correction(&mut corrections, &row[4], &row[0]);
+    }
+    corrections
+}
+
+/// Whether `decision` was made on the records as they are: not before the
+/// night either of them was last corrected.
+pub fn still_applies(decision: &Decision, corrections: &Corrections) -> bool {
+    let day = decision.decided_at.get(..10).unwrap_or(&decision.decided_at);
+    [&decision.a, &decision.b].iter().all(|id| corrections.get(id.as_str()).is_none_or(|night| day >= night.as_str()))
+}
+
 /// One line of the file, as CSV; cells a spreadsheet would run as a
 /// formula are guarded.
 fn line(decision: &Decision) -> Vec<u8> {
@@ -240,6 +270,26 @@ mod tests {
         assert_eq!(force.len(), 2, "the undo leaves R5-R6 undecided");
         assert_eq!(force[&("R1", "R2")].verdict, Verdict::Different);
         assert_eq!(force[&("R3", "R4")].verdict, Verdict::Different);
+    }
+
+    #[test]
+    fn a_decision_older_than_a_correction_of_its_records_no_longer_applies() {
+        let rows = vec![
+            vec!["2026-12-04".into(), "record_updated".into(), "P1".into(), "".into(), "R1".into()],
+            vec!["2026-12-06".into(), "record_updated".into(), "P1".into(), "".into(), "R1".into()],
+            vec!["2026-12-07".into(), "record_added".into(), "P2".into(), "".into(), "R2".into()],
+        ];
+        let corrections = corrections_in(&rows);
+        assert_eq!(corrections["R1"], "2026-12-06");
+        assert!(!corrections.contains_key("R2"), "an addition is no correction");
+        assert!(
+            !still_applies(&decision("R1", "R2", Verdict::Same, ""), &corrections),
+            "decided 12-05, corrected 12-06"
+        );
+        assert!(still_applies(&decision("R3", "R2", Verdict::Same, ""), &corrections));
+        let mut later = decision("R2", "R1", Verdict::Same, "");
+        later.decided_at = "2026-12-06T10:00:00Z".into();
+        assert!(still_applies(&later, &corrections), "decided on the night of the correction");
     }
 
     #[test]

@@ -139,7 +139,13 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         },
         None => None,
     };
-    let (decided, decisions_gone) = decided_pairs(&decisions, &record_ids);
+    // A decision made before one of its records was corrected (the
+    // master's history, or tonight) is on other content: not applied.
+    let mut corrections = crate::decisions::corrections_in(master.as_ref().map_or(&[][..], |m| &m.history));
+    for &i in &night.updated {
+        crate::decisions::note_correction(&mut corrections, &record_ids[i], &options.reference_date.to_string());
+    }
+    let (decided, decisions_gone, decisions_outdated) = decided_pairs(&decisions, &record_ids, &corrections);
     let linkage = link_and_check(&mut normalized, &validator, &rules, &frequencies, &decided, parallel);
     bar.finish_and_clear();
     timings.insert("link", clock.elapsed().as_millis() as u64);
@@ -290,6 +296,7 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
             unsure: linkage.decided.unsure,
             same_refused: linkage.decided.same_refused,
             no_longer_apply: decisions_gone,
+            record_corrected: decisions_outdated,
         }),
         run: manifest::RunInfo {
             started_at_unix,
@@ -348,20 +355,26 @@ fn decision_files(options: &CleanOptions, master: Option<&Master>, notices: Noti
     Ok(files)
 }
 
-/// The decisions in force as pairs of tonight's records, and how many name
-/// a record that is no longer there.
-fn decided_pairs(decisions: &[crate::decisions::Decision], record_ids: &[String]) -> (Vec<link::DecidedPair>, u64) {
+/// The decisions in force as pairs of tonight's records, how many name a
+/// record that is no longer there, and how many were made before one of
+/// their records was corrected.
+fn decided_pairs(
+    decisions: &[crate::decisions::Decision],
+    record_ids: &[String],
+    corrections: &crate::decisions::Corrections,
+) -> (Vec<link::DecidedPair>, u64, u64) {
     let index: crate::hash::HashMap<&str, u32> =
         record_ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as u32)).collect();
-    let mut gone = 0;
+    let (mut gone, mut outdated) = (0, 0);
     let mut decided = Vec::new();
     for ((a, b), decision) in crate::decisions::in_force(decisions) {
         match (index.get(a), index.get(b)) {
+            (Some(_), Some(_)) if !crate::decisions::still_applies(decision, corrections) => outdated += 1,
             (Some(&a), Some(&b)) => decided.push(link::DecidedPair { a, b, verdict: decision.verdict }),
             _ => gone += 1,
         }
     }
-    (decided, gone)
+    (decided, gone, outdated)
 }
 
 /// The files of a run's output set, as the manifest lists them.

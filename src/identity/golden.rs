@@ -292,7 +292,11 @@ mod tests {
         let golden = rules.golden_records(&[0, 0, 0, 0, 0, 0], 1, false);
         assert_eq!(source(&golden.persons[0], Field::BirthDate), Some(0), "the primary's, findings or not");
         assert_eq!(source(&golden.persons[0], Field::Phone), Some(1), "all phones once: the latest");
-        assert_eq!(source(&golden.persons[0], Field::Ethnicity), Some(3), "no primary value, frequency not asked: the earliest");
+        assert_eq!(
+            source(&golden.persons[0], Field::Ethnicity),
+            Some(3),
+            "no primary value, frequency not asked: the earliest"
+        );
     }
 
     #[test]

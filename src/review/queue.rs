@@ -142,7 +142,11 @@ struct Candidate {
 pub fn load(folder: &Path) -> Result<Queue> {
     let decisions_path = folder.join(decisions::FILE);
     let decisions = if decisions_path.is_file() { decisions::read(&decisions_path)? } else { Vec::new() };
-    let in_force = decisions::in_force(&decisions);
+    let corrections = corrections(folder)?;
+    let mut in_force = decisions::in_force(&decisions);
+    // A decision made before one of its records was corrected is on other
+    // content: the pair comes back.
+    in_force.retain(|_, decision| decisions::still_applies(decision, &corrections));
     let (candidates, already_decided) = candidates(folder, &in_force)?;
     let wanted: HashSet<&str> = candidates.iter().flat_map(|c| [c.a.as_str(), c.b.as_str()]).collect();
 
@@ -260,6 +264,26 @@ pub fn load(folder: &Path) -> Result<Queue> {
     let mut communes: Vec<(String, String, usize)> = communes.into_iter().map(|((c, n), k)| (c, n, k)).collect();
     communes.sort();
     Ok(Queue { pairs, record_ids, already_decided, communes })
+}
+
+/// The corrections `changes.csv` records, when the folder has one.
+fn corrections(folder: &Path) -> Result<decisions::Corrections> {
+    if !folder.join("changes.csv").is_file() {
+        return Ok(decisions::Corrections::new());
+    }
+    let mut table = Table::open(folder, "changes.csv")?;
+    let (night, change, record) = (table.column("night")?, table.column("change")?, table.column("record_id")?);
+    let mut corrections = decisions::Corrections::new();
+    for (line, row) in table.rows() {
+        let row = row.map_err(|e| Error::InputFormat {
+            path: folder.join("changes.csv"),
+            message: format!("line {line}: {e}; the output folder is damaged: run `dancu clean` again"),
+        })?;
+        if row.get(change) == Some("record_updated") {
+            decisions::note_correction(&mut corrections, row.get(record).unwrap_or(""), row.get(night).unwrap_or(""));
+        }
+    }
+    Ok(corrections)
 }
 
 /// A cell of a records.csv row by column name, the spreadsheet guard off.

@@ -85,6 +85,9 @@ pub struct DecisionsInfo {
     pub same_refused: u64,
     /// Decisions on a record this run no longer has.
     pub no_longer_apply: u64,
+    /// Decisions made before one of their records was corrected: the pair
+    /// goes back to review.
+    pub record_corrected: u64,
 }
 
 #[derive(Debug, Serialize)]

@@ -350,3 +350,47 @@ fn a_masters_decisions_hold_on_the_next_night_and_are_carried_into_the_new_maste
     assert_ne!(person_of(&known[0].0), person_of(&known[2].0), "the master's decision holds tonight");
     assert_eq!(std::fs::read_to_string(next.out.join("decisions.csv")).unwrap(), decisions, "and is carried");
 }
+
+#[test]
+fn a_decision_made_before_a_record_was_corrected_no_longer_applies() {
+    // A keyed register: its rows keep their record_id when corrected.
+    let keyed = |text: &str| -> String {
+        text.lines()
+            .enumerate()
+            .map(|(i, line)| if i == 0 { format!("{line},Mã hồ sơ") } else { format!("{line},HS-{i}") })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let extract = dir.path().join("extract.csv");
+    std::fs::write(&extract, keyed(EXTRACT)).unwrap();
+    let master = clean(dir.path(), "master", std::slice::from_ref(&extract), &[]);
+    assert_eq!(master.status, 0, "{}", master.stderr);
+    let known = persons(&master.out);
+    // Decided the day before the night that corrects row 4.
+    std::fs::write(
+        master.out.join("decisions.csv"),
+        format!("a,b,decision,reviewer,decided_at,note\n{},{},same,x,2025-12-31T09:00:00Z,\n", known[3].0, known[4].0),
+    )
+    .unwrap();
+    let header = keyed(EXTRACT).lines().next().unwrap().to_string();
+    let corrected = keyed(EXTRACT).lines().nth(4).unwrap().replace("0987654321", "0987654320");
+    let night = dir.path().join("night.csv");
+    std::fs::write(&night, format!("{header}\n{corrected}\n")).unwrap();
+    let master_arg = master.out.to_str().unwrap().to_string();
+    let next = clean(dir.path(), "next", &[night], &["--master", &master_arg]);
+    assert_eq!(next.status, 0, "{}", next.stderr);
+    let changes = std::fs::read_to_string(next.out.join("changes.csv")).unwrap();
+    assert!(
+        changes.lines().any(|l| l.contains(",record_updated,") && l.ends_with(known[3].0.as_str())),
+        "row 4 is corrected tonight: {changes}"
+    );
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(next.out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["decisions"]["record_corrected"].as_u64(), Some(1), "{}", manifest["decisions"]);
+    assert_eq!(manifest["decisions"]["same"].as_u64(), Some(0));
+    let after = persons(&next.out);
+    let person_of = |record: &str| after.iter().find(|(r, _)| r == record).map(|(_, p)| p.clone()).unwrap();
+    assert_ne!(person_of(&known[3].0), person_of(&known[4].0), "the old decision does not join them");
+}
