@@ -144,6 +144,25 @@ pub struct FieldValues {
     filled: u32,
 }
 
+/// The parts of an address: the street part, the post- and pre-2025
+/// units, and how well they were placed. They belong together: what is
+/// taken of an address is taken of one record.
+pub const ADDRESS_PARTS: [Field; 13] = [
+    Field::Address,
+    Field::CommuneCode,
+    Field::CommuneName,
+    Field::ProvinceCode,
+    Field::ProvinceName,
+    Field::OldCommuneCode,
+    Field::OldCommuneName,
+    Field::OldDistrictCode,
+    Field::OldDistrictName,
+    Field::OldProvinceCode,
+    Field::OldProvinceName,
+    Field::AddressStatus,
+    Field::AddressScore,
+];
+
 const _: () = assert!(Field::COUNT <= u32::BITS as usize, "FieldValues::filled has one bit per field");
 
 impl Default for FieldValues {

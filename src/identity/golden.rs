@@ -16,7 +16,7 @@ use std::cmp::Ordering;
 
 use crate::finding::{Finding, Severity};
 use crate::normalize::Normalized;
-use crate::record::Field;
+use crate::record::{Field, ADDRESS_PARTS};
 use crate::rules::{Criterion, SurvivorshipRules};
 
 /// The fields a person has one best value of, each on its own.
@@ -38,23 +38,6 @@ pub const PERSON_FIELDS: [Field; 17] = [
     Field::MotherName,
     Field::HouseholdId,
     Field::RelationToHead,
-];
-
-/// The address's parts, taken together from one record.
-pub const ADDRESS_FIELDS: [Field; 13] = [
-    Field::Address,
-    Field::CommuneCode,
-    Field::CommuneName,
-    Field::ProvinceCode,
-    Field::ProvinceName,
-    Field::OldCommuneCode,
-    Field::OldCommuneName,
-    Field::OldDistrictCode,
-    Field::OldDistrictName,
-    Field::OldProvinceCode,
-    Field::OldProvinceName,
-    Field::AddressStatus,
-    Field::AddressScore,
 ];
 
 /// A record's index in the run, or [`NONE`].
@@ -208,13 +191,13 @@ impl Survivorship<'_> {
         records
             .iter()
             .map(|&i| i as usize)
-            .filter(|&i| ADDRESS_FIELDS.iter().any(|&f| !self.normalized[i].values.get(f).is_empty()))
+            .filter(|&i| ADDRESS_PARTS.iter().any(|&f| !self.normalized[i].values.get(f).is_empty()))
             .min_by(|&a, &b| {
                 self.rules
                     .address
                     .iter()
                     .fold(Ordering::Equal, |so_far, &criterion| {
-                        so_far.then_with(|| self.compare(criterion, a, b, primary, &ADDRESS_FIELDS))
+                        so_far.then_with(|| self.compare(criterion, a, b, primary, &ADDRESS_PARTS))
                     })
                     .then(a.cmp(&b))
             })

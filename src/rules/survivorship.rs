@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::RuleError;
-use crate::record::Field;
+use crate::record::{Field, ADDRESS_PARTS};
 
 /// One way to tell which of two records holds the better value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,24 +38,6 @@ impl Criterion {
         }
     }
 }
-
-/// The fields the address's parts are, which come from one record: they
-/// take the `address` order, not one of their own.
-const ADDRESS_PARTS: [Field; 13] = [
-    Field::Address,
-    Field::CommuneCode,
-    Field::CommuneName,
-    Field::ProvinceCode,
-    Field::ProvinceName,
-    Field::OldCommuneCode,
-    Field::OldCommuneName,
-    Field::OldDistrictCode,
-    Field::OldDistrictName,
-    Field::OldProvinceCode,
-    Field::OldProvinceName,
-    Field::AddressStatus,
-    Field::AddressScore,
-];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -9,13 +9,13 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::finding::{Finding, Severities};
-use crate::identity::golden::{GoldenRecords, ADDRESS_FIELDS, PERSON_FIELDS};
+use crate::identity::golden::{GoldenRecords, PERSON_FIELDS};
 use crate::identity::{person_id, Ledger, PersonChange, PersonNumber, RecordChange};
 use crate::link::{compare::COMPARISONS, level_name, Linkage};
 use crate::normalize::Normalized;
 use crate::output::csv::{write_csv, write_csv_rows};
 use crate::read::Extract;
-use crate::record::Field;
+use crate::record::{Field, ADDRESS_PARTS};
 
 /// Everything the pipeline produced, as the writers need it.
 pub struct RunOutput<'a> {
@@ -332,7 +332,7 @@ fn person_columns() -> Vec<PersonColumn> {
     use PersonColumn::*;
     let mut columns = vec![PersonId, Records, FirstSeen, LastSeen, RecordId];
     columns.extend((0..PERSON_FIELDS.len()).flat_map(|f| [Value(f), From(f)]));
-    columns.extend(ADDRESS_FIELDS.map(Address));
+    columns.extend(ADDRESS_PARTS.map(Address));
     columns.push(AddressFrom);
     columns
 }

@@ -147,17 +147,12 @@ pub fn headless(browser: &Path, profile: &Path) -> Command {
     command
 }
 
-#[test]
-fn report_html_renders_in_a_browser_with_no_script_error() {
-    let Some(browser) = chromium() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let run = clean(dir.path(), "out", &[fixture("sample.csv")], &[]);
-    let page = run.out.join("report/report.html");
-    let html = std::fs::read_to_string(&page).unwrap();
-    assert!(!html.contains("http://") && !html.contains("https://"), "nothing is fetched from the network");
-    let url = format!("file://{}", page.display());
-    let output = headless(&browser, &dir.path().join("profile")).arg("--dump-dom").arg(&url).output().unwrap();
-    let dom = String::from_utf8_lossy(&output.stdout);
+/// The page at `url` as the browser left it, once its script ran to its
+/// end (it marks `data-ready`) without an error (it would mark
+/// `data-errors`).
+pub fn rendered_dom(browser: &Path, profile: &Path, url: &str) -> String {
+    let output = headless(browser, profile).arg("--dump-dom").arg(url).output().unwrap();
+    let dom = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         dom.contains("data-ready=\"1\""),
         "the script ran to its end:\n{}",
@@ -168,6 +163,19 @@ fn report_html_renders_in_a_browser_with_no_script_error() {
         "a script error: {}",
         dom.lines().find(|l| l.contains("data-errors")).unwrap_or("")
     );
+    dom
+}
+
+#[test]
+fn report_html_renders_in_a_browser_with_no_script_error() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let run = clean(dir.path(), "out", &[fixture("sample.csv")], &[]);
+    let page = run.out.join("report/report.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(!html.contains("http://") && !html.contains("https://"), "nothing is fetched from the network");
+    let url = format!("file://{}", page.display());
+    let dom = rendered_dom(&browser, &dir.path().join("profile"), &url);
     assert!(dom.contains("<svg id=\"dimension-chart\"") && dom.matches("<rect ").count() >= 4, "the chart");
     let headline = dom.split("id=\"headline\"").nth(1).unwrap_or("");
     assert!(headline.contains(">65<"), "the totals: records");
