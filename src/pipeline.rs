@@ -363,6 +363,9 @@ fn decided_pairs(
     record_ids: &[String],
     corrections: &crate::decisions::Corrections,
 ) -> (Vec<link::DecidedPair>, u64, u64) {
+    if decisions.is_empty() {
+        return (Vec::new(), 0, 0);
+    }
     let index: crate::hash::HashMap<&str, u32> =
         record_ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as u32)).collect();
     let (mut gone, mut outdated) = (0, 0);
