@@ -139,13 +139,10 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         },
         None => None,
     };
-    // A decision made before one of its records was corrected (the
-    // master's history, or tonight) is on other content: not applied.
-    let mut corrections = crate::decisions::corrections_in(master.as_ref().map_or(&[][..], |m| &m.history));
-    for &i in &night.updated {
-        crate::decisions::note_correction(&mut corrections, &record_ids[i], &options.reference_date.to_string());
-    }
-    let (decided, decisions_gone, decisions_outdated) = decided_pairs(&decisions, &record_ids, &corrections);
+    let history = master.as_ref().map_or(&[][..], |m| m.history.as_slice());
+    let night_label = options.reference_date.to_string();
+    let (decided, decisions_gone, decisions_outdated) =
+        decided_pairs(&decisions, &record_ids, history, &night.updated, &night_label);
     let linkage = link_and_check(&mut normalized, &validator, &rules, &frequencies, &decided, parallel);
     bar.finish_and_clear();
     timings.insert("link", clock.elapsed().as_millis() as u64);
@@ -175,8 +172,6 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         .map(|&i| (RecordChange::Added, i))
         .chain(night.updated.iter().map(|&i| (RecordChange::Updated, i)))
         .collect();
-    let history = master.as_ref().map_or(&[][..], |m| m.history.as_slice());
-    let night_label = options.reference_date.to_string();
     // The night each record arrived: the master's history says it of its
     // records, tonight's are tonight's.
     let arrived: crate::hash::HashMap<&str, &str> = history
@@ -357,14 +352,21 @@ fn decision_files(options: &CleanOptions, master: Option<&Master>, notices: Noti
 
 /// The decisions in force as pairs of tonight's records, how many name a
 /// record that is no longer there, and how many were made before one of
-/// their records was corrected.
+/// their records was corrected (in the master's `history`, or tonight: the
+/// records updated and the night): those are on other content.
 fn decided_pairs(
     decisions: &[crate::decisions::Decision],
     record_ids: &[String],
-    corrections: &crate::decisions::Corrections,
+    history: &[Vec<String>],
+    updated: &[usize],
+    night: &str,
 ) -> (Vec<link::DecidedPair>, u64, u64) {
     if decisions.is_empty() {
         return (Vec::new(), 0, 0);
+    }
+    let mut corrections = crate::decisions::corrections_in(history);
+    for &i in updated {
+        crate::decisions::note_correction(&mut corrections, &record_ids[i], night);
     }
     let index: crate::hash::HashMap<&str, u32> =
         record_ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as u32)).collect();
@@ -372,7 +374,7 @@ fn decided_pairs(
     let mut decided = Vec::new();
     for ((a, b), decision) in crate::decisions::in_force(decisions) {
         match (index.get(a), index.get(b)) {
-            (Some(_), Some(_)) if !crate::decisions::still_applies(decision, corrections) => outdated += 1,
+            (Some(_), Some(_)) if !crate::decisions::still_applies(decision, &corrections) => outdated += 1,
             (Some(&a), Some(&b)) => decided.push(link::DecidedPair { a, b, verdict: decision.verdict }),
             _ => gone += 1,
         }

@@ -361,13 +361,18 @@ pub fn link(
     drop(candidates);
 
     let (cluster, merges_refused, same_refused) = cluster_guarded(&scorer, &scored, records.len());
-    let count = |verdict: Verdict| scored.iter().filter(|p| p.reviewed == Some(verdict)).count() as u64;
-    let decided = DecidedCounts {
-        same: count(Verdict::Same) - same_refused,
-        different: count(Verdict::Different),
-        unsure: count(Verdict::Unsure),
-        same_refused,
-    };
+    let mut decided = DecidedCounts { same_refused, ..DecidedCounts::default() };
+    if !verdict_of.is_empty() {
+        for pair in &scored {
+            match pair.reviewed {
+                Some(Verdict::Same) => decided.same += 1,
+                Some(Verdict::Different) => decided.different += 1,
+                Some(Verdict::Unsure) => decided.unsure += 1,
+                Some(Verdict::Undo) | None => {}
+            }
+        }
+    }
+    decided.same -= same_refused;
     let persons = cluster.iter().copied().max().map_or(0, |m| m + 1);
     let is_primary = choose_primaries(records, &cluster, persons);
 
@@ -436,11 +441,12 @@ fn cluster_guarded(scorer: &Scorer, scored: &[ScoredPair], n: usize) -> (Vec<u32
             ids[i].push(i as u32);
         }
     }
-    // The records each cluster root's records were decided different from.
-    let mut apart: Vec<Vec<u32>> = vec![Vec::new(); n];
+    // The records each cluster root's records were decided different from
+    // (few roots have any).
+    let mut apart: crate::hash::HashMap<u32, Vec<u32>> = crate::hash::HashMap::default();
     for pair in scored.iter().filter(|p| p.reviewed == Some(Verdict::Different)) {
-        apart[pair.a as usize].push(pair.b);
-        apart[pair.b as usize].push(pair.a);
+        apart.entry(pair.a).or_default().push(pair.b);
+        apart.entry(pair.b).or_default().push(pair.a);
     }
     let conflict = |x: &[u32], y: &[u32]| {
         x.iter().any(|&i| {
@@ -456,9 +462,9 @@ fn cluster_guarded(scorer: &Scorer, scored: &[ScoredPair], n: usize) -> (Vec<u32
         if ra == rb {
             continue;
         }
-        let (fewer, other_root) =
-            if apart[ra as usize].len() <= apart[rb as usize].len() { (ra, rb) } else { (rb, ra) };
-        let decided_apart = apart[fewer as usize].iter().any(|&r| sets.find(r) == other_root);
+        let listed = |root: u32| apart.get(&root).map_or(0, Vec::len);
+        let (fewer, other_root) = if listed(ra) <= listed(rb) { (ra, rb) } else { (rb, ra) };
+        let decided_apart = apart.get(&fewer).is_some_and(|list| list.iter().any(|&r| sets.find(r) == other_root));
         if decided_apart {
             if is_same(&scored[i]) {
                 same_refused += 1;
@@ -473,8 +479,9 @@ fn cluster_guarded(scorer: &Scorer, scored: &[ScoredPair], n: usize) -> (Vec<u32
         }
         let root = sets.union(ra, rb);
         let other = if root == ra { rb } else { ra };
-        let moved = std::mem::take(&mut apart[other as usize]);
-        apart[root as usize].extend(moved);
+        if let Some(moved) = apart.remove(&other) {
+            apart.entry(root).or_default().extend(moved);
+        }
         let moved = std::mem::take(&mut ids[other as usize]);
         // One record per distinct ID is enough to test conflicts.
         for id in moved {

@@ -69,7 +69,6 @@ impl Reason {
 pub struct QueuedPair {
     pub a: String,
     pub b: String,
-    pub reason: Reason,
     pub commune: String,
     pub json: Value,
 }
@@ -95,23 +94,19 @@ struct Table {
 impl Table {
     fn open(folder: &Path, name: &str) -> Result<Table> {
         let path = folder.join(name);
-        let reader = csv::ReaderBuilder::new().flexible(false).from_path(&path).map_err(|e| Error::InputFormat {
-            path: path.clone(),
-            message: format!("cannot be read ({e}); `dancu review` opens the output folder of `dancu clean`"),
-        })?;
-        let mut table = Table { columns: HashMap::new(), reader, path };
-        let header = match table.reader.headers() {
-            Ok(header) => header.clone(),
-            Err(e) => return Err(table.bad(1, &e.to_string())),
-        };
+        let mut reader =
+            csv::ReaderBuilder::new().flexible(false).from_path(&path).map_err(|e| Error::InputFormat {
+                path: path.clone(),
+                message: format!("cannot be read ({e}); `dancu review` opens the output folder of `dancu clean`"),
+            })?;
+        let header = reader
+            .headers()
+            .map_err(|e| Error::InputFormat { path: path.clone(), message: format!("line 1: {e}") })?
+            .clone();
         // A byte-order mark may open the header.
-        table.columns =
+        let columns =
             header.iter().enumerate().map(|(i, name)| (name.trim_start_matches('\u{feff}').to_string(), i)).collect();
-        Ok(table)
-    }
-
-    fn bad(&self, line: u64, what: &str) -> Error {
-        Error::InputFormat { path: self.path.clone(), message: format!("line {line}: {what}") }
+        Ok(Table { columns, reader, path })
     }
 
     fn column(&self, name: &str) -> Result<usize> {
@@ -121,9 +116,15 @@ impl Table {
         })
     }
 
-    /// Every row, with its line number.
-    fn rows(&mut self) -> impl Iterator<Item = (u64, std::result::Result<csv::StringRecord, csv::Error>)> + '_ {
-        self.reader.records().enumerate().map(|(i, row)| (i as u64 + 2, row))
+    /// Every row; a row that cannot be read is an error naming its line.
+    fn rows(&mut self) -> impl Iterator<Item = Result<csv::StringRecord>> + '_ {
+        let path = &self.path;
+        self.reader.records().enumerate().map(move |(i, row)| {
+            row.map_err(|e| Error::InputFormat {
+                path: path.clone(),
+                message: format!("line {}: {e}; the output folder is damaged: run `dancu clean` again", i + 2),
+            })
+        })
     }
 }
 
@@ -154,21 +155,12 @@ pub fn load(folder: &Path) -> Result<Queue> {
     let mut records = Table::open(folder, "records.csv")?;
     let record_id = records.column("record_id")?;
     let person_id = records.column("person_id")?;
-    let header: Vec<String> = {
-        let mut names = vec![String::new(); records.columns.len()];
-        for (name, &i) in &records.columns {
-            names[i] = name.clone();
-        }
-        names
-    };
+    let columns = records.columns.clone();
     let mut record_ids = HashSet::new();
     let mut rows: HashMap<String, csv::StringRecord> = HashMap::new();
     let mut persons: HashSet<String> = HashSet::new();
-    for (line, row) in records.rows() {
-        let row = row.map_err(|e| Error::InputFormat {
-            path: folder.join("records.csv"),
-            message: format!("line {line}: {e}; the output folder is damaged: run `dancu clean` again"),
-        })?;
+    for row in records.rows() {
+        let row = row?;
         let id = row.get(record_id).unwrap_or("");
         if wanted.contains(id) {
             persons.insert(row.get(person_id).unwrap_or("").to_string());
@@ -182,8 +174,8 @@ pub fn load(folder: &Path) -> Result<Queue> {
     let member_columns: Vec<(&str, Option<usize>)> =
         MEMBER_FIELDS.iter().map(|&f| (f, records.columns.get(f).copied())).collect();
     let (source, row_number) = (records.column("source")?, records.column("row")?);
-    for (_, row) in records.rows() {
-        let Ok(row) = row else { continue };
+    for row in records.rows() {
+        let row = row?;
         let person = row.get(person_id).unwrap_or("");
         if !persons.contains(person) {
             continue;
@@ -204,7 +196,7 @@ pub fn load(folder: &Path) -> Result<Queue> {
 
     let record_json = |id: &str, other: &str| -> Value {
         let Some(row) = rows.get(id) else { return json!({ "record_id": id }) };
-        let cell = |name: &str| records_cell(&header, row, name);
+        let cell = |name: &str| records_cell(&columns, row, name);
         let mut record = Map::new();
         record.insert("record_id".into(), id.into());
         record.insert("source".into(), cell("source").into());
@@ -240,7 +232,8 @@ pub fn load(folder: &Path) -> Result<Queue> {
             let a = record_json(&c.a, &c.b);
             let b = record_json(&c.b, &c.a);
             let commune = a.get("commune_name").and_then(Value::as_str).unwrap_or("").to_string();
-            let commune_code = rows.get(&c.a).map(|row| records_cell(&header, row, "commune_code")).unwrap_or_default();
+            let commune_code =
+                rows.get(&c.a).map(|row| records_cell(&columns, row, "commune_code")).unwrap_or_default();
             *communes.entry((commune_code.clone(), commune)).or_insert(0) += 1;
             let weights: f64 = c.levels.iter().map(|l| l.2).sum();
             let levels: Vec<Value> = c
@@ -258,7 +251,7 @@ pub fn load(folder: &Path) -> Result<Queue> {
                 "prior": ((c.match_weight - weights) * 100.0).round() / 100.0,
                 "levels": levels,
             });
-            QueuedPair { a: c.a, b: c.b, reason: c.reason, commune: commune_code, json }
+            QueuedPair { a: c.a, b: c.b, commune: commune_code, json }
         })
         .collect();
     let mut communes: Vec<(String, String, usize)> = communes.into_iter().map(|((c, n), k)| (c, n, k)).collect();
@@ -274,11 +267,8 @@ fn corrections(folder: &Path) -> Result<decisions::Corrections> {
     let mut table = Table::open(folder, "changes.csv")?;
     let (night, change, record) = (table.column("night")?, table.column("change")?, table.column("record_id")?);
     let mut corrections = decisions::Corrections::new();
-    for (line, row) in table.rows() {
-        let row = row.map_err(|e| Error::InputFormat {
-            path: folder.join("changes.csv"),
-            message: format!("line {line}: {e}; the output folder is damaged: run `dancu clean` again"),
-        })?;
+    for row in table.rows() {
+        let row = row?;
         if row.get(change) == Some("record_updated") {
             decisions::note_correction(&mut corrections, row.get(record).unwrap_or(""), row.get(night).unwrap_or(""));
         }
@@ -287,8 +277,8 @@ fn corrections(folder: &Path) -> Result<decisions::Corrections> {
 }
 
 /// A cell of a records.csv row by column name, the spreadsheet guard off.
-fn records_cell(header: &[String], row: &csv::StringRecord, name: &str) -> String {
-    header.iter().position(|h| h == name).and_then(|i| row.get(i)).map_or("", unguard).to_string()
+fn records_cell(columns: &HashMap<String, usize>, row: &csv::StringRecord, name: &str) -> String {
+    columns.get(name).and_then(|&i| row.get(i)).map_or("", unguard).to_string()
 }
 
 /// The pairs of `duplicates.csv` that belong in the queue, in its order,
@@ -315,15 +305,8 @@ fn candidates(
     let id_level = comparisons.iter().find(|c| c.0 == "citizen_id").map(|c| c.1);
     let mut chosen = Vec::new();
     let mut already_decided = 0;
-    let mut failure = None;
-    for (line, row) in table.rows() {
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                failure = Some((line, e.to_string()));
-                break;
-            }
-        };
+    for row in table.rows() {
+        let row = row?;
         let cell = |i: usize| row.get(i).unwrap_or("");
         let (ra, rb) = (cell(a).to_string(), cell(b).to_string());
         let id = id_level.map_or("", |i| cell(i));
@@ -350,9 +333,6 @@ fn candidates(
             decision: band.to_string(),
             levels: comparisons.iter().map(|(name, l, w)| (name.clone(), cell(*l).to_string(), number(*w))).collect(),
         });
-    }
-    if let Some((line, e)) = failure {
-        return Err(table.bad(line, &format!("{e}; the output folder is damaged: run `dancu clean` again")));
     }
     // Most uncertain first: the review band nearest the match threshold
     // (highest weight), linked typos nearest the threshold (lowest).

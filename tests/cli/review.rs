@@ -99,6 +99,14 @@ impl Server {
     }
 }
 
+/// A temporary folder holding `EXTRACT` as `extract.csv`, and its path.
+fn extract_folder() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let extract = dir.path().join("extract.csv");
+    std::fs::write(&extract, EXTRACT).unwrap();
+    (dir, extract)
+}
+
 /// Each row's `record_id` and `person_id`, by the extract's row.
 fn persons(out: &Path) -> Vec<(String, String)> {
     let (header, rows) = read_csv(&out.join("records.csv"));
@@ -112,9 +120,7 @@ fn persons(out: &Path) -> Vec<(String, String)> {
 
 #[test]
 fn decisions_posted_through_the_api_are_honoured_by_the_next_run() {
-    let dir = tempfile::tempdir().unwrap();
-    let extract = dir.path().join("extract.csv");
-    std::fs::write(&extract, EXTRACT).unwrap();
+    let (dir, extract) = extract_folder();
     let first = clean(dir.path(), "out", std::slice::from_ref(&extract), &[]);
     assert_eq!(first.status, 0, "{}", first.stderr);
     let before = persons(&first.out);
@@ -242,9 +248,7 @@ fn decisions_posted_through_the_api_are_honoured_by_the_next_run() {
 
 #[test]
 fn a_decision_on_a_record_that_is_gone_is_counted_not_applied() {
-    let dir = tempfile::tempdir().unwrap();
-    let extract = dir.path().join("extract.csv");
-    std::fs::write(&extract, EXTRACT).unwrap();
+    let (dir, extract) = extract_folder();
     let decisions = dir.path().join("decisions.csv");
     std::fs::write(
         &decisions,
@@ -270,9 +274,7 @@ fn a_decision_on_a_record_that_is_gone_is_counted_not_applied() {
 #[test]
 fn the_review_page_renders_in_a_browser_with_no_script_error() {
     let Some(browser) = chromium() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let extract = dir.path().join("extract.csv");
-    std::fs::write(&extract, EXTRACT).unwrap();
+    let (dir, extract) = extract_folder();
     let run = clean(dir.path(), "out", &[extract], &[]);
     // An unsure pair is in every queue: the page has a pair to show.
     let first = persons(&run.out);
@@ -309,9 +311,7 @@ fn the_review_page_renders_in_a_browser_with_no_script_error() {
 
 #[test]
 fn a_masters_decisions_hold_on_the_next_night_and_are_carried_into_the_new_master() {
-    let dir = tempfile::tempdir().unwrap();
-    let extract = dir.path().join("extract.csv");
-    std::fs::write(&extract, EXTRACT).unwrap();
+    let (dir, extract) = extract_folder();
     let master = clean(dir.path(), "master", std::slice::from_ref(&extract), &[]);
     assert_eq!(master.status, 0, "{}", master.stderr);
     let known = persons(&master.out);
