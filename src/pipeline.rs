@@ -197,12 +197,25 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     // are written side by side (one after another with --threads 1).
     let out = set.path();
     let done = |files: u64| bar.inc(files);
+    // Each file's own time, for the manifest: the files are written side by side.
+    let file_timings = std::sync::Mutex::new(BTreeMap::new());
+    let timed = |name: &'static str, clock: Instant| {
+        file_timings.lock().expect("no writer panics holding it").insert(name, clock.elapsed().as_millis() as u64);
+    };
     let (records, (parquet, rest)) = rayon::join(
-        || write::write_records_csv(out, &output).inspect(|_| done(1)),
+        || {
+            let clock = Instant::now();
+            write::write_records_csv(out, &output).inspect(|_| { timed("write.records_csv", clock); done(1) })
+        },
         || {
             rayon::join(
-                || write::write_records_parquet(out, &output).inspect(|_| done(1)),
+                || {
+                    let clock = Instant::now();
+                    write::write_records_parquet(out, &output)
+                        .inspect(|_| { timed("write.records_parquet", clock); done(1) })
+                },
                 || -> Result<(u64, u64)> {
+                    let clock = Instant::now();
                     write::write_issues(out, &output)?;
                     let pairs = write::write_duplicates(out, &output)?;
                     write::write_quarantine(out, &output)?;
@@ -219,7 +232,10 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
                     if !decisions.is_empty() {
                         crate::decisions::write_all(&out.join(crate::decisions::FILE), &decisions)?;
                     }
+                    timed("write.other_tables", clock);
+                    let clock = Instant::now();
                     write::write_persons(out, &output, &golden, &night_of)?;
+                    timed("write.persons", clock);
                     done(3);
                     let input = report::ReportInput {
                         extract: &extract,
@@ -245,6 +261,7 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     let (pairs_written, report_ms) = rest?;
     bar.finish_and_clear();
     timings.insert("write", clock.elapsed().as_millis() as u64);
+    timings.extend(file_timings.into_inner().expect("no writer panics holding it"));
     // Made while the record files are written, so part of `write` as well.
     timings.insert("report", report_ms);
 

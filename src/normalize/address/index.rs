@@ -222,7 +222,18 @@ impl<'a> AddressIndex<'a> {
                 _ => {}
             }
         }
+        index.drop_repeated_fuzzy_keys();
         index
+    }
+
+    /// Keeps the first of each key and unit in every scope's fuzzy list:
+    /// checked name by name, the nation's list of communes made building
+    /// the index quadratic.
+    fn drop_repeated_fuzzy_keys(&mut self) {
+        for list in self.fuzzy.values_mut() {
+            let mut seen: crate::hash::HashSet<(String, Unit)> = crate::hash::HashSet::default();
+            list.retain(|entry| seen.insert(entry.clone()));
+        }
     }
 
     pub(super) fn add_name(&mut self, level: Level, scope: Scope, name: &str, unit: Unit) {
@@ -234,10 +245,8 @@ impl<'a> AddressIndex<'a> {
             // Numbers are never matched fuzzily: `Phường 11` is not a typo
             // of `Phường 1`.
             if !typed.bytes().all(|b| b.is_ascii_digit()) {
-                let list = self.fuzzy.entry((level, scope)).or_default();
-                if !list.iter().any(|(k, u)| *k == typed && *u == unit) {
-                    list.push((typed, unit));
-                }
+                // Repeats are dropped once all names are in (`drop_repeated_fuzzy_keys`).
+                self.fuzzy.entry((level, scope)).or_default().push((typed, unit));
             }
         }
     }
