@@ -205,14 +205,19 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     let (records, (parquet, rest)) = rayon::join(
         || {
             let clock = Instant::now();
-            write::write_records_csv(out, &output).inspect(|_| { timed("write.records_csv", clock); done(1) })
+            write::write_records_csv(out, &output).inspect(|_| {
+                timed("write.records_csv", clock);
+                done(1)
+            })
         },
         || {
             rayon::join(
                 || {
                     let clock = Instant::now();
-                    write::write_records_parquet(out, &output)
-                        .inspect(|_| { timed("write.records_parquet", clock); done(1) })
+                    write::write_records_parquet(out, &output).inspect(|_| {
+                        timed("write.records_parquet", clock);
+                        done(1)
+                    })
                 },
                 || -> Result<(u64, u64)> {
                     let clock = Instant::now();

@@ -344,7 +344,7 @@ pub fn build(input: &ReportInput, previous: Option<(&QualityReport, String)>) ->
     for (_, leaf) in &leaves {
         totals.merge(leaf);
     }
-    let total_persons = count_persons(&leaves, &[0..leaves.len()], persons)[0];
+    let total_persons = count_persons(&leaves, std::slice::from_ref(&(0..leaves.len())), persons)[0];
     let ranked = |figures: Vec<UnitFigures>| -> Vec<UnitFigures> {
         let mut figures = figures;
         rank(&mut figures);

@@ -253,7 +253,8 @@ pub fn write_quarantine(out: &Path, run: &RunOutput) -> Result<u64, Error> {
 /// `changes.csv`: the master's history, then one row per change to a
 /// person tonight (`minted`, `merged` with the survivor, `split` with the
 /// new person), per record added or updated (with the person it belongs
-/// to), and per row the master already held as it is (`record_seen`).
+/// to), and per row the master already held as it is (`record_seen`, with
+/// the person of that record).
 pub fn write_changes(
     out: &Path,
     run: &RunOutput,
@@ -285,11 +286,21 @@ pub fn write_changes(
         ]
     });
     let history_rows = history.iter().map(|row| row.iter().map(|cell| Cow::Borrowed(cell.as_str())).collect());
+    // A row sent again is the master's record: its line names the person.
+    let mut person_of_seen: crate::hash::HashMap<&str, String> =
+        seen.iter().map(|id| (id.as_str(), String::new())).collect();
+    if !person_of_seen.is_empty() {
+        for (i, id) in run.record_ids.iter().enumerate() {
+            if let Some(person) = person_of_seen.get_mut(id.as_str()) {
+                *person = run.person_id(i);
+            }
+        }
+    }
     let seen_rows = seen.iter().map(|record_id| {
         vec![
             Cow::Borrowed(night),
             Cow::Borrowed("record_seen"),
-            Cow::Borrowed(""),
+            Cow::Owned(person_of_seen[record_id.as_str()].clone()),
             Cow::Borrowed(""),
             Cow::Borrowed(record_id.as_str()),
         ]
