@@ -162,8 +162,13 @@ impl LegacyEncodings {
         let candidates = [
             (from_mojibake(text), Damage::Mojibake),
             (font_possible.then(|| self.decode_vni(text)), Damage::Vni),
-            (font_possible.then(|| self.decode_tcvn3(text)), Damage::Tcvn3),
+            (font_possible.then(|| restore_capitals(&self.decode_tcvn3(text))), Damage::Tcvn3),
         ];
+        // Text with a character no Vietnamese word has (`ª`, `Ö`, `¹`) is
+        // damaged for certain; its repair may keep one word that is still no
+        // syllable: a typing error made before the encoding (`Binª`, Biên
+        // with two letters swapped).
+        let surely_damaged = text.chars().any(|c| !c.is_ascii() && !is_vietnamese_char(c));
         for (candidate, damage) in candidates {
             let Some(candidate) = candidate else { continue };
             if candidate == text {
@@ -176,7 +181,8 @@ impl LegacyEncodings {
                 continue;
             }
             if let Some(score) = syllable_score(&candidate) {
-                if score.invalid == 0 && score.vietnamese > 0 {
+                let left_over = if surely_damaged && damage != Damage::Mojibake && score.vietnamese >= 2 { 1 } else { 0 };
+                if score.invalid <= left_over && score.invalid < words_before.invalid && score.vietnamese > 0 {
                     return Some((candidate, damage));
                 }
             }
@@ -232,7 +238,8 @@ struct SyllableScore {
 
 fn syllable_score(text: &str) -> Option<SyllableScore> {
     let mut score = SyllableScore { vietnamese: 0, invalid: 0 };
-    for word in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '-' | '(' | ')' | '/')) {
+    let words = text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '-' | '(' | ')' | '/'));
+    for word in words.flat_map(run_together_parts) {
         if word.is_empty() {
             continue;
         }
@@ -249,6 +256,55 @@ fn syllable_score(text: &str) -> Option<SyllableScore> {
         }
     }
     Some(score)
+}
+
+/// A word cut where a small letter is followed by a plain capital:
+/// syllables typed without the space between them (`HồThị`, `PhươngTrang`)
+/// are counted one by one. Not before a capital beyond ASCII: TCVN3 shows
+/// small toned letters as such (`NguyÔn` is Nguyễn, not `Nguy Ôn`).
+fn run_together_parts(word: &str) -> impl Iterator<Item = &str> {
+    let mut cuts = Vec::new();
+    let mut previous_lower = false;
+    for (at, c) in word.char_indices() {
+        if previous_lower && c.is_ascii_uppercase() {
+            cuts.push(at);
+        }
+        previous_lower = c.is_lowercase();
+    }
+    cuts.push(word.len());
+    let mut start = 0;
+    cuts.into_iter().map(move |end| {
+        let part = &word[start..end];
+        start = end;
+        part
+    })
+}
+
+/// TCVN3 has no capital toned letters: a name typed in capitals comes out
+/// of the table as `THạCH THị`. A word with a capital after its first
+/// letter whose only small letters are toned ones was typed in capitals.
+fn restore_capitals(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let capital_inside = word.chars().skip(1).any(char::is_uppercase);
+        let small_only_toned = word.chars().filter(|c| c.is_lowercase()).all(|c| !c.is_ascii());
+        if capital_inside && small_only_toned {
+            out.extend(word.chars().flat_map(char::to_uppercase));
+        } else {
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+/// Whether a character occurs in Vietnamese words: ASCII letters and the
+/// precomposed Vietnamese letters.
+fn is_vietnamese_char(c: char) -> bool {
+    let (base, _) = crate::syllable::split_tone(c.to_lowercase().next().unwrap_or(c));
+    c.is_ascii_alphabetic() || matches!(base, 'a'..='z' | 'ă' | 'â' | 'ê' | 'ô' | 'ơ' | 'ư' | 'đ')
 }
 
 type SyllableCache = RefCell<HashMap<Box<str>, bool>>;
@@ -623,6 +679,30 @@ mod tests {
         // TCVN3 has no capital toned letters: the repair is right but for case.
         assert_eq!(legacy.repair("NguyÔn V¨n Hïng").unwrap().0, "Nguyễn Văn Hùng");
         for name in ["Y Ngông Niê Kđăm", "H'Hen Niê", "Hờ A Páo", "Sùng Thị Mỷ", "Êban", "Adrơng"] {
+            assert_eq!(legacy.repair(name), None, "{name}");
+        }
+    }
+
+    /// Damage seen on whole offices' TCVN3: names typed in capitals (the
+    /// table gives small toned letters), syllables run together, and a
+    /// typing error made before the encoding.
+    #[test]
+    fn tcvn3_in_capitals_run_together_or_with_a_typo_is_repaired() {
+        let rules = Rules::load(&RuleSource::BuiltIn, None).unwrap();
+        let legacy = &rules.legacy_encodings;
+        for (damaged, repaired) in [
+            ("TH¹CH THÞ THANH CHI", "THẠCH THỊ THANH CHI"),
+            ("NGUYÔN V¡N HïNG", "NGUYỄN VĂN HÙNG"),
+            ("HåThÞ Tiªn", "HồThị Tiên"),
+            ("NguyÔn ThÞ Ph\u{ad}¬ngTrang", "Nguyễn Thị PhươngTrang"),
+            ("DiÖp CÈm Binª", "Diệp Cẩm Binê"),
+        ] {
+            assert_eq!(legacy.repair(damaged), Some((repaired.to_string(), Damage::Tcvn3)), "{damaged}");
+        }
+        // Two words left that are no syllables is not a repair, nor is text
+        // without a character foreign to Vietnamese.
+        assert_eq!(legacy.repair("DiÖp Cxxm Binª"), None);
+        for name in ["Nguyễn ThịCúc", "HoàngAnh", "Jürgen Özil", "Ngô Thị Bé Ba"] {
             assert_eq!(legacy.repair(name), None, "{name}");
         }
     }

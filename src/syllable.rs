@@ -126,7 +126,7 @@ fn spells(letters: &[Letter], text: &str) -> bool {
 }
 
 /// Splits a letter into its toneless form and its tone mark, if any.
-fn split_tone(c: char) -> (char, Option<char>) {
+pub(crate) fn split_tone(c: char) -> (char, Option<char>) {
     if c.is_ascii() {
         return (c, None);
     }

@@ -145,7 +145,11 @@ pub fn normalize_name(raw: &str, rules: &NameRules, legacy: &LegacyEncodings) ->
         changes.push(NameChange::FormRepaired);
     }
     let parts = canonical_name(&composed, rules, changes);
-    if parts.all_vietnamese || suspicious {
+    // Words that became syllables only by being cut apart or losing
+    // characters may be a legacy encoding: TCVN3 `NguyÔn` is Nguyễn, not
+    // `Nguy Ôn`.
+    let cut = parts.name.changes.iter().any(|c| matches!(c, NameChange::SyllablesSeparated | NameChange::CharactersRemoved));
+    if suspicious || (parts.all_vietnamese && !(cut && !composed.is_ascii())) {
         return parts.name;
     }
     // Every character is a Vietnamese letter but some word is not a
