@@ -159,8 +159,16 @@ impl LegacyEncodings {
         // characters: text with a Vietnamese letter beyond it (ầ, ị, ư, đ)
         // was typed in Unicode, whatever else is wrong with it.
         let font_possible = text.chars().all(|c| (c as u32) < 0x100 || is_windows_1252_extra(c));
+        // Double-encoded text may carry another damage under it: a TCVN3
+        // name read as Windows-1252 once more (`LÃŸ` is TCVN3 `Lß`, Lò).
+        let unwrapped = from_mojibake(text);
+        if let Some(inner) = unwrapped.as_deref().filter(|inner| !is_vietnamese(inner)) {
+            if let Some((repaired, damage)) = self.repair(inner).filter(|(_, d)| *d != Damage::Mojibake) {
+                return Some((repaired, damage));
+            }
+        }
         let candidates = [
-            (from_mojibake(text), Damage::Mojibake),
+            (unwrapped.map(|decoded| restore_capitals(&decoded)), Damage::Mojibake),
             (font_possible.then(|| self.decode_vni(text)), Damage::Vni),
             (font_possible.then(|| restore_capitals(&self.decode_tcvn3(text))), Damage::Tcvn3),
         ];
@@ -181,7 +189,8 @@ impl LegacyEncodings {
                 continue;
             }
             if let Some(score) = syllable_score(&candidate) {
-                let left_over = if surely_damaged && damage != Damage::Mojibake && score.vietnamese >= 2 { 1 } else { 0 };
+                let left_over =
+                    if surely_damaged && damage != Damage::Mojibake && score.vietnamese >= 2 { 1 } else { 0 };
                 if score.invalid <= left_over && score.invalid < words_before.invalid && score.vietnamese > 0 {
                     return Some((candidate, damage));
                 }
@@ -281,8 +290,9 @@ fn run_together_parts(word: &str) -> impl Iterator<Item = &str> {
 }
 
 /// TCVN3 has no capital toned letters: a name typed in capitals comes out
-/// of the table as `THạCH THị`. A word with a capital after its first
-/// letter whose only small letters are toned ones was typed in capitals.
+/// of the table as `THạCH THị` (and double-encoded text put in capitals
+/// comes back as `TRầN`). A word with a capital after its first letter
+/// whose only small letters are toned ones was typed in capitals.
 fn restore_capitals(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, word) in text.split(' ').enumerate() {
@@ -370,18 +380,45 @@ fn good_words_changed(before: &str, after: &str) -> usize {
         .count()
 }
 
-/// Undoes UTF-8 read as Windows-1252, when the text is exactly that.
+/// Undoes UTF-8 read as Windows-1252, when the text is exactly that, or
+/// was that before it was put in capitals (`TRÁº§N` is `TRầN`: the lead
+/// byte's `á` became `Á`, which is another byte).
 fn from_mojibake(text: &str) -> Option<String> {
     // Every Vietnamese letter outside ASCII starts with UTF-8 byte C2-C6 or
     // E1, which Windows-1252 shows as one of these.
-    if !text.chars().any(|c| matches!(c, 'Â' | 'Ã' | 'Ä' | 'Å' | 'Æ' | 'á')) {
+    if !text.chars().any(|c| matches!(c, 'Â' | 'Ã' | 'Ä' | 'Å' | 'Æ' | 'á' | 'Á')) {
         return None;
     }
-    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
-    if unmappable {
+    let exact = |text: &str| {
+        let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
+        if unmappable {
+            return None;
+        }
+        String::from_utf8(bytes.into_owned()).ok()
+    };
+    if let Some(decoded) = exact(text) {
+        return Some(decoded);
+    }
+    // `Á` (C1) never starts a UTF-8 sequence: it was `á` (E1) before the
+    // capitals; a continuation byte's letter may have been put in capitals
+    // too (`š` 9A became `Š` 8A).
+    if !text.contains('Á') {
         return None;
     }
-    String::from_utf8(bytes.into_owned()).ok()
+    let lead_restored = text.replace('Á', "á");
+    exact(&lead_restored).or_else(|| {
+        exact(
+            &lead_restored
+                .chars()
+                .map(|c| match c {
+                    'Š' => 'š',
+                    'Œ' => 'œ',
+                    'Ž' => 'ž',
+                    c => c,
+                })
+                .collect::<String>(),
+        )
+    })
 }
 
 /// UTF-8 bytes read as Windows-1252: `Nguyễn` → `Nguyá»…n`.
@@ -705,5 +742,17 @@ mod tests {
         for name in ["Nguyễn ThịCúc", "HoàngAnh", "Jürgen Özil", "Ngô Thị Bé Ba"] {
             assert_eq!(legacy.repair(name), None, "{name}");
         }
+    }
+
+    /// Double-encoded text put in capitals, and TCVN3 double-encoded.
+    #[test]
+    fn double_encoded_capitals_and_double_encoded_tcvn3_are_repaired() {
+        let rules = Rules::load(&RuleSource::BuiltIn, None).unwrap();
+        let legacy = &rules.legacy_encodings;
+        assert_eq!(legacy.repair("TRÁº§N QUANG SÃ³C"), Some(("TRẦN QUANG SÓC".to_string(), Damage::Mojibake)));
+        assert_eq!(legacy.repair("LÃŸ ThÃž XÂ­Â¬ng"), Some(("Lò Thị Xương".to_string(), Damage::Tcvn3)));
+        assert_eq!(legacy.repair(&to_mojibake(&legacy.to_tcvn3("Nguyễn Văn Hùng"))).map(|r| r.1), Some(Damage::Tcvn3));
+        // Capitals that are not double-encoded text stay as they are.
+        assert_eq!(legacy.repair("ÁNH ÁNH"), None);
     }
 }

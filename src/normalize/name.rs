@@ -148,7 +148,8 @@ pub fn normalize_name(raw: &str, rules: &NameRules, legacy: &LegacyEncodings) ->
     // Words that became syllables only by being cut apart or losing
     // characters may be a legacy encoding: TCVN3 `NguyÔn` is Nguyễn, not
     // `Nguy Ôn`.
-    let cut = parts.name.changes.iter().any(|c| matches!(c, NameChange::SyllablesSeparated | NameChange::CharactersRemoved));
+    let cut =
+        parts.name.changes.iter().any(|c| matches!(c, NameChange::SyllablesSeparated | NameChange::CharactersRemoved));
     if suspicious || (parts.all_vietnamese && !(cut && !composed.is_ascii())) {
         return parts.name;
     }
@@ -306,7 +307,15 @@ fn push_separated<'w>(word: &'w str, out: &mut Vec<&'w str>) {
         starts.extend(&camel);
         starts.push(word.len());
         let parts: Vec<&str> = starts.windows(2).map(|w| &word[w[0]..w[1]]).collect();
-        if parts.iter().all(|p| syllable(p)) {
+        // A plain capital after a small letter starts a word even when a
+        // part in plain letters has a typo of its own (`VănRis`, `CngTín`);
+        // a part with other letters that is no syllable may be a minority
+        // name's (`NiêKđăm`), and the word stays whole.
+        let plain_capitals = camel.iter().all(|&at| word[at..].starts_with(|c: char| c.is_ascii_uppercase()));
+        let typo_part = |p: &&str| syllable(p) || p.is_ascii();
+        if parts.iter().all(|p| syllable(p))
+            || (plain_capitals && parts.iter().all(typo_part) && parts.iter().any(|p| syllable(p)))
+        {
             out.extend(parts);
             return;
         }
