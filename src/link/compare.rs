@@ -189,6 +189,7 @@ fn compare_dates(a: Option<&PartialDate>, b: Option<&PartialDate>) -> u8 {
                 1
             } else if date_digits_apart(a.year, am, ad, b.year, bm, bd) == 1
                 || one_transposition_apart(a.year, am, ad, b.year, bm, bd)
+                || (am, ad) == (bm, bd) && century_slip(a.year, b.year)
             {
                 2
             } else if a.year == b.year && am == bm {
@@ -206,6 +207,13 @@ fn compare_dates(a: Option<&PartialDate>, b: Option<&PartialDate>) -> u8 {
         _ if years == 1 => 5,
         _ => 6,
     }
+}
+
+/// Whether two years differ only in their century (`17/08/69` made 2069
+/// where it was 1969): a two-digit year expanded into the wrong century is
+/// a slip of the same kind as a wrong digit.
+fn century_slip(a: u16, b: u16) -> bool {
+    a != b && a % 100 == b % 100
 }
 
 /// How many of the eight digits of `yyyymmdd` differ.
@@ -301,6 +309,9 @@ mod tests {
         assert_eq!(compare_dates(date.as_ref(), full(1985, 11, 20).as_ref()), 4);
         assert_eq!(compare_dates(date.as_ref(), full(1986, 11, 20).as_ref()), 5);
         assert_eq!(compare_dates(date.as_ref(), full(1990, 11, 20).as_ref()), 6);
+        // A two-digit year expanded into the wrong century is one slip.
+        assert_eq!(compare_dates(date.as_ref(), full(2085, 3, 7).as_ref()), 2);
+        assert_eq!(compare_dates(date.as_ref(), full(2085, 3, 8).as_ref()), 6);
         let month = Some(PartialDate { year: 1985, month: Some(3), day: None });
         assert_eq!(compare_dates(date.as_ref(), month.as_ref()), 3);
         assert_eq!(compare_dates(date.as_ref(), None), NULL_LEVEL);
