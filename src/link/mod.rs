@@ -303,17 +303,23 @@ fn written_given(keys: &ComparisonKeys) -> String {
     words[words.len().saturating_sub(count)..].join(" ").to_lowercase()
 }
 
-/// Edit distance over characters (marked Vietnamese letters are one each).
+/// Edit distance over characters (marked Vietnamese letters are one each),
+/// two neighbours swapped counting as one edit: `Hnồg` is `Hồng` with a
+/// slip, not a twin's name.
 fn char_edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    let mut before_previous: Vec<usize> = Vec::new();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     for (i, &x) in a.iter().enumerate() {
         let mut current = vec![i + 1; b.len() + 1];
         for (j, &y) in b.iter().enumerate() {
             current[j + 1] = (previous[j] + usize::from(x != y)).min(previous[j + 1] + 1).min(current[j] + 1);
+            if i > 0 && j > 0 && x == b[j - 1] && a[i - 1] == y {
+                current[j + 1] = current[j + 1].min(before_previous[j - 1] + 1);
+            }
         }
-        previous = current;
+        before_previous = std::mem::replace(&mut previous, current);
     }
     previous[b.len()]
 }
@@ -576,6 +582,14 @@ pub fn explain(scorer: &Scorer, a: usize, b: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_neighbours_swapped_are_one_edit_of_a_written_given_name() {
+        assert_eq!(char_edit_distance("hồng", "hnồg"), 1);
+        assert_eq!(char_edit_distance("hùng", "dũng"), 2);
+        assert_eq!(char_edit_distance("hoa", "hảo"), 2);
+        assert_eq!(char_edit_distance("", "an"), 2);
+    }
     use crate::record::{FieldValuesBuilder, PartialDate, Sex};
     use crate::rules::{RuleSource, Rules};
 
