@@ -163,8 +163,9 @@ impl LegacyEncodings {
         // name read as Windows-1252 once more (`LÃŸ` is TCVN3 `Lß`, Lò).
         let unwrapped = from_mojibake(text);
         if let Some(inner) = unwrapped.as_deref().filter(|inner| !is_vietnamese(inner)) {
-            if let Some((repaired, damage)) = self.repair(inner).filter(|(_, d)| *d != Damage::Mojibake) {
-                return Some((repaired, damage));
+            // (Or double-encoded twice: each pass makes the text shorter.)
+            if let Some(repaired) = self.repair(inner) {
+                return Some(repaired);
             }
         }
         let candidates = [
@@ -188,7 +189,10 @@ impl LegacyEncodings {
             if damage != Damage::Mojibake && good_words_changed(text, &candidate) > words_before.invalid + 1 {
                 continue;
             }
-            if let Some(score) = syllable_score(&candidate) {
+            // Exact decoding may cut before any capital (`NgọcĐẹp`); a font
+            // table's output only before a plain one (VNI makes `Ô` into `Ơ`).
+            let cut = if damage == Damage::Mojibake { Cut::BeforeAnyCapital } else { Cut::BeforePlainCapital };
+            if let Some(score) = syllable_score_cut(&candidate, cut) {
                 let left_over =
                     if surely_damaged && damage != Damage::Mojibake && score.vietnamese >= 2 { 1 } else { 0 };
                 if score.invalid <= left_over && score.invalid < words_before.invalid && score.vietnamese > 0 {
@@ -246,9 +250,24 @@ struct SyllableScore {
 }
 
 fn syllable_score(text: &str) -> Option<SyllableScore> {
+    syllable_score_cut(text, Cut::BeforePlainCapital)
+}
+
+/// Where a word is cut into syllables typed without a space between them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cut {
+    /// Before a capital of ASCII: TCVN3 shows small toned letters as
+    /// Latin-1 capitals (`NguyÔn` is Nguyễn, not `Nguy Ôn`), and VNI's table
+    /// makes some into other capitals (`Ơ`).
+    BeforePlainCapital,
+    /// Before any capital, for text decoded exactly (`NgọcĐẹp`).
+    BeforeAnyCapital,
+}
+
+fn syllable_score_cut(text: &str, cut: Cut) -> Option<SyllableScore> {
     let mut score = SyllableScore { vietnamese: 0, invalid: 0 };
     let words = text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '-' | '(' | ')' | '/'));
-    for word in words.flat_map(run_together_parts) {
+    for word in words.flat_map(|word| run_together_parts(word, cut)) {
         if word.is_empty() {
             continue;
         }
@@ -267,15 +286,14 @@ fn syllable_score(text: &str) -> Option<SyllableScore> {
     Some(score)
 }
 
-/// A word cut where a small letter is followed by a plain capital:
-/// syllables typed without the space between them (`HồThị`, `PhươngTrang`)
-/// are counted one by one. Not before a capital beyond ASCII: TCVN3 shows
-/// small toned letters as such (`NguyÔn` is Nguyễn, not `Nguy Ôn`).
-fn run_together_parts(word: &str) -> impl Iterator<Item = &str> {
+/// A word cut where a small letter is followed by a capital (see [`Cut`]):
+/// syllables typed without the space between them (`HồThị`) are counted one
+/// by one.
+fn run_together_parts(word: &str, cut: Cut) -> impl Iterator<Item = &str> {
     let mut cuts = Vec::new();
     let mut previous_lower = false;
     for (at, c) in word.char_indices() {
-        if previous_lower && c.is_ascii_uppercase() {
+        if previous_lower && (c.is_ascii_uppercase() || cut == Cut::BeforeAnyCapital && c.is_uppercase()) {
             cuts.push(at);
         }
         previous_lower = c.is_lowercase();
@@ -752,6 +770,13 @@ mod tests {
         assert_eq!(legacy.repair("TRÁº§N QUANG SÃ³C"), Some(("TRẦN QUANG SÓC".to_string(), Damage::Mojibake)));
         assert_eq!(legacy.repair("LÃŸ ThÃž XÂ­Â¬ng"), Some(("Lò Thị Xương".to_string(), Damage::Tcvn3)));
         assert_eq!(legacy.repair(&to_mojibake(&legacy.to_tcvn3("Nguyễn Văn Hùng"))).map(|r| r.1), Some(Damage::Tcvn3));
+        // Twice double-encoded; and run together, with the bytes Windows-1252
+        // leaves undefined (8D, 90) kept as C1 controls.
+        let twice = to_mojibake(&to_mojibake("Nguyễn Thị Thu Huyền"));
+        assert_eq!(legacy.repair(&twice), Some(("Nguyễn Thị Thu Huyền".to_string(), Damage::Mojibake)));
+        let run_together = to_mojibake("Nguyễn Thị NgọcĐẹp");
+        assert!(run_together.contains(['\u{8D}', '\u{90}']));
+        assert_eq!(legacy.repair(&run_together), Some(("Nguyễn Thị NgọcĐẹp".to_string(), Damage::Mojibake)));
         // Capitals that are not double-encoded text stay as they are.
         assert_eq!(legacy.repair("ÁNH ÁNH"), None);
     }
