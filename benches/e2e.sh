@@ -8,6 +8,7 @@
 #   benches/e2e.sh --profiles "diverse"     # one generator profile
 #   benches/e2e.sh --runs 5 --no-splink
 #   benches/e2e.sh --baseline /path/dancu   # also time another dancu build, interleaved
+#   benches/e2e.sh --nights "100000:5"      # nights against a master (ROWS:NIGHTS[:FIRST]; "" for none)
 #   CRITERION=0 benches/e2e.sh              # skip the criterion benches
 #
 # Needs /usr/bin/time and python3 (the Splink virtualenv is created under
@@ -21,6 +22,8 @@ runs=3
 splink=1
 seed=20261127
 baseline=""
+# A 100k extract in five nights, and a 10k night against a 1M master.
+nights="100000:5 1010000:2:1000000"
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
@@ -29,7 +32,8 @@ while [ $# -gt 0 ]; do
     --seed) seed="$2"; shift 2 ;;
     --no-splink) splink=0; shift ;;
     --baseline) baseline="$2"; shift 2 ;;
-    *) echo "usage: benches/e2e.sh [--sizes \"N ...\"] [--profiles \"P ...\"] [--runs R] [--seed S] [--no-splink] [--baseline DANCU]" >&2; exit 2 ;;
+    --nights) nights="$2"; shift 2 ;;
+    *) echo "usage: benches/e2e.sh [--sizes \"N ...\"] [--profiles \"P ...\"] [--runs R] [--seed S] [--no-splink] [--baseline DANCU] [--nights \"ROWS:NIGHTS[:FIRST] ...\"]" >&2; exit 2 ;;
   esac
 done
 
@@ -105,6 +109,15 @@ for profile in $profiles; do
       score splink "$profile" "$rows" "$data" "$data/splink"
     fi
   done
+done
+
+: > "$work/nights.jsonl"
+for spec in $nights; do
+  IFS=: read -r rows count first <<< "$spec"
+  sync
+  python3 benches/nights.py --dancu "$dancu" --rows "$rows" --nights "$count" ${first:+--first "$first"} \
+    --seed "$seed" --work "$work/nights" --json "$work/nights.jsonl" > "$work/nights.log"
+  echo "nights $spec: $(tail -1 "$work/nights.jsonl" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("F1", r["full"]["f1"], "->", r["nightly"]["f1"], "kept", r["kept_share"])')"
 done
 
 if [ "${CRITERION:-1}" = 1 ]; then

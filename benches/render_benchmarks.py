@@ -144,6 +144,37 @@ def fuzz_section() -> list:
     return out
 
 
+def nights_section(path: str) -> list:
+    """The results of benches/nights.py, one table row per run."""
+    if not os.path.exists(path):
+        return []
+    out = ["## Nights against a master\n"]
+    out.append(
+        "`benches/nights.py` (run by `benches/e2e.sh`): the extract is split into contiguous nights and "
+        "cleaned night after night, each against the previous night's output as `--master`, then "
+        "scored like one full run over the whole extract. A row a later night sends again as it was "
+        "is the master's record (`record_seen`) and is scored as that record. \"kept\" is the share of "
+        "records whose `person_id` after the last night is the one they got on the night they "
+        "arrived; \"by merge\" the records whose first ID was retired into the last one "
+        "(`identity.json`); \"other\" any other change.\n"
+    )
+    out.append("| profile | rows | nights (rows each) | full run (s) | nights (s each) | last night / full run | peak MB full / last night | F1 full | F1 nights | kept | by merge | other |")
+    out.append("|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    for line in open(path, encoding="utf-8"):
+        r = json.loads(line)
+        runs = r["nightly"]["runs"]
+        sizes = ", ".join(f"{n['rows']:,}" for n in runs)
+        walls = ", ".join(f"{n['wall_s']:.2f}" for n in runs)
+        ratio = runs[-1]["wall_s"] / r["full"]["wall_s"] if r["full"]["wall_s"] else 0
+        out.append(
+            f"| {r['profile']} | {r['rows']:,} | {len(runs)} ({sizes}) | {r['full']['wall_s']:.2f} | {walls} | "
+            f"{ratio:.2f} | {r['full']['peak_rss_mb']:,} / {runs[-1]['peak_rss_mb']:,} | {r['full']['f1']:.4f} | {r['nightly']['f1']:.4f} | {r['kept_share']:.4%} | "
+            f"{r['changed_by_logged_merge']:,} | {r['changed_otherwise']:,} |"
+        )
+    out.append("")
+    return out
+
+
 def main() -> None:
     path, seed = sys.argv[1], sys.argv[2]
     timings, evaluations = {}, {}
@@ -204,6 +235,7 @@ def main() -> None:
                     detail = ", ".join(f"{s} {now[s] / before[s]:.2f}×" for s in common)
                     out.append(f"Stage by stage, last run against the baseline's last run: {detail}.\n")
             out.extend(dancu_details(evaluations.get(("dancu", profile, rows), {})))
+    out.extend(nights_section(os.path.join(os.path.dirname(path), "nights.jsonl")))
     target = os.environ.get("CARGO_TARGET_DIR", "target")
     out.extend(criterion_table(target))
     out.extend(fuzz_section())
