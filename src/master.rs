@@ -25,6 +25,10 @@ pub struct Master {
     /// The rows of its `changes.csv` (header excluded), carried into the
     /// new master before tonight's.
     pub history: Vec<Vec<String>>,
+    /// The rows of its `quarantine.csv` (header excluded, cells as they
+    /// were before the spreadsheet guard): rows of earlier nights that
+    /// could not be read, carried into the new master before tonight's.
+    pub quarantine: Vec<Vec<String>>,
 }
 
 impl Master {
@@ -52,8 +56,12 @@ impl Master {
             )));
         }
         let ledger = read_ledger(&folder.join("identity.json"))?;
-        let history = read_history(&folder.join("changes.csv"))?;
-        Ok(Master { folder: folder.to_path_buf(), ledger, history })
+        let history = read_rows(&folder.join("changes.csv"), 5)?;
+        let quarantine = match folder.join("quarantine.csv") {
+            path if path.is_file() => read_rows(&path, 5)?,
+            _ => Vec::new(),
+        };
+        Ok(Master { folder: folder.to_path_buf(), ledger, history, quarantine })
     }
 
     /// The master's records, read as the night's first input.
@@ -95,16 +103,22 @@ pub fn read_ledger(path: &Path) -> Result<Ledger> {
     Ok(ledger)
 }
 
-fn read_history(path: &Path) -> Result<Vec<Vec<String>>> {
+/// The rows of one of the master's CSV files (header excluded), each of
+/// `width` cells, the spreadsheet guard taken off.
+fn read_rows(path: &Path, width: usize) -> Result<Vec<Vec<String>>> {
     let mut reader = csv::Reader::from_path(path)
         .map_err(|e| Error::InputFormat { path: path.to_path_buf(), message: format!("cannot be read ({e})") })?;
     let mut rows = Vec::new();
     for (i, row) in reader.records().enumerate() {
-        let row = row.map_err(|_| Error::InputFormat {
+        let damaged = || Error::InputFormat {
             path: path.to_path_buf(),
-            message: format!("line {}: not a row of changes.csv; the master is damaged", i + 2),
-        })?;
-        rows.push(row.iter().map(str::to_string).collect());
+            message: format!("line {}: not a row of this file; the master is damaged", i + 2),
+        };
+        let row = row.map_err(|_| damaged())?;
+        if row.len() != width {
+            return Err(damaged());
+        }
+        rows.push(row.iter().map(|cell| crate::output::excel_safe::unguard(cell).to_string()).collect());
     }
     Ok(rows)
 }

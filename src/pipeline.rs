@@ -223,7 +223,7 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
                     let clock = Instant::now();
                     write::write_issues(out, &output)?;
                     let pairs = write::write_duplicates(out, &output)?;
-                    write::write_quarantine(out, &output)?;
+                    write::write_quarantine(out, &output, master.as_ref().map_or(&[][..], |m| &m.quarantine))?;
                     write::write_changes(
                         out,
                         &output,

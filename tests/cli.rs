@@ -750,6 +750,33 @@ fn generated_nights_give_the_persons_of_one_run() {
     }
 }
 
+/// A row quarantined on an earlier night stays in the master's quarantine,
+/// night after night, its cells as they were (the spreadsheet guard is not
+/// put on twice).
+#[test]
+fn the_masters_quarantine_is_carried_night_after_night() {
+    let dir = tempdir();
+    let night = |name: &str, bad: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("Họ và tên,Ngày sinh,Giới tính\nLê Văn An,01/02/1990,Nam\n{bad}\n")).unwrap();
+        path
+    };
+    let first = clean(dir.path(), "m1", &[night("n1.csv", "=HYPERLINK(1),x,y,z")], &[]);
+    assert_eq!(first.status, 0, "{}", first.stderr);
+    let m1 = first.out.to_str().unwrap().to_string();
+    let second = clean(dir.path(), "m2", &[night("n2.csv", "Trần Thị Bình,1,2,3,4")], &["--master", &m1]);
+    assert_eq!(second.status, 0, "{}", second.stderr);
+    let m2 = second.out.to_str().unwrap().to_string();
+    let third = clean(dir.path(), "m3", &[night("n3.csv", "Lê Văn An,01/02/1990,Nam")], &["--master", &m2]);
+    assert_eq!(third.status, 0, "{}", third.stderr);
+    let (_, first_rows) = read_csv(&first.out.join("quarantine.csv"));
+    let (_, rows) = read_csv(&third.out.join("quarantine.csv"));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0], first_rows[0], "the first night's row, as it was written");
+    assert!(rows[0][4].starts_with("'=HYPERLINK") && !rows[0][4].starts_with("''"), "{:?}", rows[0]);
+    assert_eq!((rows[1][0].as_str(), rows[1][1].as_str()), ("n2.csv", "2"));
+}
+
 #[test]
 fn a_folder_that_is_no_master_is_refused() {
     let dir = tempdir();

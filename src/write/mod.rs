@@ -236,8 +236,11 @@ pub fn write_duplicates(out: &Path, run: &RunOutput) -> Result<u64, Error> {
     write_csv(&out.join("duplicates.csv"), &header, rows, false)
 }
 
-pub fn write_quarantine(out: &Path, run: &RunOutput) -> Result<u64, Error> {
+/// `quarantine.csv`: the master's quarantined rows (`carried`), then
+/// tonight's. Returns tonight's count.
+pub fn write_quarantine(out: &Path, run: &RunOutput, carried: &[Vec<String>]) -> Result<u64, Error> {
     let header: Vec<String> = ["source", "row", "line", "reason", "raw"].map(String::from).to_vec();
+    let carried_rows = carried.iter().map(|row| row.iter().map(|cell| Cow::Borrowed(cell.as_str())).collect());
     let rows = run.extract.quarantine.iter().map(|q| {
         vec![
             Cow::Borrowed(run.extract.inputs[q.source as usize].name.as_str()),
@@ -247,7 +250,7 @@ pub fn write_quarantine(out: &Path, run: &RunOutput) -> Result<u64, Error> {
             Cow::Borrowed(q.raw.as_str()),
         ]
     });
-    write_csv(&out.join("quarantine.csv"), &header, rows, false)
+    Ok(write_csv(&out.join("quarantine.csv"), &header, carried_rows.chain(rows), false)? - carried.len() as u64)
 }
 
 /// `changes.csv`: the master's history, then one row per change to a
