@@ -626,7 +626,7 @@ fn nights_against_a_master_keep_person_ids() {
     let night1 = clean(dir.path(), "master1", &[first], &[]);
     assert_eq!(night1.status, 0, "{}", night1.stderr);
     let master1 = night1.out.to_str().unwrap().to_string();
-    let night2 = clean(dir.path(), "master2", &[second.clone()], &["--master", &master1]);
+    let night2 = clean(dir.path(), "master2", std::slice::from_ref(&second), &["--master", &master1]);
     assert_eq!(night2.status, 0, "{}", night2.stderr);
     let (before, after) = (persons_by_record(&night1.out), persons_by_record(&night2.out));
     for (record, person) in &before {

@@ -150,7 +150,7 @@ pub fn normalize_name(raw: &str, rules: &NameRules, legacy: &LegacyEncodings) ->
     // `Nguy Ôn`.
     let cut =
         parts.name.changes.iter().any(|c| matches!(c, NameChange::SyllablesSeparated | NameChange::CharactersRemoved));
-    if suspicious || (parts.all_vietnamese && !(cut && !composed.is_ascii())) {
+    if suspicious || (parts.all_vietnamese && (!cut || composed.is_ascii())) {
         return parts.name;
     }
     // Every character is a Vietnamese letter but some word is not a
