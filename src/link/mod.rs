@@ -582,6 +582,8 @@ pub fn explain(scorer: &Scorer, a: usize, b: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::{FieldValuesBuilder, PartialDate, Sex};
+    use crate::rules::{RuleSource, Rules};
 
     #[test]
     fn two_neighbours_swapped_are_one_edit_of_a_written_given_name() {
@@ -590,8 +592,6 @@ mod tests {
         assert_eq!(char_edit_distance("hoa", "hảo"), 2);
         assert_eq!(char_edit_distance("", "an"), 2);
     }
-    use crate::record::{FieldValuesBuilder, PartialDate, Sex};
-    use crate::rules::{RuleSource, Rules};
 
     /// A record as normalisation leaves it: `name` is "Surname Middle Given".
     fn person(name: &str, born: (u16, u8, u8), id: &str, father: &str, mother: &str) -> Normalized {
