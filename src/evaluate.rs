@@ -108,24 +108,35 @@ pub struct Addresses {
     pub split_commune_records: u64,
 }
 
-fn read_table(path: &Path) -> Result<(Vec<String>, Vec<csv::StringRecord>), Error> {
+/// The columns `names` of a CSV file, read as a stream and keeping only
+/// those cells (a run's `records.csv` of ten million rows is 6 GB): which
+/// of the names the header has, and each row's cells in the order of
+/// `names` (empty where the header lacks one).
+fn read_columns(path: &Path, names: &[&str]) -> Result<(Vec<bool>, Vec<Vec<String>>), Error> {
     let error = |message: String| Error::InputFormat { path: path.to_path_buf(), message };
     let mut reader = csv::ReaderBuilder::new().from_path(path).map_err(|e| error(format!("cannot read: {e}")))?;
-    let headers = reader
+    let headers: Vec<String> = reader
         .headers()
         .map_err(|e| error(e.to_string()))?
         .iter()
         .map(|h| h.trim_start_matches('\u{FEFF}').to_string())
         .collect();
-    let rows = reader.records().collect::<Result<Vec<_>, _>>().map_err(|e| error(e.to_string()))?;
-    Ok((headers, rows))
+    let at: Vec<Option<usize>> = names.iter().map(|name| headers.iter().position(|h| h == name)).collect();
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(|e| error(e.to_string()))? {
+        rows.push(at.iter().map(|c| c.and_then(|c| record.get(c)).unwrap_or_default().to_string()).collect());
+    }
+    Ok((at.iter().map(Option::is_some).collect(), rows))
 }
 
-fn column(headers: &[String], name: &str, path: &Path) -> Result<usize, Error> {
-    headers
-        .iter()
-        .position(|h| h == name)
-        .ok_or_else(|| Error::InputFormat { path: path.to_path_buf(), message: format!("no `{name}` column") })
+/// Like [`read_columns`], every name required.
+fn read_required(path: &Path, names: &[&str]) -> Result<Vec<Vec<String>>, Error> {
+    let (present, rows) = read_columns(path, names)?;
+    match names.iter().zip(&present).find(|(_, &here)| !here) {
+        Some((name, _)) => Err(Error::InputFormat { path: path.to_path_buf(), message: format!("no `{name}` column") }),
+        None => Ok(rows),
+    }
 }
 
 fn pairs(n: u64) -> u64 {
@@ -142,20 +153,19 @@ fn ratio(a: u64, b: u64) -> f64 {
 
 pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation, Error> {
     let persons_path = truth.join("persons.csv");
-    let (headers, rows) = read_table(&persons_path)?;
-    let (row_col, person_col) =
-        (column(&headers, "row", &persons_path)?, column(&headers, "person_id", &persons_path)?);
-    let true_person: HashMap<String, String> =
-        rows.iter().map(|r| (r[row_col].to_string(), r[person_col].to_string())).collect();
+    let true_person: HashMap<String, String> = read_required(&persons_path, &["row", "person_id"])?
+        .into_iter()
+        .map(|mut r| (std::mem::take(&mut r[0]), std::mem::take(&mut r[1])))
+        .collect();
 
     let records_path = run.join("records.csv");
-    let (record_headers, records) = read_table(&records_path)?;
-    let headers = &record_headers;
-    let row_col = column(headers, "row", &records_path)?;
-    let person_col = column(headers, "person_id", &records_path)?;
+    let (present, records) = read_columns(&records_path, &["row", "person_id", "address_status", "commune_code"])?;
+    if let Some(name) = ["row", "person_id"].iter().zip(&present).find(|(_, &here)| !here).map(|(name, _)| name) {
+        return Err(Error::InputFormat { path: records_path, message: format!("no `{name}` column") });
+    }
     let mut predicted: HashMap<String, String> = HashMap::new();
     for record in &records {
-        predicted.insert(record[row_col].to_string(), record[person_col].to_string());
+        predicted.insert(record[0].clone(), record[1].clone());
     }
 
     let mut cells: HashMap<(&str, &str), u64> = HashMap::new();
@@ -182,12 +192,8 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation, Error> {
     };
 
     let negatives_path = truth.join("hard_negatives.csv");
-    let (headers, rows) = read_table(&negatives_path)?;
-    let (a, b, kind) = (
-        column(&headers, "row_a", &negatives_path)?,
-        column(&headers, "row_b", &negatives_path)?,
-        column(&headers, "kind", &negatives_path)?,
-    );
+    let rows = read_required(&negatives_path, &["row_a", "row_b", "kind"])?;
+    let (a, b, kind) = (0, 1, 2);
     for row in &rows {
         let entry = evaluation.hard_negatives.entry(row[kind].to_string()).or_default();
         entry.pairs += 1;
@@ -202,42 +208,32 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation, Error> {
     if issues_path.exists() {
         evaluation.errors = Some(error_detection(truth, &issues_path)?);
     }
-    if record_headers.iter().any(|h| h == "address_status") {
-        evaluation.addresses = Some(addresses(truth, &records_path, &record_headers, &records)?);
+    if present[2] && present[3] {
+        evaluation.addresses = Some(addresses(truth, &records)?);
     }
     Ok(evaluation)
 }
 
 fn error_detection(truth: &Path, issues_path: &Path) -> Result<ErrorDetection, Error> {
     let errors_path = truth.join("errors.csv");
-    let (headers, rows) = read_table(&errors_path)?;
-    let (row_col, kind_col, code_col, field_col) = (
-        column(&headers, "row", &errors_path)?,
-        column(&headers, "kind", &errors_path)?,
-        column(&headers, "expected_code", &errors_path)?,
-        column(&headers, "field", &errors_path)?,
-    );
+    let rows = read_required(&errors_path, &["row", "kind", "expected_code", "field"])?;
+    let (row_col, kind_col, code_col, field_col) = (0, 1, 2, 3);
     let injected_fields: HashSet<(String, String)> = rows
         .iter()
-        .filter(|r| PERSON_FIELDS.contains(&&r[field_col]))
+        .filter(|r| PERSON_FIELDS.contains(&r[field_col].as_str()))
         .map(|r| (r[row_col].to_string(), r[field_col].to_string()))
         .collect();
     let expected: HashSet<(String, String)> =
         rows.iter().map(|r| (r[row_col].to_string(), r[code_col].to_string())).collect();
-    let rows_with_injection: HashSet<&str> = rows.iter().map(|r| &r[row_col]).collect();
+    let rows_with_injection: HashSet<&str> = rows.iter().map(|r| r[row_col].as_str()).collect();
 
-    let (headers, issues) = read_table(issues_path)?;
-    let (i_row, i_code, i_severity, i_field) = (
-        column(&headers, "row", issues_path)?,
-        column(&headers, "code", issues_path)?,
-        column(&headers, "severity", issues_path)?,
-        column(&headers, "field", issues_path)?,
-    );
+    let issues = read_required(issues_path, &["row", "code", "severity", "field"])?;
+    let (i_row, i_code, i_severity, i_field) = (0, 1, 2, 3);
     let mut field_findings = FieldFindings { injected: injected_fields.len() as u64, ..FieldFindings::default() };
     let mut flagged: HashSet<(String, String)> = HashSet::new();
     for issue in &issues {
-        let serious = matches!(&issue[i_severity], "error" | "warning");
-        if serious && PERSON_FIELDS.contains(&&issue[i_field]) {
+        let serious = matches!(issue[i_severity].as_str(), "error" | "warning");
+        if serious && PERSON_FIELDS.contains(&issue[i_field].as_str()) {
             field_findings.findings += 1;
             let key = (issue[i_row].to_string(), issue[i_field].to_string());
             if injected_fields.contains(&key) {
@@ -267,14 +263,14 @@ fn error_detection(truth: &Path, issues_path: &Path) -> Result<ErrorDetection, E
     }
     let mut on_clean: BTreeMap<String, u64> = BTreeMap::new();
     for issue in &issues {
-        let (row, code) = (&issue[i_row], &issue[i_code]);
+        let (row, code) = (issue[i_row].as_str(), issue[i_code].as_str());
         for entry in kinds.values_mut().filter(|k| k.code == code) {
             entry.findings += 1;
             if expected.contains(&(row.to_string(), code.to_string())) {
                 entry.findings_expected += 1;
             }
         }
-        if &issue[i_severity] == "error" && !rows_with_injection.contains(row) {
+        if issue[i_severity] == "error" && !rows_with_injection.contains(row) {
             *on_clean.entry(code.to_string()).or_insert(0) += 1;
         }
     }
@@ -289,38 +285,26 @@ fn error_detection(truth: &Path, issues_path: &Path) -> Result<ErrorDetection, E
     Ok(ErrorDetection { kinds, field_findings, error_findings_on_clean_rows: on_clean })
 }
 
-fn addresses(
-    truth: &Path,
-    records_path: &Path,
-    headers: &[String],
-    records: &[csv::StringRecord],
-) -> Result<Addresses, Error> {
+/// `records`: each record's `row`, `person_id`, `address_status` and
+/// `commune_code`.
+fn addresses(truth: &Path, records: &[Vec<String>]) -> Result<Addresses, Error> {
     let truth_path = truth.join("addresses.csv");
-    let (truth_headers, rows) = read_table(&truth_path)?;
-    let (t_row, t_commune, t_split) = (
-        column(&truth_headers, "row", &truth_path)?,
-        column(&truth_headers, "commune_code", &truth_path)?,
-        column(&truth_headers, "split", &truth_path)?,
-    );
+    let rows = read_required(&truth_path, &["row", "commune_code", "split"])?;
     let truth_commune: HashMap<&str, (&str, bool)> =
-        rows.iter().map(|r| (&r[t_row], (&r[t_commune], &r[t_split] == "true"))).collect();
-    let (r_row, r_status, r_commune) = (
-        column(headers, "row", records_path)?,
-        column(headers, "address_status", records_path)?,
-        column(headers, "commune_code", records_path)?,
-    );
+        rows.iter().map(|r| (r[0].as_str(), (r[1].as_str(), r[2] == "true"))).collect();
+    let (r_row, r_status, r_commune) = (0, 2, 3);
     let mut result = Addresses::default();
     let mut correct = 0;
     for record in records {
         result.records += 1;
         let placed = !record[r_commune].is_empty();
-        match &record[r_status] {
+        match record[r_status].as_str() {
             "exact" => result.exact += 1,
             "fuzzy" => result.fuzzy += 1,
             "ambiguous" => result.ambiguous += 1,
             _ => result.unresolved += 1,
         }
-        if let Some((commune, split)) = truth_commune.get(&record[r_row]) {
+        if let Some((commune, split)) = truth_commune.get(record[r_row].as_str()) {
             if *split {
                 result.split_commune_records += 1;
             }
