@@ -77,24 +77,23 @@ def split_extract(extract, rows, nights, first, folder):
 
 
 def read_table(path):
+    """A CSV file's header and its rows as dicts."""
     with open(path, newline="", encoding="utf-8-sig") as f:
-        return list(csv.DictReader(f))
-
-
-def flatten(out, offsets, rows, folder):
-    """A copy of out/records.csv whose rows are the extract's rows, for
-    `dancu eval` (which keys the truth by row). A row that a later night
-    sent again as it was (`record_seen`: the master's record, not another)
-    is given the person of the earlier row it repeats. Returns the folder
-    and how many rows were such repeats."""
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(out, "records.csv"), newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
-        fields = reader.fieldnames
-        records = {}
-        for record in reader:
-            record["row"] = str(offsets[record["source"]] + int(record["row"]))
-            records[int(record["row"])] = record
+        return reader.fieldnames, list(reader)
+
+
+def flatten(fields, output, offsets, rows, folder):
+    """A copy of a run's records.csv (`fields`, `output`) whose rows are the
+    extract's rows, for `dancu eval` (which keys the truth by row). A row
+    that a later night sent again as it was (`record_seen`: the master's
+    record, not another) is given the person of the earlier row it repeats.
+    Returns the folder and how many rows were such repeats."""
+    os.makedirs(folder, exist_ok=True)
+    records = {}
+    for record in output:
+        row = offsets[record["source"]] + int(record["row"])
+        records[row] = dict(record, row=str(row))
     first_of = {}
     repeats = 0
     for row, cells in enumerate(rows, start=1):
@@ -172,13 +171,15 @@ def main():
         if master:
             command += ["--master", master]
         wall, rss = run(command, os.path.join(work, f"night{k + 1}.log"))
-        for record in read_table(os.path.join(out, "records.csv")):
+        fields, output = read_table(os.path.join(out, "records.csv"))
+        for record in output:
             first_person.setdefault(record["record_id"], record["person_id"])
         nights.append({"night": k + 1, "rows": (parts[k + 1][1] if k + 1 < len(parts) else len(rows)) - parts[k][1],
                        "wall_s": wall, "peak_rss_mb": round(rss)})
         master = out
 
-    last = {r["record_id"]: r["person_id"] for r in read_table(os.path.join(master, "records.csv"))}
+    # `output` is the last night's records.
+    last = {r["record_id"]: r["person_id"] for r in output}
     ledger = json.load(open(os.path.join(master, "identity.json")))["retired"]
     kept = merged = other = 0
     for record_id, first in first_person.items():
@@ -189,7 +190,7 @@ def main():
             merged += 1
         else:
             other += 1
-    flat, repeats = flatten(master, offsets, rows, os.path.join(work, "flat"))
+    flat, repeats = flatten(fields, output, offsets, rows, os.path.join(work, "flat"))
     nightly = evaluate(args.dancu, truth, flat)
     records = kept + merged + other
     result = {

@@ -176,7 +176,7 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     // records, tonight's are tonight's.
     let arrived: crate::hash::HashMap<&str, &str> = history
         .iter()
-        .filter(|row| row.len() == 5 && row[1] == RecordChange::Added.label())
+        .filter(|row| row[1] == RecordChange::Added.label())
         .map(|row| (row[4].as_str(), row[0].as_str()))
         .collect();
     let night_of = |i: usize| -> &str { arrived.get(record_ids[i].as_str()).copied().unwrap_or(night_label.as_str()) };
