@@ -177,7 +177,7 @@ impl LegacyEncodings {
         // damaged for certain; its repair may keep one word that is still no
         // syllable: a typing error made before the encoding (`Binª`, Biên
         // with two letters swapped).
-        let surely_damaged = text.chars().any(|c| !c.is_ascii() && !is_vietnamese_char(c));
+        let surely_damaged = text.chars().any(|c| !c.is_ascii() && !crate::syllable::is_vietnamese_letter(c));
         for (candidate, damage) in candidates {
             let Some(candidate) = candidate else { continue };
             if candidate == text {
@@ -326,13 +326,6 @@ fn restore_capitals(text: &str) -> String {
         }
     }
     out
-}
-
-/// Whether a character occurs in Vietnamese words: ASCII letters and the
-/// precomposed Vietnamese letters.
-fn is_vietnamese_char(c: char) -> bool {
-    let (base, _) = crate::syllable::split_tone(c.to_lowercase().next().unwrap_or(c));
-    c.is_ascii_alphabetic() || matches!(base, 'a'..='z' | 'ă' | 'â' | 'ê' | 'ô' | 'ơ' | 'ư' | 'đ')
 }
 
 type SyllableCache = RefCell<HashMap<Box<str>, bool>>;

@@ -126,7 +126,7 @@ fn spells(letters: &[Letter], text: &str) -> bool {
 }
 
 /// Splits a letter into its toneless form and its tone mark, if any.
-pub(crate) fn split_tone(c: char) -> (char, Option<char>) {
+fn split_tone(c: char) -> (char, Option<char>) {
     if c.is_ascii() {
         return (c, None);
     }
@@ -268,6 +268,42 @@ pub fn is_syllable(word: &str) -> bool {
     let upper = letters.iter().filter(|l| l.upper).count();
     let mixed_inside = upper > 1 && upper < letters.len() || (upper == 1 && !letters[0].upper);
     !mixed_inside && parsed.tone_count <= 1 && tone_position(letters, TonePlacement::Old).is_some()
+}
+
+/// The letters Vietnamese is written with, precomposed, beyond ASCII.
+pub fn is_vietnamese_letter(c: char) -> bool {
+    matches!(
+        c,
+        '\u{1EA0}'..='\u{1EF9}'
+            | 'À'..='Ã'
+            | 'È'..='Ê'
+            | 'Ì'
+            | 'Í'
+            | 'Ò'..='Õ'
+            | 'Ù'
+            | 'Ú'
+            | 'Ý'
+            | 'à'..='ã'
+            | 'è'..='ê'
+            | 'ì'
+            | 'í'
+            | 'ò'..='õ'
+            | 'ù'
+            | 'ú'
+            | 'ý'
+            | 'Ă'
+            | 'ă'
+            | 'Đ'
+            | 'đ'
+            | 'Ĩ'
+            | 'ĩ'
+            | 'Ũ'
+            | 'ũ'
+            | 'Ơ'
+            | 'ơ'
+            | 'Ư'
+            | 'ư'
+    )
 }
 
 /// Removes the tone marks and keeps the vowel qualities: `Hùng` → `Hung`,

@@ -133,7 +133,7 @@ pub fn normalize_name(raw: &str, rules: &NameRules, legacy: &LegacyEncodings) ->
         odd |= is_odd_char;
         // A soft hyphen is TCVN3's ư (`M­êng` is Mường) as often as it is an
         // invisible hint: the legacy tables are tried first.
-        suspicious |= (!c.is_ascii() && !is_vietnamese_letter(c) && !is_odd_char) || c == '\u{AD}';
+        suspicious |= (!c.is_ascii() && !crate::syllable::is_vietnamese_letter(c) && !is_odd_char) || c == '\u{AD}';
     }
     if suspicious {
         if let Some((decoded, damage)) = legacy.repair(&composed) {
@@ -159,42 +159,6 @@ pub fn normalize_name(raw: &str, rules: &NameRules, legacy: &LegacyEncodings) ->
         Some((decoded, damage)) => canonical_name(&decoded, rules, vec![NameChange::Decoded(damage)]).name,
         None => parts.name,
     }
-}
-
-/// The letters Vietnamese is written with, precomposed, beyond ASCII.
-fn is_vietnamese_letter(c: char) -> bool {
-    matches!(
-        c,
-        '\u{1EA0}'..='\u{1EF9}'
-            | 'À'..='Ã'
-            | 'È'..='Ê'
-            | 'Ì'
-            | 'Í'
-            | 'Ò'..='Õ'
-            | 'Ù'
-            | 'Ú'
-            | 'Ý'
-            | 'à'..='ã'
-            | 'è'..='ê'
-            | 'ì'
-            | 'í'
-            | 'ò'..='õ'
-            | 'ù'
-            | 'ú'
-            | 'ý'
-            | 'Ă'
-            | 'ă'
-            | 'Đ'
-            | 'đ'
-            | 'Ĩ'
-            | 'ĩ'
-            | 'Ũ'
-            | 'ũ'
-            | 'Ơ'
-            | 'ơ'
-            | 'Ư'
-            | 'ư'
-    )
 }
 
 struct Canonical {
