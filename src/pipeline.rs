@@ -12,6 +12,7 @@ use crate::finding::Language;
 use crate::guard::Stage;
 use crate::identity::{self, Ledger, PersonNumber, RecordChange};
 use crate::link;
+use crate::master::store::MasterTables;
 use crate::master::{self, Master};
 use crate::normalize::address::AddressStatus;
 use crate::normalize::{Normalized, Normalizer};
@@ -89,9 +90,6 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         Some(folder) => Some(Master::open(folder, &rules.version, options.rebuild)?),
         None => None,
     };
-    // The master's records are the first input (`source` 0); a master that
-    // is also --out is read whole before the new set replaces it.
-    let inputs: Vec<PathBuf> = master.iter().map(Master::records_path).chain(options.inputs.iter().cloned()).collect();
     let previous = previous_report(options)?;
     let (set, set_warnings) = OutputSet::begin(&options.out)?;
     for warning in &set_warnings {
@@ -103,7 +101,28 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     let decision_files = decision_files(options, master.as_ref(), notices)?;
     let decisions = crate::decisions::gather(&decision_files)?;
 
-    let prepared = prepare(&rules, &inputs, &options.read, options.reference_date, parallel, &progress)?;
+    // A night reads the master's tables and takes out the records its batch
+    // could link to (all of them with --rebuild): they are the first input
+    // (`source` 0), read back as the dancu output they were written as.
+    let clock = Instant::now();
+    let night_master = match &master {
+        Some(master) => {
+            let tables = MasterTables::read(&master.folder, options.rebuild)?;
+            let rows = if options.rebuild {
+                (0..tables.len() as u32).collect()
+            } else {
+                let batch = prepare(&rules, None, &options.inputs, &options.read, options.reference_date, parallel, &Progress::new(true))?;
+                night_neighbours(&tables, &batch, &rules, options.reference_date, &decisions, parallel)?
+            };
+            let csv = tables.rows_as_csv(&rows)?;
+            Some((tables, rows, csv))
+        }
+        None => None,
+    };
+    timings.insert("master", clock.elapsed().as_millis() as u64);
+    let master_path = master.as_ref().map(|m| m.folder.join("records.parquet"));
+    let first = master_path.as_deref().zip(night_master.as_ref()).map(|(path, (_, _, csv))| read::InMemory { path, bytes: csv });
+    let prepared = prepare(&rules, first, &options.inputs, &options.read, options.reference_date, parallel, &progress)?;
     timings.extend(prepared.timings);
     let (mut extract, mut normalized) = (prepared.extract, prepared.normalized);
     // Record IDs are numbered within the master and within tonight apart:
@@ -124,7 +143,19 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     let validator = Validator::new(&rules, options.reference_date);
     let bar = progress.spinner("link");
     bar.set_message("comparing candidate pairs");
-    let frequencies = link::frequency::NameFrequencies::from_rules(&rules);
+    // A name's share is counted over the whole population: the master's
+    // records and tonight's new ones, not only those linked tonight.
+    let frequencies = match &night_master {
+        Some((tables, _, _)) if !options.rebuild => {
+            let mut counts = tables.name_counts()?;
+            for &i in &night.added {
+                *counts.counts.entry(normalized[i].name_key.clone()).or_insert(0) += 1;
+            }
+            counts.total += night.added.len() as u64;
+            link::frequency::NameFrequencies::from_rules(&rules).within(counts)
+        }
+        _ => link::frequency::NameFrequencies::from_rules(&rules),
+    };
     let explanation = match &options.explain {
         Some((a, b)) => match (find_row(&extract, a), find_row(&extract, b)) {
             (Ok(a), Ok(b)) => {
@@ -192,9 +223,14 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     let clock = Instant::now();
     let bar = progress.stage("write", 9, "files");
     let severities = &rules.validation.severities;
-    let output = RunOutput::new(&extract, &normalized, &linkage, severities, &record_ids, &persons.person_of_cluster);
-    // The files are independent: records.csv, records.parquet and the rest
-    // are written side by side (one after another with --threads 1).
+    let mut output = RunOutput::new(&extract, &normalized, &linkage, severities, &record_ids, &persons.person_of_cluster);
+    // A night's CSV files and report are the clerk's: tonight's records and
+    // the known records tonight's were linked or compared with; the Parquet
+    // tables are the whole master.
+    let tonight: Option<Vec<bool>> = master.is_some().then(|| extract.records.iter().map(|r| r.source != 0).collect());
+    if let Some(tonight) = &tonight {
+        output = output.showing(tonight);
+    }
     let out = set.path();
     let done = |files: u64| bar.inc(files);
     // Each file's own time, for the manifest: the files are written side by side.
@@ -202,7 +238,8 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     let timed = |name: &'static str, clock: Instant| {
         file_timings.lock().expect("no writer panics holding it").insert(name, clock.elapsed().as_millis() as u64);
     };
-    let (records, (parquet, rest)) = rayon::join(
+    let name_keys: Vec<&str> = normalized.iter().map(|n| &*n.name_key).collect();
+    let (records, (tables, rest)) = rayon::join(
         || {
             let clock = Instant::now();
             write::write_records_csv(out, &output).inspect(|_| {
@@ -212,12 +249,39 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         },
         || {
             rayon::join(
-                || {
+                || -> Result<u64> {
                     let clock = Instant::now();
-                    write::write_records_parquet(out, &output).inspect(|_| {
-                        timed("write.records_parquet", clock);
-                        done(1)
-                    })
+                    let keys = write::keys_frame(&rules.linkage.blocking, &linkage.block_keys, &name_keys);
+                    let persons_written = match &night_master {
+                        Some((tables, rows, _)) => {
+                            let order = master_order(tables, rows, &record_ids, &night.added)?;
+                            let mut records = master::store::assemble(&tables.records, &write::records_frame(&output)?, &order, "person_id")?;
+                            master::store::write_frame(&out.join("records.parquet"), &mut records)?;
+                            drop(records);
+                            let mut keys = master::store::assemble(&tables.keys, &keys, &order, "")?;
+                            master::store::write_frame(&out.join(master::store::KEYS_FILE), &mut keys)?;
+                            timed("write.records_parquet", clock);
+                            let clock = Instant::now();
+                            let persons = write::persons_frame(&output, &golden, &night_of)?;
+                            let order = persons_order(tables, &persons, &ledger)?;
+                            let mut persons_table = master::store::assemble(&tables.persons, &persons, &order, "")?;
+                            master::store::write_frame(&out.join("persons.parquet"), &mut persons_table)?;
+                            timed("write.persons_parquet", clock);
+                            persons_table.height() as u64
+                        }
+                        None => {
+                            write::write_records_parquet(out, &output)?;
+                            let mut keys = keys;
+                            master::store::write_frame(&out.join(master::store::KEYS_FILE), &mut keys)?;
+                            timed("write.records_parquet", clock);
+                            let clock = Instant::now();
+                            let persons = write::write_persons_parquet(out, &output, &golden, &night_of)?;
+                            timed("write.persons_parquet", clock);
+                            persons
+                        }
+                    };
+                    done(2);
+                    Ok(persons_written)
                 },
                 || -> Result<(u64, u64)> {
                     let clock = Instant::now();
@@ -239,13 +303,14 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
                     }
                     timed("write.other_tables", clock);
                     let clock = Instant::now();
-                    write::write_persons(out, &output, &golden, &night_of)?;
+                    write::write_persons_csv(out, &output, &golden, &night_of)?;
                     timed("write.persons", clock);
-                    done(3);
+                    done(2);
                     let input = report::ReportInput {
                         extract: &extract,
                         normalized: &normalized,
                         linkage: &linkage,
+                        counted: tonight.as_deref(),
                         units: options.units,
                         language: options.language,
                         reference_date: options.reference_date.to_string(),
@@ -262,7 +327,7 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     );
     records?;
     crate::fault::point("records-written");
-    parquet?;
+    let master_persons = tables?;
     let (pairs_written, report_ms) = rest?;
     bar.finish_and_clear();
     timings.insert("write", clock.elapsed().as_millis() as u64);
@@ -270,7 +335,15 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     // Made while the record files are written, so part of `write` as well.
     timings.insert("report", report_ms);
 
-    let mut counts = count(&output, pairs_written, &prepared.internal_errors);
+    let mut counts = count(&output, tonight.as_deref(), pairs_written, &prepared.internal_errors);
+    if let Some((tables, rows, _)) = &night_master {
+        let kept = tables.len() - rows.len();
+        counts.master = Some(manifest::MasterCounts {
+            records: (kept + output.extract.records.len()) as u64,
+            persons: master_persons,
+            records_read: rows.len() as u64,
+        });
+    }
     counts.records_seen = night.seen.len() as u64;
     counts.rows_read += counts.records_seen;
     for change in &persons.changes {
@@ -324,12 +397,105 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     };
     manifest::write(&set.path().join("manifest.json"), &manifest)?;
     drop(manifest);
+    drop(output);
     set.commit()?;
     // Freeing a province's records one allocation at a time takes a quarter
     // of a second for a million; the run is done, so it happens on a thread
     // of its own, which the process does not wait for when it exits.
-    std::thread::spawn(move || drop((extract, normalized, linkage)));
+    std::thread::spawn(move || drop((extract, normalized, linkage, night_master)));
     Ok(summary)
+}
+
+/// The master rows a night links beside its batch (see
+/// [`MasterTables::neighbours`]): found with the keys of the batch as
+/// `batch` holds it, tonight's record IDs and those the decisions name.
+fn night_neighbours(
+    tables: &MasterTables,
+    batch: &Prepared,
+    rules: &Rules,
+    reference_date: ReferenceDate,
+    decisions: &[crate::decisions::Decision],
+    parallel: bool,
+) -> Result<Vec<u32>> {
+    let validator = Validator::new(rules, reference_date);
+    let frequencies = link::frequency::NameFrequencies::default();
+    let well_formed = |id: &str| validator.citizen_ids().is_well_formed(id);
+    let scorer = link::Scorer::new(&batch.normalized, well_formed, &rules.linkage, &frequencies, parallel);
+    let keys: Vec<Vec<Option<u64>>> =
+        rules.linkage.blocking.iter().map(|rule| link::block::rule_keys(rule, &scorer.keys, parallel)).collect();
+    let ids = identity::record_ids(&batch.extract.records, parallel);
+    let in_force = crate::decisions::in_force(decisions);
+    let mut named: crate::hash::HashSet<&str> = ids.iter().map(String::as_str).collect();
+    for ((a, b), _) in &in_force {
+        named.insert(a);
+        named.insert(b);
+    }
+    tables.neighbours(&rules.linkage.blocking, &keys, &named)
+}
+
+/// Where each row of a night's records table comes from: the master's rows
+/// in order, those linked tonight (`rows`) taken from tonight's output (by
+/// record ID: a corrected row takes its record's place; a record
+/// quarantined tonight leaves the table, its row in quarantine.csv), then
+/// tonight's new records.
+fn master_order(
+    tables: &MasterTables,
+    rows: &[u32],
+    record_ids: &[String],
+    added: &[usize],
+) -> Result<Vec<master::store::RowFrom>> {
+    use master::store::RowFrom;
+    let at: crate::hash::HashMap<&str, u32> =
+        record_ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as u32)).collect();
+    let ids = tables.text("record_id")?;
+    let mut linked = rows.iter().peekable();
+    let mut order = Vec::with_capacity(tables.len() + added.len());
+    for m in 0..tables.len() as u32 {
+        if linked.next_if_eq(&&m).is_some() {
+            if let Some(&i) = ids.get(m as usize).and_then(|id| at.get(id)) {
+                order.push(RowFrom::Tonight(i));
+            }
+        } else {
+            order.push(RowFrom::Master(m));
+        }
+    }
+    order.extend(added.iter().map(|&i| RowFrom::Tonight(i as u32)));
+    Ok(order)
+}
+
+/// Where each row of a night's persons table comes from: the master's
+/// persons in order, each tonight linked again (`tonight`, by `person_id`)
+/// taken from tonight's golden records, each retired left out; then the
+/// persons new tonight.
+fn persons_order(
+    tables: &MasterTables,
+    tonight: &polars::prelude::DataFrame,
+    ledger: &Ledger,
+) -> Result<Vec<master::store::RowFrom>> {
+    use master::store::RowFrom;
+    let person_ids = |frame: &polars::prelude::DataFrame| -> Result<Vec<String>> {
+        let column = frame.column("person_id").ok().and_then(|c| c.str().ok()).ok_or_else(|| Error::InputFormat {
+            path: PathBuf::from("persons.parquet"),
+            message: "no text column `person_id`; the master is damaged: pass --rebuild".to_string(),
+        })?;
+        Ok(column.iter().map(|p| p.unwrap_or_default().to_string()).collect())
+    };
+    let tonight_ids = person_ids(tonight)?;
+    let mut at: crate::hash::HashMap<&str, u32> =
+        tonight_ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as u32)).collect();
+    let mut order = Vec::with_capacity(tables.persons.height() + tonight_ids.len());
+    for (m, id) in person_ids(&tables.persons)?.iter().enumerate() {
+        let retired = identity::parse_person_id(id).is_some_and(|n| ledger.current(n) != n);
+        match at.remove(id.as_str()) {
+            Some(i) => order.push(RowFrom::Tonight(i)),
+            None if retired => {}
+            None => order.push(RowFrom::Master(m as u32)),
+        }
+    }
+    let mut new: Vec<u32> = at.into_values().collect();
+    new.sort_unstable();
+    order.extend(new.into_iter().map(RowFrom::Tonight));
+    Ok(order)
 }
 
 /// The `decisions.csv` files a run honours: the master's, the output
@@ -409,6 +575,7 @@ fn output_files(units: ReportUnits) -> Vec<&'static str> {
     let mut files = vec![
         "records.csv",
         "records.parquet",
+        "keys.parquet",
         "issues.csv",
         "duplicates.csv",
         "quarantine.csv",
@@ -492,6 +659,7 @@ pub struct Prepared {
 /// normalise, validate.
 pub fn prepare(
     rules: &Rules,
+    first: Option<read::InMemory>,
     inputs: &[PathBuf],
     read_options: &ReadOptions,
     reference_date: ReferenceDate,
@@ -500,9 +668,10 @@ pub fn prepare(
 ) -> Result<Prepared> {
     let mut timings = BTreeMap::new();
     let clock = Instant::now();
-    let total_bytes: u64 = inputs.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+    let total_bytes: u64 = inputs.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum::<u64>()
+        + first.as_ref().map_or(0, |f| f.bytes.len() as u64);
     let bar = progress.stage("read", total_bytes, "bytes");
-    let mut extract = read::read_inputs(inputs, read_options, rules, &|bytes| bar.inc(bytes))?;
+    let mut extract = read::read_inputs(first, inputs, read_options, rules, &|bytes| bar.inc(bytes))?;
     bar.finish_and_clear();
     timings.insert("read", clock.elapsed().as_millis() as u64);
 
@@ -599,11 +768,21 @@ fn quarantine_internal_errors(extract: &mut Extract, normalized: &mut Vec<Normal
     by_stage
 }
 
-fn count(output: &RunOutput, pairs_written: u64, internal_errors: &BTreeMap<&'static str, u64>) -> manifest::Counts {
+/// The manifest's counts of a run: of all its records, or on a night of
+/// `tonight`'s (the records first seen or corrected tonight).
+fn count(
+    output: &RunOutput,
+    tonight: Option<&[bool]>,
+    pairs_written: u64,
+    internal_errors: &BTreeMap<&'static str, u64>,
+) -> manifest::Counts {
+    let counted = |i: usize| tonight.is_none_or(|t| t[i]);
+    let records = (0..output.normalized.len()).filter(|&i| counted(i));
+    let persons: crate::hash::HashSet<u32> = records.clone().map(|i| output.linkage.cluster[i]).collect();
     let mut counts = manifest::Counts {
-        records: output.extract.records.len() as u64,
+        records: records.clone().count() as u64,
         quarantined: output.extract.quarantine.len() as u64,
-        persons: u64::from(output.linkage.persons),
+        persons: persons.len() as u64,
         pairs_compared: output.linkage.pairs_compared,
         merges_refused: output.linkage.merges_refused,
         pairs_written,
@@ -612,7 +791,7 @@ fn count(output: &RunOutput, pairs_written: u64, internal_errors: &BTreeMap<&'st
     };
     counts.rows_read = counts.records + counts.quarantined;
     counts.duplicate_records = counts.records - counts.persons;
-    for record in output.normalized {
+    for record in records.map(|i| &output.normalized[i]) {
         if !record.findings.is_empty() {
             counts.records_with_findings += 1;
         }
@@ -720,7 +899,7 @@ pub fn train(
     let rules = load_rules(&options.rules, options.extra_columns.as_deref(), options.model.as_deref())?;
     let progress = Progress::new(options.quiet);
     let reference = ReferenceDate::today();
-    let prepared = prepare(&rules, &options.inputs, &options.read, reference, true, &progress)?;
+    let prepared = prepare(&rules, None, &options.inputs, &options.read, reference, true, &progress)?;
     for warning in &prepared.extract.warnings {
         notices(warning);
     }
@@ -746,7 +925,7 @@ pub fn train(
         &frequencies,
         true,
     );
-    let (candidates, blocking) =
+    let link::block::Candidates { pairs: candidates, stats: blocking, .. } =
         link::block::candidate_pairs(&rules.linkage.blocking, &scorer.keys, rules.linkage.max_block_size, true);
     let (trained, report) = link::train::train(&scorer, &candidates, options.sample_pairs, options.seed);
     bar.finish_and_clear();

@@ -312,12 +312,14 @@ pub struct RawRecord {
     pub extras: Vec<Box<str>>,
 }
 
-/// The `source`, `row` and `person_id` a dancu output gave a record.
+/// The `source`, `row`, `person_id` and `record_id` a dancu output gave a
+/// record.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Origin {
     pub source: Box<str>,
     pub row: Box<str>,
     pub person: Box<str>,
+    pub record_id: Box<str>,
 }
 
 #[cfg(test)]

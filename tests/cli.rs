@@ -559,7 +559,7 @@ fn a_missing_column_is_said_once_and_a_combined_id_column_is_split() {
 
 /// Reads `records.csv` as (record_id → person_id).
 fn persons_by_record(out: &Path) -> std::collections::BTreeMap<String, String> {
-    let (header, rows) = read_csv(&out.join("records.csv"));
+    let (header, rows) = read_parquet(&out.join("records.parquet"));
     let at = |name: &str| header.iter().position(|h| h == name).unwrap();
     let (record, person) = (at("record_id"), at("person_id"));
     rows.iter().map(|r| (r[record].clone(), r[person].clone())).collect()
@@ -784,7 +784,7 @@ fn a_folder_that_is_no_master_is_refused() {
     std::fs::create_dir(&empty).unwrap();
     let run = clean(dir.path(), "out", &[sample()], &["--master", empty.to_str().unwrap()]);
     assert_eq!(run.status, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("--master") && run.stderr.contains("records.csv"), "{}", run.stderr);
+    assert!(run.stderr.contains("--master") && run.stderr.contains("records.parquet"), "{}", run.stderr);
 }
 
 #[test]

@@ -26,12 +26,26 @@ use crate::record::{Field, RawRecord};
 /// one in a hundred million.
 const DIGEST_HEX: usize = 20;
 
-/// The ID of each record, in the order given.
+/// The ID of each record, in the order given. A record read from a dancu
+/// output keeps the ID that output gave it; the others are numbered among
+/// themselves.
 pub fn record_ids(records: &[RawRecord], parallel: bool) -> Vec<String> {
-    let base = |record: &RawRecord| base_id(record);
+    fn kept(record: &RawRecord) -> Option<&str> {
+        record.origin.as_ref().map(|o| &*o.record_id).filter(|id| is_record_id(id))
+    }
+    let base = |record: &RawRecord| match kept(record) {
+        Some(_) => String::new(),
+        None => base_id(record),
+    };
     let bases: Vec<String> =
         if parallel { records.par_iter().map(base).collect() } else { records.iter().map(base).collect() };
-    number_occurrences(bases)
+    let mut ids = number_occurrences(bases);
+    for (id, record) in ids.iter_mut().zip(records) {
+        if let Some(kept) = kept(record) {
+            *id = kept.to_string();
+        }
+    }
+    ids
 }
 
 /// The ID a record gets before identical rows are told apart.

@@ -91,19 +91,24 @@ pub fn blocks_by_key(keys: impl Iterator<Item = Option<u64>>) -> Vec<Vec<u32>> {
     blocks
 }
 
-/// The candidate pairs of one rule, packed `a << 32 | b` with `a < b`.
-pub fn rule_pairs(
-    rule: &BlockingRule,
-    records: &[ComparisonKeys],
-    max_block_size: usize,
-    parallel: bool,
-) -> (Vec<u64>, BlockingStats) {
-    let keys: Vec<Option<u64>> = if parallel {
+/// Each record's key under `rule`, hashed.
+pub fn rule_keys(rule: &BlockingRule, records: &[ComparisonKeys], parallel: bool) -> Vec<Option<u64>> {
+    if parallel {
         records.par_iter().map(|r| block_key(r, &rule.keys)).collect()
     } else {
         records.iter().map(|r| block_key(r, &rule.keys)).collect()
-    };
-    let blocks = blocks_by_key(keys.into_iter());
+    }
+}
+
+/// The candidate pairs of one rule, packed `a << 32 | b` with `a < b`,
+/// from the records' `keys` under it.
+pub fn rule_pairs(
+    rule: &BlockingRule,
+    records: &[ComparisonKeys],
+    keys: &[Option<u64>],
+    max_block_size: usize,
+) -> (Vec<u64>, BlockingStats) {
+    let blocks = blocks_by_key(keys.iter().copied());
     let mut stats = BlockingStats { rule: rule.name.clone(), blocks: blocks.len() as u64, ..BlockingStats::default() };
     let mut sizes: Vec<u64> = blocks.iter().map(|b| b.len() as u64).collect();
     sizes.sort_unstable_by(|a, b| b.cmp(a));
@@ -139,16 +144,28 @@ pub fn rule_pairs(
 }
 
 /// The pairs of every rule, each compared once, in record order.
+pub struct Candidates {
+    pub pairs: Vec<u64>,
+    pub stats: Vec<BlockingStats>,
+    /// Each record's key under each rule, rule by rule: what a master keeps
+    /// so that a night finds the records its batch shares a block with.
+    pub keys: Vec<Vec<Option<u64>>>,
+}
+
+/// The pairs of every rule, each compared once, in record order.
 pub fn candidate_pairs(
     rules: &[BlockingRule],
     records: &[ComparisonKeys],
     max_block_size: usize,
     parallel: bool,
-) -> (Vec<u64>, Vec<BlockingStats>) {
+) -> Candidates {
     let mut all: Vec<u64> = Vec::new();
     let mut stats = Vec::new();
+    let mut keys = Vec::new();
     for rule in rules {
-        let (pairs, mut rule_stats) = rule_pairs(rule, records, max_block_size, parallel);
+        let rule_keys = rule_keys(rule, records, parallel);
+        let (pairs, mut rule_stats) = rule_pairs(rule, records, &rule_keys, max_block_size);
+        keys.push(rule_keys);
         let before = all.len();
         all.extend(pairs);
         if parallel {
@@ -160,7 +177,7 @@ pub fn candidate_pairs(
         rule_stats.new_pairs = (all.len() - before) as u64;
         stats.push(rule_stats);
     }
-    (all, stats)
+    Candidates { pairs: all, stats, keys }
 }
 
 #[cfg(test)]
@@ -194,7 +211,7 @@ mod tests {
                 split_on: None,
             },
         ];
-        let (pairs, stats) = candidate_pairs(&rules, &records, 10, false);
+        let Candidates { pairs, stats, .. } = candidate_pairs(&rules, &records, 10, false);
         assert_eq!(pairs, vec![1, 2, 1 << 32 | 2]);
         assert_eq!((stats[0].candidate_pairs, stats[0].new_pairs), (1, 1));
         assert_eq!((stats[1].candidate_pairs, stats[1].new_pairs), (3, 2));
@@ -205,10 +222,10 @@ mod tests {
         let records: Vec<ComparisonKeys> = (0..10).map(|i| person("", "lan", 1980 + (i % 2) as u16, 1)).collect();
         let split =
             BlockingRule { name: "n".into(), keys: vec![BlockKey::NameKey], split_on: Some(BlockKey::BirthYear) };
-        let (pairs, stats) = rule_pairs(&split, &records, 5, false);
+        let (pairs, stats) = rule_pairs(&split, &records, &rule_keys(&split, &records, false), 5);
         assert_eq!((pairs.len(), stats.split_blocks, stats.skipped_blocks), (20, 1, 0));
         let skip = BlockingRule { split_on: None, ..split };
-        let (pairs, stats) = rule_pairs(&skip, &records, 5, false);
+        let (pairs, stats) = rule_pairs(&skip, &records, &rule_keys(&skip, &records, false), 5);
         assert_eq!((pairs.len(), stats.skipped_blocks, stats.skipped_records), (0, 1, 10));
     }
 }

@@ -21,6 +21,17 @@ pub struct NameFrequencies {
     given: HashMap<String, f64>,
     /// The probability given to a word the tables lack, per part.
     unseen: [f64; 3],
+    /// How often each name key occurs in the population the batch is part
+    /// of (a night's records are linked beside the master's): the batch's
+    /// share of a name is taken from here instead of from the batch.
+    population: Option<NameCounts>,
+}
+
+/// Occurrences of each name key in a population of `total` records.
+#[derive(Clone, Debug, Default)]
+pub struct NameCounts {
+    pub counts: HashMap<Box<str>, u32>,
+    pub total: u64,
 }
 
 impl NameFrequencies {
@@ -47,7 +58,20 @@ impl NameFrequencies {
         let given = tables.pop().unwrap_or_default();
         let middle = tables.pop().unwrap_or_default();
         let surname = tables.pop().unwrap_or_default();
-        NameFrequencies { surname, middle, given, unseen }
+        NameFrequencies { surname, middle, given, unseen, population: None }
+    }
+
+    /// The population the batch's shares of names are counted in, if not
+    /// the batch itself.
+    pub fn population(&self) -> Option<&NameCounts> {
+        self.population.as_ref()
+    }
+
+    /// These frequencies, a name's share counted in `population` rather
+    /// than in the batch linked.
+    pub fn within(mut self, population: NameCounts) -> NameFrequencies {
+        self.population = Some(population);
+        self
     }
 
     /// The population frequency of a name given as folded parts.
@@ -62,8 +86,28 @@ impl NameFrequencies {
 }
 
 /// Each record's name frequency: population frequency, raised to the
-/// batch's own share of the name where the batch is large enough.
-pub fn name_frequencies(population: &[f64], name_keys: &[&str], parallel: bool) -> Vec<f64> {
+/// batch's own share of the name where the batch is large enough (its share
+/// of `counted` where the batch is part of a counted population).
+pub fn name_frequencies(
+    population: &[f64],
+    name_keys: &[&str],
+    counted: Option<&NameCounts>,
+    parallel: bool,
+) -> Vec<f64> {
+    if let Some(counted) = counted {
+        if counted.total < MIN_BATCH_FOR_COUNTS as u64 {
+            return population.to_vec();
+        }
+        let n = counted.total as f64;
+        return population
+            .iter()
+            .zip(name_keys)
+            .map(|(&p, &key)| {
+                let count = if key.is_empty() { 0 } else { counted.counts.get(key).copied().unwrap_or(1) };
+                p.max(f64::from(count) / n)
+            })
+            .collect();
+    }
     if name_keys.len() < MIN_BATCH_FOR_COUNTS {
         return population.to_vec();
     }

@@ -116,6 +116,8 @@ pub struct Linkage {
     pub pair_weights: Vec<[f64; COMPARISONS.len()]>,
     pub pairs_compared: u64,
     pub blocking: Vec<BlockingStats>,
+    /// Each record's key under each blocking rule, rule by rule.
+    pub block_keys: Vec<Vec<Option<u64>>>,
     /// Linked pairs whose clusters were kept apart because they would have
     /// joined two valid, different IDs.
     pub merges_refused: u64,
@@ -193,7 +195,7 @@ impl<'a> Scorer<'a> {
         let (keys, population): (Vec<ComparisonKeys>, Vec<f64>) =
             if parallel { records.par_iter().map(build).unzip() } else { records.iter().map(build).unzip() };
         let name_keys: Vec<&str> = keys.iter().map(|k| k.name_key).collect();
-        let name_frequency = frequency::name_frequencies(&population, &name_keys, parallel);
+        let name_frequency = frequency::name_frequencies(&population, &name_keys, frequencies.population(), parallel);
         Scorer { keys, name_frequency, settings }
     }
 
@@ -338,7 +340,7 @@ pub fn link(
     parallel: bool,
 ) -> Linkage {
     let scorer = Scorer::new(records, id_is_well_formed, settings, frequencies, parallel);
-    let (mut candidates, blocking) =
+    let block::Candidates { pairs: mut candidates, stats: blocking, keys: block_keys } =
         block::candidate_pairs(&settings.blocking, &scorer.keys, settings.max_block_size, parallel);
     // A decided pair is scored (and listed) whether or not a blocking rule
     // proposed it.
@@ -422,7 +424,18 @@ pub fn link(
         let id = record.values.get(Field::CitizenId).to_string();
         record.findings.push(Finding::new(Field::CitizenId, Code::IdShared, &id));
     }
-    Linkage { cluster, is_primary, persons, pairs, pair_weights, pairs_compared, blocking, merges_refused, decided }
+    Linkage {
+        cluster,
+        is_primary,
+        persons,
+        pairs,
+        pair_weights,
+        pairs_compared,
+        blocking,
+        block_keys,
+        merges_refused,
+        decided,
+    }
 }
 
 /// Connected components of the linked pairs: the pairs clerks decided

@@ -223,7 +223,8 @@ pub fn train(scorer: &Scorer, candidates: &[u64], sample_pairs: u64, seed: u64) 
     let mut converged = true;
     let mut rules_trained = Vec::new();
     for rule in &settings.blocking {
-        let (pairs, _) = super::block::rule_pairs(rule, &scorer.keys, settings.max_block_size, true);
+        let keys = super::block::rule_keys(rule, &scorer.keys, true);
+        let (pairs, _) = super::block::rule_pairs(rule, &scorer.keys, &keys, settings.max_block_size);
         if pairs.len() < MIN_RULE_PAIRS {
             continue;
         }

@@ -29,6 +29,8 @@ pub enum ColumnRole {
     /// `person_id` of a dancu output: the person the record was, which
     /// this run keeps where its evidence agrees (`identity`).
     OriginPerson,
+    /// `record_id` of a dancu output: the record's name, kept.
+    OriginRecordId,
     /// Carried through unchanged under this header.
     Extra(String),
 }
@@ -82,7 +84,8 @@ impl ColumnLayout {
                     "source" => ColumnRole::OriginSource,
                     "row" => ColumnRole::OriginRow,
                     "person_id" => ColumnRole::OriginPerson,
-                    "record_id" | "is_primary" | "issues" => ColumnRole::Recomputed,
+                    "record_id" => ColumnRole::OriginRecordId,
+                    "is_primary" | "issues" => ColumnRole::Recomputed,
                     name => match (name.strip_suffix("_raw").and_then(Field::from_name), Field::from_name(name)) {
                         (Some(field), _) => ColumnRole::Field(field),
                         (None, Some(field)) if raw_of(field) => ColumnRole::Recomputed,
@@ -131,6 +134,7 @@ impl ColumnLayout {
                     ColumnRole::OriginSource => "(origin source)".to_string(),
                     ColumnRole::OriginRow => "(origin row)".to_string(),
                     ColumnRole::OriginPerson => "(known person)".to_string(),
+                    ColumnRole::OriginRecordId => "(record ID)".to_string(),
                     ColumnRole::Extra(name) => format!("(carried as {name})"),
                 };
                 (header.clone(), target)
@@ -201,7 +205,7 @@ mod tests {
         assert_eq!(layout.roles[5], ColumnRole::Extra("STT".into()));
         assert_eq!(layout.roles[6], ColumnRole::OriginPerson);
         assert_eq!(layout.roles[7], ColumnRole::Recomputed);
-        assert_eq!(layout.roles[8], ColumnRole::Recomputed);
+        assert_eq!(layout.roles[8], ColumnRole::OriginRecordId);
     }
 
     #[test]

@@ -98,6 +98,7 @@ pub enum CellPlace {
     OriginSource,
     OriginRow,
     OriginPerson,
+    OriginRecordId,
     /// A column of a dancu output that the run recomputes; not kept.
     Recomputed,
 }
@@ -167,6 +168,7 @@ impl Extract {
                 CellPlace::OriginSource => origin.map_or("", |o| &o.source),
                 CellPlace::OriginRow => origin.map_or("", |o| &o.row),
                 CellPlace::OriginPerson => origin.map_or("", |o| &o.person),
+                CellPlace::OriginRecordId => origin.map_or("", |o| &o.record_id),
                 CellPlace::Recomputed => "",
             })
             .collect::<Vec<&str>>()
@@ -208,11 +210,31 @@ impl Extract {
     }
 }
 
-/// Reads every input in order. `progress` is told how many more bytes of
-/// the input files have been read, as reading goes.
-pub fn read_inputs(paths: &[PathBuf], options: &ReadOptions, rules: &Rules, progress: &dyn Fn(u64)) -> Result<Extract> {
+/// An input already in memory: `path` names it in messages and the
+/// manifest.
+pub struct InMemory<'a> {
+    pub path: &'a Path,
+    pub bytes: &'a [u8],
+}
+
+/// Reads every input in order, `first` (if any) before the files. `progress`
+/// is told how many more bytes of the input files have been read, as
+/// reading goes.
+pub fn read_inputs(
+    first: Option<InMemory>,
+    paths: &[PathBuf],
+    options: &ReadOptions,
+    rules: &Rules,
+    progress: &dyn Fn(u64),
+) -> Result<Extract> {
     let mut extract = Extract::default();
     let mut names_seen: HashMap<String, usize> = HashMap::default();
+    let offset = u32::from(first.is_some());
+    if let Some(first) = first {
+        let name = first.path.file_name().map_or_else(|| "input".to_string(), |n| n.to_string_lossy().into_owned());
+        names_seen.insert(name.clone(), 1);
+        read_bytes_into(0, first.path, name, first.bytes, options, rules, &mut extract, progress)?;
+    }
     for (index, path) in paths.iter().enumerate() {
         let file_name =
             path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
@@ -221,7 +243,7 @@ pub fn read_inputs(paths: &[PathBuf], options: &ReadOptions, rules: &Rules, prog
         let seen = names_seen.entry(file_name.clone()).or_insert(0);
         *seen += 1;
         let name = if *seen > 1 { format!("{file_name}#{seen}") } else { file_name };
-        read_one(index as u32, path, name, options, rules, &mut extract, progress)?;
+        read_one(offset + index as u32, path, name, options, rules, &mut extract, progress)?;
     }
     Ok(extract)
 }
@@ -451,6 +473,7 @@ fn parse_one(
             (ColumnRole::OriginSource, _) => CellPlace::OriginSource,
             (ColumnRole::OriginRow, _) => CellPlace::OriginRow,
             (ColumnRole::OriginPerson, _) => CellPlace::OriginPerson,
+            (ColumnRole::OriginRecordId, _) => CellPlace::OriginRecordId,
             _ => CellPlace::Recomputed,
         })
         .collect();
@@ -693,6 +716,7 @@ impl<'a> Assembler<'a> {
                 ColumnRole::OriginSource => origin.get_or_insert_with(Default::default).source = cell.into(),
                 ColumnRole::OriginRow => origin.get_or_insert_with(Default::default).row = cell.into(),
                 ColumnRole::OriginPerson => origin.get_or_insert_with(Default::default).person = cell.into(),
+                ColumnRole::OriginRecordId => origin.get_or_insert_with(Default::default).record_id = cell.into(),
                 ColumnRole::Extra(_) => {
                     let slot = self.extra_slots[column].unwrap();
                     if extras.len() <= slot {

@@ -51,6 +51,8 @@ pub struct ReportInput<'a> {
     pub extract: &'a Extract,
     pub normalized: &'a [Normalized],
     pub linkage: &'a Linkage,
+    /// The records the report counts (a night's: tonight's); `None`, all.
+    pub counted: Option<&'a [bool]>,
     pub units: ReportUnits,
     pub language: Language,
     pub reference_date: String,
@@ -242,7 +244,7 @@ fn count_part<'a>(
     rows: std::ops::Range<usize>,
 ) -> PartTallies<'a> {
     let mut part = PartTallies::default();
-    for i in rows {
+    for i in rows.filter(|&i| input.counted.is_none_or(|c| c[i])) {
         let (raw, record) = (&input.extract.records[i], &input.normalized[i]);
         let facts = facts(raw, record, input.linkage.cluster[i], input.linkage.is_primary[i]);
         let path = unit_path(record, input.units);

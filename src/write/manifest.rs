@@ -63,6 +63,22 @@ pub struct Counts {
     pub records_seen: u64,
     /// Tonight's lines of changes.csv, by change.
     pub changes: BTreeMap<&'static str, u64>,
+    /// On a night: the new master as a whole (the counts above are
+    /// tonight's records').
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub master: Option<MasterCounts>,
+}
+
+/// The master a night wrote, as a whole.
+#[derive(Debug, Default, Serialize)]
+pub struct MasterCounts {
+    /// Rows of records.parquet.
+    pub records: u64,
+    /// Rows of persons.parquet.
+    pub persons: u64,
+    /// The master's records read and linked again tonight: those sharing a
+    /// blocking key with tonight's and the other records of their persons.
+    pub records_read: u64,
 }
 
 /// What the clerks' decisions did to a run.

@@ -4,6 +4,8 @@
 pub mod manifest;
 mod parquet;
 
+pub use parquet::{keys_frame, records_frame, ROWS_PER_GROUP};
+
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -29,6 +31,17 @@ pub struct RunOutput<'a> {
     pub persons: &'a [PersonNumber],
     /// What each column of the records table holds, in order.
     columns: Vec<RecordColumn>,
+    /// The records the CSV files show: all, or a night's (see
+    /// [`RunOutput::showing`]).
+    shown: Option<Shown>,
+}
+
+/// What a night's CSV files hold, by record.
+struct Shown {
+    /// Records first seen or corrected tonight.
+    tonight: Vec<bool>,
+    /// Tonight's records and the known records in a pair with one of them.
+    records: Vec<bool>,
 }
 
 /// One column of the records table.
@@ -73,7 +86,37 @@ impl<'a> RunOutput<'a> {
             }
         }
         columns.extend([RecordColumn::PersonId, RecordColumn::IsPrimary, RecordColumn::Issues]);
-        RunOutput { extract, normalized, linkage, severities, record_ids, persons, columns }
+        RunOutput { extract, normalized, linkage, severities, record_ids, persons, columns, shown: None }
+    }
+
+    /// This output, its CSV files showing only `tonight`'s records, the
+    /// known records in a pair with one of them (records.csv, issues.csv),
+    /// those pairs (duplicates.csv) and tonight's persons (persons.csv).
+    pub fn showing(mut self, tonight: &[bool]) -> RunOutput<'a> {
+        let mut records = tonight.to_vec();
+        for pair in &self.linkage.pairs {
+            if tonight[pair.a as usize] || tonight[pair.b as usize] {
+                records[pair.a as usize] = true;
+                records[pair.b as usize] = true;
+            }
+        }
+        self.shown = Some(Shown { tonight: tonight.to_vec(), records });
+        self
+    }
+
+    /// Whether the CSV files show record `i`.
+    fn shows(&self, i: usize) -> bool {
+        self.shown.as_ref().is_none_or(|s| s.records[i])
+    }
+
+    /// Whether duplicates.csv shows the pair of records `a` and `b`.
+    fn shows_pair(&self, a: u32, b: u32) -> bool {
+        self.shown.as_ref().is_none_or(|s| s.tonight[a as usize] || s.tonight[b as usize])
+    }
+
+    /// The records the CSV files show, in order.
+    fn shown_records(&self) -> Vec<usize> {
+        (0..self.normalized.len()).filter(|&i| self.shows(i)).collect()
     }
 
     /// The `source` and `row` of record `i`: the file and row it was read
@@ -172,7 +215,13 @@ fn issue_codes(findings: &[Finding]) -> String {
 
 pub fn write_records_csv(out: &Path, run: &RunOutput) -> Result<(), Error> {
     let columns = run.record_columns();
-    write_csv_rows(&out.join("records.csv"), &columns, run.normalized.len(), |i| run.record_cells(i))
+    match run.shown {
+        None => write_csv_rows(&out.join("records.csv"), &columns, run.normalized.len(), |i| run.record_cells(i)),
+        Some(_) => {
+            let shown = run.shown_records();
+            write_csv_rows(&out.join("records.csv"), &columns, shown.len(), |k| run.record_cells(shown[k]))
+        }
+    }
 }
 
 pub fn write_records_parquet(out: &Path, run: &RunOutput) -> Result<(), Error> {
@@ -182,7 +231,7 @@ pub fn write_records_parquet(out: &Path, run: &RunOutput) -> Result<(), Error> {
 pub fn write_issues(out: &Path, run: &RunOutput) -> Result<u64, Error> {
     let header: Vec<String> =
         ["source", "row", "field", "code", "severity", "value", "suggestion"].map(String::from).to_vec();
-    let rows = run.normalized.iter().enumerate().flat_map(|(i, record)| {
+    let rows = run.normalized.iter().enumerate().filter(|&(i, _)| run.shows(i)).flat_map(|(i, record)| {
         let (source, row) = run.provenance(i);
         record.findings.iter().map(move |f| {
             vec![
@@ -210,7 +259,8 @@ pub fn write_duplicates(out: &Path, run: &RunOutput) -> Result<u64, Error> {
     }
     header.push("decision".to_string());
     header.push("reviewed".to_string());
-    let rows = run.linkage.pairs.iter().zip(&run.linkage.pair_weights).map(|(pair, weights)| {
+    let pairs = run.linkage.pairs.iter().zip(&run.linkage.pair_weights);
+    let rows = pairs.filter(|(pair, _)| run.shows_pair(pair.a, pair.b)).map(|(pair, weights)| {
         let (source_a, row_a) = run.provenance(pair.a as usize);
         let (source_b, row_b) = run.provenance(pair.b as usize);
         let mut cells = vec![
@@ -405,15 +455,13 @@ impl PersonsTable<'_> {
     }
 }
 
-/// `persons.csv` and `persons.parquet`: one golden record per person (see
-/// `identity::golden`), the same columns in both, `records` an integer in
-/// the Parquet file. Returns the persons written.
-pub fn write_persons<'a>(
-    out: &Path,
+/// The persons table's columns as `persons.csv` and `persons.parquet`
+/// write them, `records` an integer in the Parquet file.
+fn persons_table<'a>(
     run: &'a RunOutput<'a>,
     golden: &'a GoldenRecords,
     night_of: &'a (dyn Fn(usize) -> &'a str + Sync),
-) -> Result<u64, Error> {
+) -> (PersonsTable<'a>, Vec<String>, Vec<parquet::Kind>) {
     let columns = person_columns();
     let header = person_header(&columns);
     let kinds: Vec<parquet::Kind> = columns
@@ -423,11 +471,55 @@ pub fn write_persons<'a>(
             _ => parquet::Kind::Text,
         })
         .collect();
-    let table = PersonsTable { columns, run, golden, night_of };
-    let count = golden.persons.len();
-    write_csv_rows(&out.join("persons.csv"), &header, count, |p| {
-        (0..table.columns.len()).map(|c| table.cell(p, c)).collect()
+    (PersonsTable { columns, run, golden, night_of }, header, kinds)
+}
+
+/// `persons.csv`: one golden record per person (see `identity::golden`);
+/// on a night, the persons of tonight's records. Returns the persons
+/// written.
+pub fn write_persons_csv<'a>(
+    out: &Path,
+    run: &'a RunOutput<'a>,
+    golden: &'a GoldenRecords,
+    night_of: &'a (dyn Fn(usize) -> &'a str + Sync),
+) -> Result<u64, Error> {
+    let (table, header, _) = persons_table(run, golden, night_of);
+    let persons: Vec<usize> = match &run.shown {
+        None => (0..golden.persons.len()).collect(),
+        Some(shown) => {
+            let mut tonight = vec![false; golden.persons.len()];
+            for (i, _) in shown.tonight.iter().enumerate().filter(|(_, &t)| t) {
+                tonight[run.linkage.cluster[i] as usize] = true;
+            }
+            (0..golden.persons.len()).filter(|&p| tonight[p]).collect()
+        }
+    };
+    write_csv_rows(&out.join("persons.csv"), &header, persons.len(), |k| {
+        (0..table.columns.len()).map(|c| table.cell(persons[k], c)).collect()
     })?;
+    Ok(persons.len() as u64)
+}
+
+/// The persons of a run as one frame, the columns of `persons.parquet`.
+pub fn persons_frame<'a>(
+    run: &'a RunOutput<'a>,
+    golden: &'a GoldenRecords,
+    night_of: &'a (dyn Fn(usize) -> &'a str + Sync),
+) -> Result<polars::prelude::DataFrame, Error> {
+    let (table, header, kinds) = persons_table(run, golden, night_of);
+    parquet::row_group(&header, &kinds, &|p, c| table.cell(p, c), 0..golden.persons.len())
+        .map_err(|e| Error::WriteParquet { path: "persons.parquet".into(), message: e.to_string() })
+}
+
+/// `persons.parquet` of a whole run, a row group at a time.
+pub fn write_persons_parquet<'a>(
+    out: &Path,
+    run: &'a RunOutput<'a>,
+    golden: &'a GoldenRecords,
+    night_of: &'a (dyn Fn(usize) -> &'a str + Sync),
+) -> Result<u64, Error> {
+    let (table, header, kinds) = persons_table(run, golden, night_of);
+    let count = golden.persons.len();
     parquet::write_table(&out.join("persons.parquet"), &header, &kinds, count, &|p, c| table.cell(p, c))?;
     Ok(count as u64)
 }

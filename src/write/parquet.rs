@@ -10,15 +10,36 @@ use polars::prelude::*;
 
 use super::RunOutput;
 use crate::error::Error;
+use crate::master::store::NAME_KEY_COLUMN;
 use crate::output::atomic::AtomicFile;
+use crate::rules::BlockingRule;
 
 /// Rows per row group: bounds the memory the writer holds at once.
-const ROWS_PER_GROUP: usize = 32_768;
+pub const ROWS_PER_GROUP: usize = 32_768;
 
 pub fn write_records(path: &Path, run: &RunOutput) -> Result<(), Error> {
     let columns = run.record_columns();
     let kinds: Vec<Kind> = (0..columns.len()).map(|c| run.record_column_kind(c)).collect();
     write_table(path, &columns, &kinds, run.normalized.len(), &|i, c| run.record_cell(i, c))
+}
+
+/// The records of a run as one frame, the columns of `records.parquet`.
+pub fn records_frame(run: &RunOutput) -> Result<DataFrame, Error> {
+    let columns = run.record_columns();
+    let kinds: Vec<Kind> = (0..columns.len()).map(|c| run.record_column_kind(c)).collect();
+    row_group(&columns, &kinds, &|i, c| run.record_cell(i, c), 0..run.normalized.len())
+        .map_err(|e| Error::WriteParquet { path: "records.parquet".into(), message: e.to_string() })
+}
+
+/// Each record's name key and its key under each blocking rule (a column
+/// named after the rule; empty where the record has no key): what a night
+/// reads of a master to find the records its batch shares a block with.
+pub fn keys_frame(rules: &[BlockingRule], block_keys: &[Vec<Option<u64>>], name_keys: &[&str]) -> DataFrame {
+    let mut columns = vec![Column::new(NAME_KEY_COLUMN.into(), name_keys)];
+    for (rule, keys) in rules.iter().zip(block_keys) {
+        columns.push(Column::new(rule.name.as_str().into(), keys));
+    }
+    DataFrame::new(name_keys.len(), columns).expect("one key per record under each rule")
 }
 
 /// Rows whose cells are gathered column after column while they stay in a
@@ -48,7 +69,7 @@ type Cell<'c, 'a> = &'c (dyn Fn(usize, usize) -> std::borrow::Cow<'a, str> + Syn
 
 /// Rows `rows` as a data frame with the table's `columns` of `kinds`,
 /// filled a piece of rows at a time.
-fn row_group(columns: &[String], kinds: &[Kind], cell: Cell, rows: std::ops::Range<usize>) -> PolarsResult<DataFrame> {
+pub fn row_group(columns: &[String], kinds: &[Kind], cell: Cell, rows: std::ops::Range<usize>) -> PolarsResult<DataFrame> {
     let height = rows.len();
     let mut builders: Vec<ColumnBuilder> = columns
         .iter()

@@ -66,6 +66,26 @@ pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
+/// A Parquet table of an output folder as text cells: its header and rows.
+/// `records.parquet` is the whole master; a night's `records.csv` shows
+/// only tonight's records.
+pub fn read_parquet(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    use polars::prelude::*;
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let frame = ParquetReader::new(file).finish().unwrap();
+    let header: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
+    let columns: Vec<Vec<String>> = frame
+        .columns()
+        .iter()
+        .map(|column| {
+            let column = column.cast(&DataType::String).unwrap();
+            column.str().unwrap().iter().map(|cell| cell.unwrap_or_default().to_string()).collect()
+        })
+        .collect();
+    let rows = (0..frame.height()).map(|i| columns.iter().map(|c| c[i].clone()).collect()).collect();
+    (header, rows)
+}
+
 /// The manifest without its `run` section and input paths, which differ
 /// between runs and machines.
 pub fn stable_manifest(out: &Path) -> serde_json::Value {

@@ -6,6 +6,8 @@
 //! The master is only read. A night's output is a new master, written as
 //! every output set is, so a failed night leaves yesterday's whole.
 
+pub mod store;
+
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -38,10 +40,13 @@ impl Master {
     pub fn open(folder: &Path, rules_version: &str, rebuild: bool) -> Result<Master> {
         let shown = shown_path(folder);
         let refuse = |what: String| Error::Usage(format!("--master {shown}: {what}"));
-        for file in ["records.csv", "identity.json", "manifest.json", "changes.csv"] {
+        let keys = (!rebuild).then_some(store::KEYS_FILE);
+        let files = ["records.parquet", "persons.parquet", "identity.json", "manifest.json", "changes.csv"];
+        for file in files.into_iter().chain(keys) {
             if !folder.join(file).is_file() {
                 return Err(refuse(format!(
-                    "no {file}; a master is the output folder of an earlier `dancu clean` of this version"
+                    "no {file}; a master is the output folder of an earlier `dancu clean` of this version \
+                     (an output of an earlier version: pass --rebuild)"
                 )));
             }
         }
@@ -62,11 +67,6 @@ impl Master {
             _ => Vec::new(),
         };
         Ok(Master { folder: folder.to_path_buf(), ledger, history, quarantine })
-    }
-
-    /// The master's records, read as the night's first input.
-    pub fn records_path(&self) -> PathBuf {
-        self.folder.join("records.csv")
     }
 }
 
