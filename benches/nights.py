@@ -171,14 +171,19 @@ def main():
         if master:
             command += ["--master", master]
         wall, rss = run(command, os.path.join(work, f"night{k + 1}.log"))
-        fields, output = read_table(os.path.join(out, "records.csv"))
-        for record in output:
+        # A night's records.csv holds tonight's records, with the person
+        # each arrived as.
+        _, tonight = read_table(os.path.join(out, "records.csv"))
+        for record in tonight:
             first_person.setdefault(record["record_id"], record["person_id"])
         nights.append({"night": k + 1, "rows": (parts[k + 1][1] if k + 1 < len(parts) else len(rows)) - parts[k][1],
                        "wall_s": wall, "peak_rss_mb": round(rss)})
         master = out
 
-    # `output` is the last night's records.
+    # The whole population after the last night, as CSV.
+    population = os.path.join(work, "population.csv")
+    subprocess.run([args.dancu, "export", master, "--out", population], check=True, capture_output=True)
+    fields, output = read_table(population)
     last = {r["record_id"]: r["person_id"] for r in output}
     ledger = json.load(open(os.path.join(master, "identity.json")))["retired"]
     kept = merged = other = 0

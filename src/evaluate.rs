@@ -130,6 +130,31 @@ fn read_columns(path: &Path, names: &[&str]) -> Result<(Vec<bool>, Vec<Vec<Strin
     Ok((at.iter().map(Option::is_some).collect(), rows))
 }
 
+/// Like [`read_columns`], of a Parquet table: only those columns are read.
+fn read_parquet_columns(path: &Path, names: &[&str]) -> Result<(Vec<bool>, Vec<Vec<String>>), Error> {
+    use polars::prelude::*;
+    let error = |e: PolarsError| Error::InputFormat { path: path.to_path_buf(), message: format!("cannot read: {e}") };
+    let file = std::fs::File::open(path).map_err(|e| Error::ReadInput { path: path.to_path_buf(), source: e })?;
+    let mut reader = ParquetReader::new(file);
+    let schema = reader.schema().map_err(error)?;
+    let present: Vec<bool> = names.iter().map(|n| schema.contains(n)).collect();
+    let wanted: Vec<String> = names.iter().filter(|n| schema.contains(n)).map(|n| n.to_string()).collect();
+    let frame = reader.with_columns(Some(wanted)).finish().map_err(error)?;
+    let columns: Vec<Option<StringChunked>> = names
+        .iter()
+        .map(|name| {
+            let column = frame.column(name).ok()?.cast(&DataType::String).ok()?;
+            column.str().ok().cloned()
+        })
+        .collect();
+    let rows = (0..frame.height())
+        .map(|i| {
+            columns.iter().map(|c| c.as_ref().and_then(|c| c.get(i)).unwrap_or_default().to_string()).collect()
+        })
+        .collect();
+    Ok((present, rows))
+}
+
 /// Like [`read_columns`], every name required.
 fn read_required(path: &Path, names: &[&str]) -> Result<Vec<Vec<String>>, Error> {
     let (present, rows) = read_columns(path, names)?;
@@ -158,8 +183,13 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation, Error> {
         .map(|mut r| (std::mem::take(&mut r[0]), std::mem::take(&mut r[1])))
         .collect();
 
-    let records_path = run.join("records.csv");
-    let (present, records) = read_columns(&records_path, &["row", "person_id", "address_status", "commune_code"])?;
+    // The whole population: records.parquet where the run wrote one (a
+    // night's records.csv holds tonight's records only).
+    let names = ["row", "person_id", "address_status", "commune_code"];
+    let (records_path, (present, records)) = match run.join("records.parquet") {
+        parquet if parquet.is_file() => (parquet.clone(), read_parquet_columns(&parquet, &names)?),
+        _ => (run.join("records.csv"), read_columns(&run.join("records.csv"), &names)?),
+    };
     if let Some(name) = ["row", "person_id"].iter().zip(&present).find(|(_, &here)| !here).map(|(name, _)| name) {
         return Err(Error::InputFormat { path: records_path, message: format!("no `{name}` column") });
     }

@@ -38,9 +38,21 @@ enum Command {
     /// Estimate a linkage model (m by EM, u by random sampling) from a batch
     /// and write it as JSON for `clean --model`.
     Train(TrainArgs),
+    /// Write the whole population of an output folder (its records.parquet)
+    /// as one CSV file: a night's records.csv holds tonight's records only.
+    Export(ExportArgs),
     /// Serve a local page (127.0.0.1, with a token) where a clerk decides the
     /// uncertain pairs of an output folder; decisions go to its decisions.csv.
     Review(ReviewArgs),
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// The output folder of `dancu clean` (full or nightly).
+    folder: PathBuf,
+    /// The CSV file to write.
+    #[arg(long, short)]
+    out: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -258,6 +270,10 @@ fn run_command(command: Command) -> ExitCode {
         Command::Eval(args) => run_eval(args),
         Command::Train(args) => run_train(args),
         Command::Review(args) => run_review(args),
+        Command::Export(args) => finish(dancu::master::store::export_records(&args.folder, &args.out), |records| {
+            eprintln!("dancu: {records} records written to {}", dancu::message::shown_path(&args.out));
+            ExitCode::SUCCESS
+        }),
     }
 }
 

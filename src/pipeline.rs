@@ -426,7 +426,7 @@ fn night_neighbours(
     let ids = identity::record_ids(&batch.extract.records, parallel);
     let in_force = crate::decisions::in_force(decisions);
     let mut named: crate::hash::HashSet<&str> = ids.iter().map(String::as_str).collect();
-    for ((a, b), _) in &in_force {
+    for (a, b) in in_force.keys() {
         named.insert(a);
         named.insert(b);
     }
@@ -732,7 +732,9 @@ fn count_repairs(extract: &mut Extract, normalized: &[Normalized]) {
 fn missing_columns(extract: &Extract, fields_given: &[u32], rules: &Rules) -> Vec<String> {
     let address = [Field::Address, Field::CommuneName, Field::OldDistrictName, Field::ProvinceName, Field::CommuneCode];
     let mut warnings = Vec::new();
-    for (input, &mask) in extract.inputs.iter().zip(fields_given) {
+    // An input without records (a night that reads none of the master's)
+    // has nothing to flag.
+    for (input, &mask) in extract.inputs.iter().zip(fields_given).filter(|(input, _)| input.records > 0) {
         let has = |field: Field| mask & (1 << field.index()) != 0;
         let missing: Vec<&str> = rules.validation.required.iter().filter(|&&f| !has(f)).map(|f| f.name()).collect();
         let name = crate::message::shown(&input.name);

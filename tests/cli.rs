@@ -777,6 +777,92 @@ fn the_masters_quarantine_is_carried_night_after_night() {
     assert_eq!((rows[1][0].as_str(), rows[1][1].as_str()), ("n2.csv", "2"));
 }
 
+/// A night links only the master records its batch could join; its CSV
+/// files hold tonight's records (and the known ones they were compared
+/// with), its Parquet tables and `dancu export` the whole population, and
+/// `dancu eval` scores the whole.
+#[test]
+fn a_night_reads_only_the_master_records_its_batch_could_join() {
+    let dir = tempdir();
+    let rows = {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_path(sample()).unwrap();
+        reader.records().count()
+    };
+    // Tonight: three well-formed rows of the sample; the master: the others.
+    let first = sample_part(dir.path(), "night1.csv", (0..10).chain(13..rows));
+    let second = sample_part(dir.path(), "night2.csv", 10..13);
+    let night1 = clean(dir.path(), "m1", &[first], &[]);
+    assert_eq!(night1.status, 0, "{}", night1.stderr);
+    let m1 = night1.out.to_str().unwrap().to_string();
+    let night2 = clean(dir.path(), "m2", &[second], &["--master", &m1]);
+    assert!(!night2.stderr.contains("records.parquet"), "no warning about the master: {}", night2.stderr);
+    assert_eq!(night2.status, 0, "{}", night2.stderr);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(night2.out.join("manifest.json")).unwrap()).unwrap();
+    let master = &manifest["counts"]["master"];
+    let read = master["records_read"].as_u64().unwrap();
+    let (_, before) = read_parquet(&night1.out.join("records.parquet"));
+    assert!(read < before.len() as u64, "{master}");
+    let counts = &manifest["counts"];
+    let tonight = counts["records"].as_u64().unwrap();
+    assert_eq!(counts["rows_read"].as_u64(), Some(3), "{counts}");
+    assert_eq!(tonight, 3, "{counts}");
+    assert_eq!(master["records"].as_u64(), Some(before.len() as u64 + tonight), "{master}");
+    // records.csv: tonight's three and at most the known records read.
+    let (_, shown) = read_csv(&night2.out.join("records.csv"));
+    assert!(shown.len() as u64 >= tonight && shown.len() as u64 <= tonight + read, "{}", shown.len());
+    let (header, all) = read_parquet(&night2.out.join("records.parquet"));
+    assert_eq!(all.len() as u64, before.len() as u64 + tonight);
+    // The master's rows keep their place; tonight's come after them.
+    let id = header.iter().position(|h| h == "record_id").unwrap();
+    let ids = |rows: &[Vec<String>]| rows.iter().map(|r| r[id].clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&all[..before.len()]), ids(&before));
+    let (_, keys) = read_parquet(&night2.out.join("keys.parquet"));
+    assert_eq!(keys.len(), all.len(), "a key row for each record");
+    // The whole population as CSV: the records of records.parquet.
+    let exported = dir.path().join("population.csv");
+    let (status, stderr) = dancu(&["export", night2.out.to_str().unwrap(), "--out", exported.to_str().unwrap()]);
+    assert_eq!(status, 0, "{stderr}");
+    let (exported_header, exported_rows) = read_csv(&exported);
+    assert_eq!(exported_header, header);
+    assert_eq!(ids(&exported_rows), ids(&all));
+}
+
+/// A master without its keys (written by an earlier version, or damaged)
+/// is refused with the way out; `--rebuild` relinks it whole without them.
+#[test]
+fn a_master_without_its_keys_is_refused_and_rebuilt_with_rebuild() {
+    let dir = tempdir();
+    let rows = {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_path(sample()).unwrap();
+        reader.records().count()
+    };
+    let first = sample_part(dir.path(), "night1.csv", 0..rows - 3);
+    let second = sample_part(dir.path(), "night2.csv", rows - 3..rows);
+    let night1 = clean(dir.path(), "m1", &[first], &[]);
+    assert_eq!(night1.status, 0, "{}", night1.stderr);
+    std::fs::remove_file(night1.out.join("keys.parquet")).unwrap();
+    let m1 = night1.out.to_str().unwrap().to_string();
+    let refused = clean(dir.path(), "m2", std::slice::from_ref(&second), &["--master", &m1]);
+    assert_eq!(refused.status, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("keys.parquet") && refused.stderr.contains("--rebuild"), "{}", refused.stderr);
+    let rebuilt = clean(dir.path(), "m2", &[second], &["--master", &m1, "--rebuild"]);
+    assert_eq!(rebuilt.status, 0, "{}", rebuilt.stderr);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(rebuilt.out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["counts"]["master"]["records_read"].as_u64(), Some((rows - 3) as u64));
+    let before = persons_by_record(&night1.out);
+    let after = persons_by_record(&rebuilt.out);
+    for (record, person) in &before {
+        assert_eq!(after.get(record), Some(person), "a known record keeps its person");
+    }
+    // Damaged keys: a clear message, not a panic.
+    std::fs::write(night1.out.join("keys.parquet"), b"not parquet").unwrap();
+    let damaged = clean(dir.path(), "m3", &[sample()], &["--master", &m1]);
+    assert_eq!(damaged.status, 1, "{}", damaged.stderr);
+    assert!(damaged.stderr.contains("keys.parquet") && !damaged.stderr.contains("panicked"), "{}", damaged.stderr);
+}
+
 #[test]
 fn a_folder_that_is_no_master_is_refused() {
     let dir = tempdir();

@@ -258,3 +258,17 @@ pub fn write_frame(path: &Path, frame: &mut DataFrame) -> Result<()> {
         .map_err(failed)?;
     file.commit()
 }
+
+/// Writes the whole population of the output folder `folder` (its
+/// `records.parquet`) as one CSV file `out`, with the columns and guards of
+/// `records.csv`: on a night, `records.csv` holds tonight's records only.
+/// Returns the records written.
+pub fn export_records(folder: &Path, out: &Path) -> Result<u64> {
+    let frame = read_frame(&folder.join("records.parquet"))?;
+    let header: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
+    let columns: Vec<CellsOf> = frame.columns().iter().map(CellsOf::new).collect();
+    crate::output::csv::write_csv_rows(out, &header, frame.height(), |i| {
+        columns.iter().map(|c| std::borrow::Cow::Owned(c.cell(i))).collect()
+    })?;
+    Ok(frame.height() as u64)
+}
