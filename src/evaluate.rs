@@ -130,16 +130,11 @@ fn read_columns(path: &Path, names: &[&str]) -> Result<(Vec<bool>, Vec<Vec<Strin
     Ok((at.iter().map(Option::is_some).collect(), rows))
 }
 
-/// Like [`read_columns`], of a Parquet table: only those columns are read.
-fn read_parquet_columns(path: &Path, names: &[&str]) -> Result<(Vec<bool>, Vec<Vec<String>>), Error> {
+/// Like [`read_columns`], of the whole records table of an output folder
+/// with a records dataset (`records/`).
+fn read_population_columns(folder: &Path, names: &[&str]) -> Result<(Vec<bool>, Vec<Vec<String>>), Error> {
     use polars::prelude::*;
-    let error = |e: PolarsError| Error::InputFormat { path: path.to_path_buf(), message: format!("cannot read: {e}") };
-    let file = std::fs::File::open(path).map_err(|e| Error::ReadInput { path: path.to_path_buf(), source: e })?;
-    let mut reader = ParquetReader::new(file);
-    let schema = reader.schema().map_err(error)?;
-    let present: Vec<bool> = names.iter().map(|n| schema.contains(n)).collect();
-    let wanted: Vec<String> = names.iter().filter(|n| schema.contains(n)).map(|n| n.to_string()).collect();
-    let frame = reader.with_columns(Some(wanted)).finish().map_err(error)?;
+    let frame = crate::master::store::population(folder)?;
     let columns: Vec<Option<StringChunked>> = names
         .iter()
         .map(|name| {
@@ -152,7 +147,7 @@ fn read_parquet_columns(path: &Path, names: &[&str]) -> Result<(Vec<bool>, Vec<V
             columns.iter().map(|c| c.as_ref().and_then(|c| c.get(i)).unwrap_or_default().to_string()).collect()
         })
         .collect();
-    Ok((present, rows))
+    Ok((columns.iter().map(Option::is_some).collect(), rows))
 }
 
 /// Like [`read_columns`], every name required.
@@ -183,12 +178,13 @@ pub fn evaluate(truth: &Path, run: &Path) -> Result<Evaluation, Error> {
         .map(|mut r| (std::mem::take(&mut r[0]), std::mem::take(&mut r[1])))
         .collect();
 
-    // The whole population: records.parquet where the run wrote one (a
-    // night's records.csv holds tonight's records only).
+    // The whole population: the records dataset where the run wrote one
+    // (a night's records.csv holds tonight's records only).
     let names = ["row", "person_id", "address_status", "commune_code"];
-    let (records_path, (present, records)) = match run.join("records.parquet") {
-        parquet if parquet.is_file() => (parquet.clone(), read_parquet_columns(&parquet, &names)?),
-        _ => (run.join("records.csv"), read_columns(&run.join("records.csv"), &names)?),
+    let dataset = run.join(crate::master::store::RECORDS_DIR);
+    let (records_path, (present, records)) = match dataset.join(crate::master::store::CURRENT_FILE).is_file() {
+        true => (dataset, read_population_columns(run, &names)?),
+        false => (run.join("records.csv"), read_columns(&run.join("records.csv"), &names)?),
     };
     if let Some(name) = ["row", "person_id"].iter().zip(&present).find(|(_, &here)| !here).map(|(name, _)| name) {
         return Err(Error::InputFormat { path: records_path, message: format!("no `{name}` column") });

@@ -38,8 +38,9 @@ enum Command {
     /// Estimate a linkage model (m by EM, u by random sampling) from a batch
     /// and write it as JSON for `clean --model`.
     Train(TrainArgs),
-    /// Write the whole population of an output folder (its records.parquet)
-    /// as one CSV file: a night's records.csv holds tonight's records only.
+    /// Write the whole population of an output folder (its records/ or
+    /// persons/ dataset) as one CSV file: a night's records.csv and
+    /// persons.csv hold tonight's only.
     Export(ExportArgs),
     /// Serve a local page (127.0.0.1, with a token) where a clerk decides the
     /// uncertain pairs of an output folder; decisions go to its decisions.csv.
@@ -53,6 +54,9 @@ struct ExportArgs {
     /// The CSV file to write.
     #[arg(long, short)]
     out: PathBuf,
+    /// Write the current persons (golden records) instead of the records.
+    #[arg(long)]
+    persons: bool,
 }
 
 #[derive(clap::Args)]
@@ -270,11 +274,20 @@ fn run_command(command: Command) -> ExitCode {
         Command::Eval(args) => run_eval(args),
         Command::Train(args) => run_train(args),
         Command::Review(args) => run_review(args),
-        Command::Export(args) => finish(dancu::master::store::export_records(&args.folder, &args.out), |records| {
-            eprintln!("dancu: {records} records written to {}", dancu::message::shown_path(&args.out));
-            ExitCode::SUCCESS
-        }),
+        Command::Export(args) => run_export(args),
     }
+}
+
+fn run_export(args: ExportArgs) -> ExitCode {
+    use dancu::master::store::{export_persons, export_records};
+    let (written, what) = match args.persons {
+        true => (export_persons(&args.folder, &args.out), "persons"),
+        false => (export_records(&args.folder, &args.out), "records"),
+    };
+    finish(written, |count| {
+        eprintln!("dancu: {count} {what} written to {}", dancu::message::shown_path(&args.out));
+        ExitCode::SUCCESS
+    })
 }
 
 fn usage_error(message: &str) -> ExitCode {

@@ -107,21 +107,23 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     let clock = Instant::now();
     let night_master = match &master {
         Some(master) => {
-            let tables = MasterTables::read(&master.folder, options.rebuild)?;
-            let rows = if options.rebuild {
-                (0..tables.len() as u32).collect()
+            let tables = MasterTables::read(&master.folder)?;
+            let (rows, names) = if options.rebuild {
+                ((0..tables.len() as u32).collect(), None)
             } else {
-                let batch = prepare(&rules, None, &options.inputs, &options.read, options.reference_date, parallel, &Progress::new(true))?;
-                night_neighbours(&tables, &batch, &rules, options.reference_date, &decisions, parallel)?
+                let quiet = Progress::new(true);
+                let batch = prepare(&rules, None, &options.inputs, &options.read, options.reference_date, parallel, &quiet)?;
+                let (rows, names) = night_neighbours(&tables, &batch, &rules, options.reference_date, &decisions, parallel)?;
+                (rows, Some(names))
             };
             let csv = tables.rows_as_csv(&rows)?;
-            Some((tables, rows, csv))
+            Some(NightMaster { tables, rows, csv, names })
         }
         None => None,
     };
     timings.insert("master", clock.elapsed().as_millis() as u64);
-    let master_path = master.as_ref().map(|m| m.folder.join("records.parquet"));
-    let first = master_path.as_deref().zip(night_master.as_ref()).map(|(path, (_, _, csv))| read::InMemory { path, bytes: csv });
+    let master_path = master.as_ref().map(|m| m.folder.join(master::store::RECORDS_DIR));
+    let first = master_path.as_deref().zip(night_master.as_ref()).map(|(path, m)| read::InMemory { path, bytes: &m.csv });
     let prepared = prepare(&rules, first, &options.inputs, &options.read, options.reference_date, parallel, &progress)?;
     timings.extend(prepared.timings);
     let (mut extract, mut normalized) = (prepared.extract, prepared.normalized);
@@ -145,16 +147,15 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     bar.set_message("comparing candidate pairs");
     // A name's share is counted over the whole population: the master's
     // records and tonight's new ones, not only those linked tonight.
-    let frequencies = match &night_master {
-        Some((tables, _, _)) if !options.rebuild => {
-            let mut counts = tables.name_counts()?;
+    let frequencies = match night_master.as_ref().and_then(|m| m.names.clone()) {
+        Some(mut counts) => {
             for &i in &night.added {
                 *counts.counts.entry(normalized[i].name_key.clone()).or_insert(0) += 1;
             }
             counts.total += night.added.len() as u64;
             link::frequency::NameFrequencies::from_rules(&rules).within(counts)
         }
-        _ => link::frequency::NameFrequencies::from_rules(&rules),
+        None => link::frequency::NameFrequencies::from_rules(&rules),
     };
     let explanation = match &options.explain {
         Some((a, b)) => match (find_row(&extract, a), find_row(&extract, b)) {
@@ -170,10 +171,15 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         },
         None => None,
     };
-    let history = master.as_ref().map_or(&[][..], |m| m.history.as_slice());
+    // The master's history tells which decisions a correction outdated:
+    // read only when there are decisions.
+    let history = match (&master, decisions.is_empty()) {
+        (Some(master), false) => master.history()?,
+        _ => Vec::new(),
+    };
     let night_label = options.reference_date.to_string();
     let (decided, decisions_gone, decisions_outdated) =
-        decided_pairs(&decisions, &record_ids, history, &night.updated, &night_label);
+        decided_pairs(&decisions, &record_ids, &history, &night.updated, &night_label);
     let linkage = link_and_check(&mut normalized, &validator, &rules, &frequencies, &decided, parallel);
     bar.finish_and_clear();
     timings.insert("link", clock.elapsed().as_millis() as u64);
@@ -203,13 +209,13 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         .map(|&i| (RecordChange::Added, i))
         .chain(night.updated.iter().map(|&i| (RecordChange::Updated, i)))
         .collect();
-    // The night each record arrived: the master's history says it of its
-    // records, tonight's are tonight's.
-    let arrived: crate::hash::HashMap<&str, &str> = history
-        .iter()
-        .filter(|row| row[1] == RecordChange::Added.label())
-        .map(|row| (row[4].as_str(), row[0].as_str()))
-        .collect();
+    // The night each record arrived: the master's current records say it
+    // of theirs (a corrected record still arrived when it first did),
+    // tonight's are tonight's.
+    let arrived: crate::hash::HashMap<&str, &str> = match &night_master {
+        Some(night_master) => night_master.first_seen()?,
+        None => Default::default(),
+    };
     let night_of = |i: usize| -> &str { arrived.get(record_ids[i].as_str()).copied().unwrap_or(night_label.as_str()) };
     let golden = identity::golden::Survivorship {
         rules: &rules.survivorship,
@@ -238,7 +244,6 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     let timed = |name: &'static str, clock: Instant| {
         file_timings.lock().expect("no writer panics holding it").insert(name, clock.elapsed().as_millis() as u64);
     };
-    let name_keys: Vec<&str> = normalized.iter().map(|n| &*n.name_key).collect();
     let (records, (tables, rest)) = rayon::join(
         || {
             let clock = Instant::now();
@@ -251,37 +256,10 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
             rayon::join(
                 || -> Result<u64> {
                     let clock = Instant::now();
-                    let keys = write::keys_frame(&rules.linkage.blocking, &linkage.block_keys, &name_keys);
-                    let persons_written = match &night_master {
-                        Some((tables, rows, _)) => {
-                            let order = master_order(tables, rows, &record_ids, &night.added)?;
-                            let mut records = master::store::assemble(&tables.records, &write::records_frame(&output)?, &order, "person_id")?;
-                            master::store::write_frame(&out.join("records.parquet"), &mut records)?;
-                            drop(records);
-                            let mut keys = master::store::assemble(&tables.keys, &keys, &order, "")?;
-                            master::store::write_frame(&out.join(master::store::KEYS_FILE), &mut keys)?;
-                            timed("write.records_parquet", clock);
-                            let clock = Instant::now();
-                            let persons = write::persons_frame(&output, &golden, &night_of)?;
-                            let order = persons_order(tables, &persons, &ledger)?;
-                            let mut persons_table = master::store::assemble(&tables.persons, &persons, &order, "")?;
-                            master::store::write_frame(&out.join("persons.parquet"), &mut persons_table)?;
-                            timed("write.persons_parquet", clock);
-                            persons_table.height() as u64
-                        }
-                        None => {
-                            write::write_records_parquet(out, &output)?;
-                            let mut keys = keys;
-                            master::store::write_frame(&out.join(master::store::KEYS_FILE), &mut keys)?;
-                            timed("write.records_parquet", clock);
-                            let clock = Instant::now();
-                            let persons = write::write_persons_parquet(out, &output, &golden, &night_of)?;
-                            timed("write.persons_parquet", clock);
-                            persons
-                        }
-                    };
+                    let persons = write_master_tables(out, night_master.as_ref(), &output, &rules, &night, &golden, &night_of)?;
+                    timed("write.master_tables", clock);
                     done(2);
-                    Ok(persons_written)
+                    Ok(persons)
                 },
                 || -> Result<(u64, u64)> {
                     let clock = Instant::now();
@@ -292,7 +270,7 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
                         out,
                         &output,
                         &night_label,
-                        history,
+                        master.as_ref().map(Master::history_path).as_deref(),
                         &persons.changes,
                         &record_changes,
                         &night.seen,
@@ -336,12 +314,12 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     timings.insert("report", report_ms);
 
     let mut counts = count(&output, tonight.as_deref(), pairs_written, &prepared.internal_errors);
-    if let Some((tables, rows, _)) = &night_master {
-        let kept = tables.len() - rows.len();
+    if let Some(night_master) = &night_master {
+        let kept = night_master.tables.len() - night_master.rows.len();
         counts.master = Some(manifest::MasterCounts {
             records: (kept + output.extract.records.len()) as u64,
             persons: master_persons,
-            records_read: rows.len() as u64,
+            records_read: night_master.rows.len() as u64,
         });
     }
     counts.records_seen = night.seen.len() as u64;
@@ -406,6 +384,99 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     Ok(summary)
 }
 
+/// The master's tables of this run (see `master::store`): a whole run's
+/// records as part 1; a night's new and corrected records as the next
+/// part beside the master's, linked in unchanged, and `current.parquet`
+/// the master's with the records linked tonight put in place. Returns the
+/// persons the new master holds.
+fn write_master_tables<'a>(
+    out: &Path,
+    night_master: Option<&NightMaster>,
+    output: &'a RunOutput<'a>,
+    rules: &Rules,
+    night: &master::NightMerge,
+    golden: &'a identity::golden::GoldenRecords,
+    night_of: &'a (dyn Fn(usize) -> &'a str + Sync),
+) -> Result<u64> {
+    use master::store::{keys_file, part_file, CURRENT_FILE, PERSONS_DIR, RECORDS_DIR};
+    let (records, persons) = (out.join(RECORDS_DIR), out.join(PERSONS_DIR));
+    for dir in [&records, &persons] {
+        crate::output::atomic::create_private_dir(dir).map_err(|e| Error::WriteOutput { path: dir.clone(), source: e })?;
+    }
+    let n = output.normalized.len();
+    let name_keys: Vec<&str> = output.normalized.iter().map(|r| &*r.name_key).collect();
+    let (part, written, mut current) = match night_master {
+        None => {
+            let all: Vec<usize> = (0..n).collect();
+            write::write_records_part(&records.join(part_file(1)), output, None)?;
+            let current = write::current_frame(output, &all, &|i| (1, i as u32), night_of);
+            (1, all, current)
+        }
+        Some(night_master) => {
+            let tables = &night_master.tables;
+            let part = tables.next_part();
+            tables.link_parts_into(out)?;
+            // Tonight's records (new or corrected) go to the new part; the
+            // master's linked again stay where they are.
+            let tonight: Vec<usize> = (0..n).filter(|&i| output.extract.records[i].source != 0).collect();
+            write::write_records_part(&records.join(part_file(part)), output, Some(&tonight))?;
+            let mut place_of: crate::hash::HashMap<&str, (u32, u32)> = crate::hash::HashMap::default();
+            let ids = tables.text("record_id")?;
+            for &row in &night_master.rows {
+                if let Some(id) = ids.get(row as usize) {
+                    place_of.insert(id, tables.place(row));
+                }
+            }
+            for (k, &i) in tonight.iter().enumerate() {
+                place_of.insert(output.record_ids[i].as_str(), (part, k as u32));
+            }
+            let place = |i: usize| place_of.get(output.record_ids[i].as_str()).copied().unwrap_or((part, u32::MAX));
+            let all: Vec<usize> = (0..n).collect();
+            let linked_again = write::current_frame(output, &all, &place, night_of);
+            let order = master_order(tables, &night_master.rows, output.record_ids, &night.added)?;
+            let current = master::store::assemble(&tables.current, &linked_again, &order)?;
+            (part, tonight, current)
+        }
+    };
+    let mut keys = write::keys_frame(&rules.linkage.blocking, &output.linkage.block_keys, &name_keys, &written);
+    master::store::write_frame(&records.join(keys_file(part)), &mut keys)?;
+    master::store::write_frame(&records.join(CURRENT_FILE), &mut current)?;
+    let persons_part = persons.join(part_file(part));
+    match night_master {
+        None => {
+            write::write_persons_parquet(&persons_part, output, golden, night_of)?;
+        }
+        Some(_) => master::store::write_frame(&persons_part, &mut write::persons_frame(output, golden, night_of)?)?,
+    }
+    let person_ids = current.column("person_id").ok().and_then(|c| c.str().ok()).map(|c| {
+        c.iter().flatten().collect::<crate::hash::HashSet<&str>>().len() as u64
+    });
+    Ok(person_ids.unwrap_or(0))
+}
+
+/// What a night took of its master: the current records it links again
+/// (`rows`, in master order), as the CSV they are read from, and how often
+/// each name occurs among all the master's records (none with --rebuild,
+/// which links them all).
+struct NightMaster {
+    tables: MasterTables,
+    rows: Vec<u32>,
+    csv: Vec<u8>,
+    names: Option<link::frequency::NameCounts>,
+}
+
+impl NightMaster {
+    /// The night each record linked again first arrived, by `record_id`.
+    fn first_seen(&self) -> Result<crate::hash::HashMap<&str, &str>> {
+        let (ids, nights) = (self.tables.text("record_id")?, self.tables.text("first_seen")?);
+        Ok(self
+            .rows
+            .iter()
+            .filter_map(|&row| Some((ids.get(row as usize)?, nights.get(row as usize)?)))
+            .collect())
+    }
+}
+
 /// The master rows a night links beside its batch (see
 /// [`MasterTables::neighbours`]): found with the keys of the batch as
 /// `batch` holds it, tonight's record IDs and those the decisions name.
@@ -416,7 +487,7 @@ fn night_neighbours(
     reference_date: ReferenceDate,
     decisions: &[crate::decisions::Decision],
     parallel: bool,
-) -> Result<Vec<u32>> {
+) -> Result<(Vec<u32>, link::frequency::NameCounts)> {
     let validator = Validator::new(rules, reference_date);
     let frequencies = link::frequency::NameFrequencies::default();
     let well_formed = |id: &str| validator.citizen_ids().is_well_formed(id);
@@ -460,41 +531,6 @@ fn master_order(
         }
     }
     order.extend(added.iter().map(|&i| RowFrom::Tonight(i as u32)));
-    Ok(order)
-}
-
-/// Where each row of a night's persons table comes from: the master's
-/// persons in order, each tonight linked again (`tonight`, by `person_id`)
-/// taken from tonight's golden records, each retired left out; then the
-/// persons new tonight.
-fn persons_order(
-    tables: &MasterTables,
-    tonight: &polars::prelude::DataFrame,
-    ledger: &Ledger,
-) -> Result<Vec<master::store::RowFrom>> {
-    use master::store::RowFrom;
-    let person_ids = |frame: &polars::prelude::DataFrame| -> Result<Vec<String>> {
-        let column = frame.column("person_id").ok().and_then(|c| c.str().ok()).ok_or_else(|| Error::InputFormat {
-            path: PathBuf::from("persons.parquet"),
-            message: "no text column `person_id`; the master is damaged: pass --rebuild".to_string(),
-        })?;
-        Ok(column.iter().map(|p| p.unwrap_or_default().to_string()).collect())
-    };
-    let tonight_ids = person_ids(tonight)?;
-    let mut at: crate::hash::HashMap<&str, u32> =
-        tonight_ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as u32)).collect();
-    let mut order = Vec::with_capacity(tables.persons.height() + tonight_ids.len());
-    for (m, id) in person_ids(&tables.persons)?.iter().enumerate() {
-        let retired = identity::parse_person_id(id).is_some_and(|n| ledger.current(n) != n);
-        match at.remove(id.as_str()) {
-            Some(i) => order.push(RowFrom::Tonight(i)),
-            None if retired => {}
-            None => order.push(RowFrom::Master(m as u32)),
-        }
-    }
-    let mut new: Vec<u32> = at.into_values().collect();
-    new.sort_unstable();
-    order.extend(new.into_iter().map(RowFrom::Tonight));
     Ok(order)
 }
 
@@ -574,15 +610,14 @@ fn decided_pairs(
 fn output_files(units: ReportUnits) -> Vec<&'static str> {
     let mut files = vec![
         "records.csv",
-        "records.parquet",
-        "keys.parquet",
+        "records/",
         "issues.csv",
         "duplicates.csv",
         "quarantine.csv",
         "changes.csv",
         "identity.json",
         "persons.csv",
-        "persons.parquet",
+        "persons/",
         "manifest.json",
     ];
     files.extend(["report/report.json", "report/report.html", "report/report.xlsx", "report/provinces.csv"]);

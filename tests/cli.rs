@@ -31,7 +31,7 @@ const OUTPUT_FILES: [&str; 14] = [
     "report/communes.csv",
     "report/codes.csv",
     "report/report.html",
-    "records.parquet",
+    "records/current.parquet",
     "report/report.xlsx",
 ];
 
@@ -232,8 +232,7 @@ fn the_parquet_file_holds_the_csv_records() {
     let dir = tempdir();
     let run = clean(dir.path(), "out", &[sample()], &[]);
     let (header, rows) = read_csv(&run.out.join("records.csv"));
-    let file = std::fs::File::open(run.out.join("records.parquet")).unwrap();
-    let frame = ParquetReader::new(file).finish().unwrap();
+    let frame = dancu::master::store::population(&run.out).unwrap();
     assert_eq!(frame.height(), rows.len());
     let names: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
     assert_eq!(names, header);
@@ -559,7 +558,7 @@ fn a_missing_column_is_said_once_and_a_combined_id_column_is_split() {
 
 /// Reads `records.csv` as (record_id → person_id).
 fn persons_by_record(out: &Path) -> std::collections::BTreeMap<String, String> {
-    let (header, rows) = read_parquet(&out.join("records.parquet"));
+    let (header, rows) = population(out);
     let at = |name: &str| header.iter().position(|h| h == name).unwrap();
     let (record, person) = (at("record_id"), at("person_id"));
     rows.iter().map(|r| (r[record].clone(), r[person].clone())).collect()
@@ -801,7 +800,7 @@ fn a_night_reads_only_the_master_records_its_batch_could_join() {
         serde_json::from_str(&std::fs::read_to_string(night2.out.join("manifest.json")).unwrap()).unwrap();
     let master = &manifest["counts"]["master"];
     let read = master["records_read"].as_u64().unwrap();
-    let (_, before) = read_parquet(&night1.out.join("records.parquet"));
+    let (_, before) = population(&night1.out);
     assert!(read < before.len() as u64, "{master}");
     let counts = &manifest["counts"];
     let tonight = counts["records"].as_u64().unwrap();
@@ -811,15 +810,20 @@ fn a_night_reads_only_the_master_records_its_batch_could_join() {
     // records.csv: tonight's three and at most the known records read.
     let (_, shown) = read_csv(&night2.out.join("records.csv"));
     assert!(shown.len() as u64 >= tonight && shown.len() as u64 <= tonight + read, "{}", shown.len());
-    let (header, all) = read_parquet(&night2.out.join("records.parquet"));
+    let (header, all) = population(&night2.out);
     assert_eq!(all.len() as u64, before.len() as u64 + tonight);
     // The master's rows keep their place; tonight's come after them.
     let id = header.iter().position(|h| h == "record_id").unwrap();
     let ids = |rows: &[Vec<String>]| rows.iter().map(|r| r[id].clone()).collect::<Vec<_>>();
     assert_eq!(ids(&all[..before.len()]), ids(&before));
-    let (_, keys) = read_parquet(&night2.out.join("keys.parquet"));
-    assert_eq!(keys.len(), all.len(), "a key row for each record");
-    // The whole population as CSV: the records of records.parquet.
+    // Tonight's records are a part of their own; the first night's is
+    // linked in as it was.
+    let part = |out: &Path, part: &str| std::fs::read(out.join("records").join(part)).unwrap();
+    assert_eq!(part(&night1.out, "part-000001.parquet"), part(&night2.out, "part-000001.parquet"));
+    let (_, keys) = read_parquet(&night2.out.join("records/part-000002.keys.parquet"));
+    let (_, tonight_part) = read_parquet(&night2.out.join("records/part-000002.parquet"));
+    assert_eq!((keys.len(), tonight_part.len()), (3, 3), "a key row for each of tonight's records");
+    // The whole population as CSV: the records of the dataset.
     let exported = dir.path().join("population.csv");
     let (status, stderr) = dancu(&["export", night2.out.to_str().unwrap(), "--out", exported.to_str().unwrap()]);
     assert_eq!(status, 0, "{stderr}");
@@ -841,11 +845,13 @@ fn a_master_without_its_keys_is_refused_and_rebuilt_with_rebuild() {
     let second = sample_part(dir.path(), "night2.csv", rows - 3..rows);
     let night1 = clean(dir.path(), "m1", &[first], &[]);
     assert_eq!(night1.status, 0, "{}", night1.stderr);
-    std::fs::remove_file(night1.out.join("keys.parquet")).unwrap();
+    let keys = night1.out.join("records/part-000001.keys.parquet");
+    std::fs::remove_file(&keys).unwrap();
     let m1 = night1.out.to_str().unwrap().to_string();
     let refused = clean(dir.path(), "m2", std::slice::from_ref(&second), &["--master", &m1]);
-    assert_eq!(refused.status, 2, "{}", refused.stderr);
-    assert!(refused.stderr.contains("keys.parquet") && refused.stderr.contains("--rebuild"), "{}", refused.stderr);
+    assert_eq!(refused.status, 1, "{}", refused.stderr);
+    let named = refused.stderr.contains("part-000001.keys.parquet");
+    assert!(named && refused.stderr.contains("--rebuild"), "{}", refused.stderr);
     let rebuilt = clean(dir.path(), "m2", &[second], &["--master", &m1, "--rebuild"]);
     assert_eq!(rebuilt.status, 0, "{}", rebuilt.stderr);
     let manifest: serde_json::Value =
@@ -857,7 +863,7 @@ fn a_master_without_its_keys_is_refused_and_rebuilt_with_rebuild() {
         assert_eq!(after.get(record), Some(person), "a known record keeps its person");
     }
     // Damaged keys: a clear message, not a panic.
-    std::fs::write(night1.out.join("keys.parquet"), b"not parquet").unwrap();
+    std::fs::write(&keys, b"not parquet").unwrap();
     let damaged = clean(dir.path(), "m3", &[sample()], &["--master", &m1]);
     assert_eq!(damaged.status, 1, "{}", damaged.stderr);
     assert!(damaged.stderr.contains("keys.parquet") && !damaged.stderr.contains("panicked"), "{}", damaged.stderr);
@@ -870,7 +876,7 @@ fn a_folder_that_is_no_master_is_refused() {
     std::fs::create_dir(&empty).unwrap();
     let run = clean(dir.path(), "out", &[sample()], &["--master", empty.to_str().unwrap()]);
     assert_eq!(run.status, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("--master") && run.stderr.contains("records.parquet"), "{}", run.stderr);
+    assert!(run.stderr.contains("--master") && run.stderr.contains("records/current.parquet"), "{}", run.stderr);
 }
 
 #[test]
@@ -879,11 +885,12 @@ fn the_persons_parquet_file_holds_the_csv_persons() {
     let dir = tempdir();
     let run = clean(dir.path(), "out", &[sample()], &[]);
     let (header, rows) = read_csv(&run.out.join("persons.csv"));
-    let file = std::fs::File::open(run.out.join("persons.parquet")).unwrap();
+    let file = std::fs::File::open(run.out.join("persons/part-000001.parquet")).unwrap();
     let frame = ParquetReader::new(file).finish().unwrap();
     assert_eq!(frame.height(), rows.len());
     let names: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
     assert_eq!(names, header);
+    assert_eq!(current_persons(&run.out).1.len(), rows.len());
     for (column, name) in header.iter().enumerate() {
         let values = frame.column(name).unwrap().cast(&DataType::String).unwrap();
         let values = values.str().unwrap();

@@ -24,9 +24,6 @@ pub const MASTER_FORMAT: u64 = 1;
 pub struct Master {
     pub folder: PathBuf,
     pub ledger: Ledger,
-    /// The rows of its `changes.csv` (header excluded), carried into the
-    /// new master before tonight's.
-    pub history: Vec<Vec<String>>,
     /// The rows of its `quarantine.csv` (header excluded, cells as they
     /// were before the spreadsheet guard): rows of earlier nights that
     /// could not be read, carried into the new master before tonight's.
@@ -40,13 +37,13 @@ impl Master {
     pub fn open(folder: &Path, rules_version: &str, rebuild: bool) -> Result<Master> {
         let shown = shown_path(folder);
         let refuse = |what: String| Error::Usage(format!("--master {shown}: {what}"));
-        let keys = (!rebuild).then_some(store::KEYS_FILE);
-        let files = ["records.parquet", "persons.parquet", "identity.json", "manifest.json", "changes.csv"];
-        for file in files.into_iter().chain(keys) {
+        let current = format!("{}/{}", store::RECORDS_DIR, store::CURRENT_FILE);
+        for file in [current.as_str(), "identity.json", "manifest.json", "changes.csv"] {
             if !folder.join(file).is_file() {
                 return Err(refuse(format!(
                     "no {file}; a master is the output folder of an earlier `dancu clean` of this version \
-                     (an output of an earlier version: pass --rebuild)"
+                     (an output of a version before records/: clean its records.csv as an extract, which keeps \
+                     its person IDs, and use that output as the master)"
                 )));
             }
         }
@@ -61,12 +58,22 @@ impl Master {
             )));
         }
         let ledger = read_ledger(&folder.join("identity.json"))?;
-        let history = read_rows(&folder.join("changes.csv"), 5)?;
         let quarantine = match folder.join("quarantine.csv") {
             path if path.is_file() => read_rows(&path, 5)?,
             _ => Vec::new(),
         };
-        Ok(Master { folder: folder.to_path_buf(), ledger, history, quarantine })
+        Ok(Master { folder: folder.to_path_buf(), ledger, quarantine })
+    }
+
+    /// Its `changes.csv`, which the new master's continues byte for byte.
+    pub fn history_path(&self) -> PathBuf {
+        self.folder.join("changes.csv")
+    }
+
+    /// The rows of its `changes.csv` (header excluded): read only where a
+    /// night needs them (to tell which decisions a correction outdated).
+    pub fn history(&self) -> Result<Vec<Vec<String>>> {
+        read_rows(&self.history_path(), 5)
     }
 }
 

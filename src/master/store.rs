@@ -1,8 +1,24 @@
-//! The master's tables as a night reads them: its records, their blocking
-//! keys and its persons, each a Parquet file read whole into a frame (whole
-//! columns of shared buffers, not a value per cell). A night takes out only
-//! the records its batch could link to, and puts back what it changed: the
-//! master is never normalised or linked again as a whole.
+//! The master's tables on disk, laid out so that a night reads and writes
+//! in proportion to its batch, not to the population:
+//!
+//! - `records/part-NNNNNN.parquet`: the content of the records first seen
+//!   (or corrected) by run number NNNNNN, never rewritten: every column of
+//!   `records.csv` except the three that change as persons do;
+//! - `records/part-NNNNNN.keys.parquet`: row for row, each of those
+//!   records' name key and its key under each blocking rule;
+//! - `records/current.parquet`: one row per current record, in the
+//!   master's order: its `record_id`, the part and row holding its content,
+//!   the columns that change (`person_id`, `is_primary`, `issues`) and the
+//!   night it first arrived (`first_seen`), rewritten each night (a few
+//!   dozen bytes per record);
+//! - `persons/part-NNNNNN.parquet`: the golden records of the persons made
+//!   or changed by run NNNNNN; a person's row in the latest part is
+//!   current, and a retired person (`identity.json`) has none.
+//!
+//! A night links the records its batch shares a blocking key with (and the
+//! other records of their persons), adds one part of each kind and writes
+//! `current.parquet`; the older parts are linked into the new master
+//! unchanged. [`population`] joins the parts into the whole records table.
 
 use std::path::{Path, PathBuf};
 
@@ -16,17 +32,39 @@ use crate::output::atomic::AtomicFile;
 use crate::output::excel_safe::excel_safe;
 use crate::rules::BlockingRule;
 
-/// The file beside `records.parquet` that holds, row for row, each
-/// record's name key and its key under each blocking rule.
-pub const KEYS_FILE: &str = "keys.parquet";
-/// The column of [`KEYS_FILE`] with each record's name key.
+/// The folder of the records' parts and of `current.parquet`.
+pub const RECORDS_DIR: &str = "records";
+/// The folder of the persons' parts.
+pub const PERSONS_DIR: &str = "persons";
+/// The table of current records, in [`RECORDS_DIR`].
+pub const CURRENT_FILE: &str = "current.parquet";
+/// The column of a keys part with each record's name key.
 pub const NAME_KEY_COLUMN: &str = "name_key";
+/// The columns of `records.csv` that `current.parquet` holds, not a part.
+pub const CHANGING_COLUMNS: [&str; 3] = ["person_id", "is_primary", "issues"];
 
-/// The master's records, their keys and its persons.
-pub struct MasterTables {
-    pub records: DataFrame,
-    pub keys: DataFrame,
-    pub persons: DataFrame,
+/// The file name of records part `part`.
+pub fn part_file(part: u32) -> String {
+    format!("part-{part:06}.parquet")
+}
+
+/// The file name of the keys of records part `part`.
+pub fn keys_file(part: u32) -> String {
+    format!("part-{part:06}.keys.parquet")
+}
+
+/// The part numbers of the parts in `folder`, in order.
+pub fn parts_in(folder: &Path) -> Result<Vec<u32>> {
+    let entries = std::fs::read_dir(folder).map_err(|e| Error::ReadInput { path: folder.to_path_buf(), source: e })?;
+    let mut parts: Vec<u32> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            name.strip_prefix("part-")?.strip_suffix(".parquet")?.parse().ok()
+        })
+        .collect();
+    parts.sort_unstable();
+    Ok(parts)
 }
 
 fn damaged(path: &Path, what: impl std::fmt::Display) -> Error {
@@ -37,74 +75,158 @@ fn damaged(path: &Path, what: impl std::fmt::Display) -> Error {
 }
 
 fn read_frame(path: &Path) -> Result<DataFrame> {
-    let file = std::fs::File::open(path).map_err(|e| Error::ReadInput { path: path.to_path_buf(), source: e })?;
+    let file = std::fs::File::open(path).map_err(|e| damaged(path, format_args!("cannot be opened ({e})")))?;
     ParquetReader::new(file).finish().map_err(|e| damaged(path, format_args!("cannot be read as Parquet ({e})")))
 }
 
+/// A records part without the value columns its originals recompute.
+fn read_originals(path: &Path) -> Result<DataFrame> {
+    let unreadable = |e: PolarsError| damaged(path, format_args!("cannot be read as Parquet ({e})"));
+    let file = std::fs::File::open(path).map_err(|e| damaged(path, format_args!("cannot be opened ({e})")))?;
+    let mut reader = ParquetReader::new(file);
+    let schema = reader.schema().map_err(unreadable)?;
+    let names: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
+    let kept: Vec<String> = names
+        .iter()
+        .filter(|name| {
+            // The full name stays: it is what tells the header row.
+            let field = crate::record::Field::from_name(name).filter(|&f| f != crate::record::Field::FullName);
+            let recomputed = field.is_some() && names.contains(&format!("{name}_raw").as_str());
+            !recomputed
+        })
+        .map(|name| name.to_string())
+        .collect();
+    reader.with_columns(Some(kept)).finish().map_err(unreadable)
+}
+
+fn text_column<'a>(frame: &'a DataFrame, name: &str) -> Option<&'a StringChunked> {
+    frame.column(name).ok().and_then(|c| c.str().ok())
+}
+
+/// A master's current records and where their parts are.
+pub struct MasterTables {
+    folder: PathBuf,
+    /// `records/current.parquet`.
+    pub current: DataFrame,
+    /// Each current record's part and row in it.
+    places: Vec<(u32, u32)>,
+    /// The records parts there are.
+    pub parts: Vec<u32>,
+}
+
 impl MasterTables {
-    /// Reads the three tables of the master in `folder`; the keys must be
-    /// row for row those of the records. A master relinked whole
-    /// (`rebuild`) is read without its keys, which it may not have.
-    pub fn read(folder: &Path, rebuild: bool) -> Result<MasterTables> {
-        let read_keys = || match rebuild {
-            true => Ok(DataFrame::empty()),
-            false => read_frame(&folder.join(KEYS_FILE)),
+    /// Reads the current records of the master in `folder`.
+    pub fn read(folder: &Path) -> Result<MasterTables> {
+        let records = folder.join(RECORDS_DIR);
+        let path = records.join(CURRENT_FILE);
+        let current = read_frame(&path)?;
+        for name in ["record_id", "person_id", "issues", "first_seen"] {
+            text_column(&current, name).ok_or_else(|| damaged(&path, format!("no text column `{name}`")))?;
+        }
+        let number = |name: &str| -> Result<Vec<u32>> {
+            let column = current.column(name).ok().and_then(|c| c.u32().ok());
+            let column = column.ok_or_else(|| damaged(&path, format!("no column `{name}` of whole numbers")))?;
+            Ok(column.iter().map(|n| n.unwrap_or(u32::MAX)).collect())
         };
-        let (records, (keys, persons)) = rayon::join(
-            || read_frame(&folder.join("records.parquet")),
-            || rayon::join(read_keys, || read_frame(&folder.join("persons.parquet"))),
-        );
-        let tables = MasterTables { records: records?, keys: keys?, persons: persons? };
-        if !rebuild && tables.keys.height() != tables.records.height() {
-            return Err(damaged(&folder.join(KEYS_FILE), "does not have a row for each record of records.parquet"));
+        let places: Vec<(u32, u32)> = number("part")?.into_iter().zip(number("row")?).collect();
+        let parts = parts_in(&records)?;
+        if let Some(&(part, _)) = places.iter().find(|(part, _)| parts.binary_search(part).is_err()) {
+            return Err(damaged(&records.join(part_file(part)), "is missing"));
         }
-        for column in ["record_id", "person_id"] {
-            tables.text(column)?;
-        }
-        Ok(tables)
+        Ok(MasterTables { folder: folder.to_path_buf(), current, places, parts })
     }
 
     pub fn len(&self) -> usize {
-        self.records.height()
+        self.current.height()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records.height() == 0
+        self.current.height() == 0
     }
 
-    /// A text column of the records.
+    /// A text column of the current records.
     pub fn text(&self, name: &str) -> Result<&StringChunked> {
-        text_column(&self.records, name).ok_or_else(|| damaged(Path::new("records.parquet"), format!("no text column `{name}`")))
+        let path = || self.folder.join(RECORDS_DIR).join(CURRENT_FILE);
+        text_column(&self.current, name).ok_or_else(|| damaged(&path(), format!("no text column `{name}`")))
     }
 
-    /// The master rows a batch is linked beside: those sharing a key under
-    /// some blocking rule with one of the batch (`batch_keys`, rule by rule,
-    /// as [`crate::link::block::rule_keys`] makes them), those whose
-    /// `record_id` is in `named` (the batch's own rows sent again, the
-    /// records a decision names), and then every record of the persons of
-    /// those: a person is linked whole or not at all. In master order.
+    /// The part and row holding the content of current record `row`.
+    pub fn place(&self, row: u32) -> (u32, u32) {
+        self.places[row as usize]
+    }
+
+    /// The part number a night writes its records to.
+    pub fn next_part(&self) -> u32 {
+        self.parts.last().map_or(1, |&p| p + 1)
+    }
+
+    fn part_path(&self, file: String) -> PathBuf {
+        self.folder.join(RECORDS_DIR).join(file)
+    }
+
+    /// The keys of part `part`: its name keys and, per rule of `rules`, its
+    /// keys (`None` where a rule has no column: keys of other rules).
+    fn read_keys(&self, part: u32, rules: &[BlockingRule]) -> Result<(Vec<String>, Vec<Option<Vec<Option<u32>>>>)> {
+        let path = self.part_path(keys_file(part));
+        let frame = read_frame(&path)?;
+        let names = text_column(&frame, NAME_KEY_COLUMN)
+            .ok_or_else(|| damaged(&path, format!("no text column `{NAME_KEY_COLUMN}`")))?
+            .iter()
+            .map(|k| k.unwrap_or_default().to_string())
+            .collect();
+        let keys = rules
+            .iter()
+            .map(|rule| {
+                let column = frame.column(&rule.name).ok()?.u32().ok()?;
+                Some(column.iter().collect())
+            })
+            .collect();
+        Ok((names, keys))
+    }
+
+    /// The current records (by row of `current`) a batch is linked beside:
+    /// those sharing a key under some blocking rule with one of the batch
+    /// (`batch_keys`, rule by rule, as [`crate::link::block::rule_keys`]
+    /// makes them), those whose `record_id` is in `named` (the batch's own
+    /// rows sent again, the records a decision names), and then every
+    /// record of the persons of those: a person is linked whole or not at
+    /// all. In master order. With them, how often each name key occurs
+    /// among the current records.
     pub fn neighbours(
         &self,
         rules: &[BlockingRule],
         batch_keys: &[Vec<Option<u64>>],
         named: &HashSet<&str>,
-    ) -> Result<Vec<u32>> {
-        let n = self.len();
-        let mut chosen = vec![false; n];
-        for (rule, keys) in rules.iter().zip(batch_keys) {
-            let wanted: HashSet<u64> = keys.iter().flatten().copied().collect();
-            if wanted.is_empty() {
-                continue;
+    ) -> Result<(Vec<u32>, NameCounts)> {
+        let wanted: Vec<HashSet<u32>> =
+            batch_keys.iter().map(|keys| keys.iter().flatten().map(|&k| short_key(k)).collect()).collect();
+        let mut by_part: HashMap<u32, Vec<u32>> = HashMap::default();
+        for (i, &(part, _)) in self.places.iter().enumerate() {
+            by_part.entry(part).or_default().push(i as u32);
+        }
+        let mut chosen = vec![false; self.len()];
+        let mut counts: HashMap<Box<str>, u32> = HashMap::default();
+        for &part in &self.parts {
+            let Some(records) = by_part.get(&part) else { continue };
+            let (names, keys) = self.read_keys(part, rules)?;
+            for (rule, (keys, wanted)) in rules.iter().zip(keys.iter().zip(&wanted)) {
+                if wanted.is_empty() {
+                    continue;
+                }
+                let keys = keys.as_ref().ok_or_else(|| {
+                    damaged(&self.part_path(keys_file(part)), format!("no column for blocking rule `{}`", rule.name))
+                })?;
+                for &i in records {
+                    let row = self.places[i as usize].1 as usize;
+                    if keys.get(row).copied().flatten().is_some_and(|k| wanted.contains(&k)) {
+                        chosen[i as usize] = true;
+                    }
+                }
             }
-            let column = self
-                .keys
-                .column(&rule.name)
-                .ok()
-                .and_then(|c| c.u64().ok())
-                .ok_or_else(|| damaged(Path::new(KEYS_FILE), format!("no column for blocking rule `{}`", rule.name)))?;
-            for (i, key) in column.iter().enumerate() {
-                if key.is_some_and(|k| wanted.contains(&k)) {
-                    chosen[i] = true;
+            for &i in records {
+                let name = names.get(self.places[i as usize].1 as usize).map_or("", String::as_str);
+                if !name.is_empty() {
+                    *counts.entry(name.into()).or_insert(0) += 1;
                 }
             }
         }
@@ -116,51 +238,161 @@ impl MasterTables {
             }
         }
         let person = self.text("person_id")?;
-        let persons: HashSet<&str> =
-            person.iter().zip(&chosen).filter(|(_, &c)| c).filter_map(|(p, _)| p).collect();
+        let persons: HashSet<&str> = person.iter().zip(&chosen).filter(|(_, &c)| c).filter_map(|(p, _)| p).collect();
         for (i, p) in person.iter().enumerate() {
             if p.is_some_and(|p| persons.contains(p)) {
                 chosen[i] = true;
             }
         }
-        Ok((0..n as u32).filter(|&i| chosen[i as usize]).collect())
+        let rows = (0..self.len() as u32).filter(|&i| chosen[i as usize]).collect();
+        Ok((rows, NameCounts { counts, total: self.len() as u64 }))
     }
 
-    /// How often each name key occurs among the master's records.
-    pub fn name_counts(&self) -> Result<NameCounts> {
-        let column = text_column(&self.keys, NAME_KEY_COLUMN)
-            .ok_or_else(|| damaged(Path::new(KEYS_FILE), format!("no text column `{NAME_KEY_COLUMN}`")))?;
-        let mut counts: HashMap<Box<str>, u32> = HashMap::default();
-        for key in column.iter().flatten().filter(|k| !k.is_empty()) {
-            match counts.get_mut(key) {
-                Some(count) => *count += 1,
-                None => {
-                    counts.insert(key.into(), 1);
+    /// Current records `rows` (ascending) as the whole records table holds
+    /// them: their content from their parts, then the changing columns.
+    /// Unless `whole`, a field's value column is left out where its
+    /// original (`<field>_raw`) is there: reading the records again
+    /// recomputes it (a carried column is read whole: its original alone
+    /// would be taken for a column of its own).
+    pub fn records(&self, rows: &[u32], whole: bool) -> Result<DataFrame> {
+        let mut by_part: HashMap<u32, Vec<(u32, u32)>> = HashMap::default();
+        for &i in rows {
+            let (part, row) = self.places[i as usize];
+            by_part.entry(part).or_default().push((row, i));
+        }
+        let mut frames = Vec::new();
+        let mut order: Vec<u32> = Vec::with_capacity(rows.len());
+        for &part in &self.parts {
+            let Some(wanted) = by_part.get(&part) else { continue };
+            let path = self.part_path(part_file(part));
+            let frame = if whole { read_frame(&path)? } else { read_originals(&path)? };
+            let indices: Vec<IdxSize> = wanted.iter().map(|&(row, _)| row as IdxSize).collect();
+            if indices.iter().any(|&row| row as usize >= frame.height()) {
+                return Err(damaged(&path, "has fewer rows than current.parquet names"));
+            }
+            let taken = frame.take(&IdxCa::from_vec(PlSmallStr::EMPTY, indices)).map_err(|e| damaged(&path, e))?;
+            frames.push(taken);
+            order.extend(wanted.iter().map(|&(_, i)| i));
+        }
+        // No record at all: the columns still, for the header.
+        if let (true, Some(&part)) = (frames.is_empty(), self.parts.first()) {
+            let path = self.part_path(part_file(part));
+            let file = std::fs::File::open(&path).map_err(|e| Error::ReadInput { path: path.clone(), source: e })?;
+            let empty = ParquetReader::new(file).with_slice(Some((0, 0))).finish();
+            frames.push(empty.map_err(|e| damaged(&path, format_args!("cannot be read as Parquet ({e})")))?);
+        }
+        let stacked = stack(&frames, &path_of(&self.folder))?;
+        // Back into master order, the changing columns beside.
+        let mut position: Vec<(u32, IdxSize)> = order.iter().enumerate().map(|(k, &i)| (i, k as IdxSize)).collect();
+        position.sort_unstable();
+        let take = IdxCa::from_vec(PlSmallStr::EMPTY, position.iter().map(|&(_, k)| k).collect());
+        let mut content = stacked.take(&take).map_err(|e| damaged(&path_of(&self.folder), e))?;
+        let rows_taken = IdxCa::from_vec(PlSmallStr::EMPTY, rows.iter().map(|&i| i as IdxSize).collect());
+        let changing = self.current.select(CHANGING_COLUMNS).and_then(|f| f.take(&rows_taken));
+        let changing = changing.map_err(|e| damaged(&self.folder.join(RECORDS_DIR).join(CURRENT_FILE), e))?;
+        content.hstack_mut(changing.columns()).map_err(|e| damaged(&path_of(&self.folder), e))?;
+        Ok(content)
+    }
+
+    /// Current records `rows` (ascending) as the CSV file `records.csv`
+    /// would hold them (header, spreadsheet guard and all): read back as a
+    /// dancu output, they are the records as the master has them.
+    pub fn rows_as_csv(&self, rows: &[u32]) -> Result<Vec<u8>> {
+        let frame = self.records(rows, false)?;
+        let columns: Vec<CellsOf> = frame.columns().iter().map(CellsOf::new).collect();
+        let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+        let failed = |e: csv::Error| damaged(&path_of(&self.folder), e);
+        writer.write_record(frame.get_column_names().iter().map(|n| n.as_str())).map_err(failed)?;
+        let mut cells: Vec<String> = Vec::with_capacity(columns.len());
+        for row in 0..frame.height() {
+            cells.clear();
+            cells.extend(columns.iter().map(|c| c.cell(row)));
+            writer.write_record(cells.iter().map(|c| excel_safe(c).into_owned())).map_err(failed)?;
+        }
+        writer.into_inner().map_err(|e| damaged(&path_of(&self.folder), e.error()))
+    }
+
+    /// Links every part of the master into the output folder `out` (its
+    /// `records/` and `persons/` made): they are part of the new master as
+    /// they are.
+    pub fn link_parts_into(&self, out: &Path) -> Result<()> {
+        for dir in [RECORDS_DIR, PERSONS_DIR] {
+            let (from, to) = (self.folder.join(dir), out.join(dir));
+            crate::output::atomic::create_private_dir(&to).map_err(|e| Error::WriteOutput { path: to.clone(), source: e })?;
+            for entry in std::fs::read_dir(&from).map_err(|e| Error::ReadInput { path: from.clone(), source: e })?.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with("part-") && name.ends_with(".parquet") {
+                    crate::output::set::link_or_copy(&entry.path(), &to.join(&name))?;
                 }
             }
         }
-        Ok(NameCounts { counts, total: self.len() as u64 })
-    }
-
-    /// Master rows `rows` as the CSV file `records.csv` would hold them
-    /// (header, spreadsheet guard and all): read back as a dancu output,
-    /// they are the records as the master has them.
-    pub fn rows_as_csv(&self, rows: &[u32]) -> Result<Vec<u8>> {
-        let columns: Vec<CellsOf> = self.records.columns().iter().map(CellsOf::new).collect();
-        let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-        let failed = |e: csv::Error| damaged(Path::new("records.parquet"), e);
-        writer.write_record(self.records.get_column_names().iter().map(|n| n.as_str())).map_err(failed)?;
-        let mut cells: Vec<String> = Vec::with_capacity(columns.len());
-        for &row in rows {
-            cells.clear();
-            cells.extend(columns.iter().map(|c| c.cell(row as usize)));
-            writer.write_record(cells.iter().map(|c| excel_safe(c).into_owned())).map_err(failed)?;
-        }
-        writer.into_inner().map_err(|e| damaged(Path::new("records.parquet"), e.error()))
+        Ok(())
     }
 }
 
-/// A column of a master table, read one cell at a time as text.
+/// The folder's records dataset, for messages.
+fn path_of(folder: &Path) -> PathBuf {
+    folder.join(RECORDS_DIR)
+}
+
+/// A blocking key as the keys parts hold it: its low 32 bits. Two keys
+/// that share them only make a night read a few more records.
+pub fn short_key(key: u64) -> u32 {
+    key as u32
+}
+
+/// Frames stacked into one, their columns made the same: the first's in
+/// order, then those only later ones have; a column one lacks is empty
+/// text there (no value, for a column of another type).
+fn stack(frames: &[DataFrame], path: &Path) -> Result<DataFrame> {
+    let failed = |e: PolarsError| damaged(path, e);
+    let mut names: Vec<PlSmallStr> = Vec::new();
+    let mut types: HashMap<PlSmallStr, DataType> = HashMap::default();
+    for frame in frames {
+        for column in frame.columns() {
+            if !types.contains_key(column.name()) {
+                names.push(column.name().clone());
+                types.insert(column.name().clone(), column.dtype().clone());
+            }
+        }
+    }
+    let mut stacked: Option<DataFrame> = None;
+    for frame in frames {
+        let aligned = align(frame, &names, &types).map_err(failed)?;
+        match &mut stacked {
+            None => stacked = Some(aligned),
+            Some(all) => {
+                all.vstack_mut(&aligned).map_err(failed)?;
+            }
+        }
+    }
+    Ok(stacked.unwrap_or_default())
+}
+
+/// `frame` with the columns `names`, those it lacks empty.
+fn align(frame: &DataFrame, names: &[PlSmallStr], types: &HashMap<PlSmallStr, DataType>) -> PolarsResult<DataFrame> {
+    let height = frame.height();
+    let columns: Vec<Column> = names
+        .iter()
+        .map(|name| match (frame.column(name), types.get(name)) {
+            (Ok(column), _) => column.clone(),
+            (Err(_), Some(DataType::String) | None) => Column::new(name.clone(), vec![""; height]),
+            (Err(_), Some(dtype)) => Column::full_null(name.clone(), height, dtype),
+        })
+        .collect();
+    DataFrame::new(height, columns)
+}
+
+/// The whole records table of the output folder `folder`, in the master's
+/// order: each current record's content from its part and its changing
+/// columns from `current.parquet`, the columns of `records.csv`.
+pub fn population(folder: &Path) -> Result<DataFrame> {
+    let tables = MasterTables::read(folder)?;
+    let rows: Vec<u32> = (0..tables.len() as u32).collect();
+    tables.records(&rows, true)
+}
+
+/// A column of a table, read one cell at a time as text.
 enum CellsOf<'a> {
     Text(&'a StringChunked),
     Count(&'a UInt64Chunked),
@@ -191,12 +423,61 @@ impl<'a> CellsOf<'a> {
     }
 }
 
-fn text_column<'a>(frame: &'a DataFrame, name: &str) -> Option<&'a StringChunked> {
-    frame.column(name).ok().and_then(|c| c.str().ok())
+/// Writes the whole population of the output folder `folder` as one CSV
+/// file `out`, with the columns and guards of `records.csv` (on a night,
+/// `records.csv` holds tonight's records only). Returns the records
+/// written.
+pub fn export_records(folder: &Path, out: &Path) -> Result<u64> {
+    let frame = population(folder)?;
+    write_csv_of(&frame, out)
 }
 
-/// Where a row of a table a night writes comes from: the master's table,
-/// or tonight's rows (new, or a master row linked again tonight).
+/// Writes the current persons of the output folder `folder` (each
+/// person's row of the latest part that has one, the retired left out) as
+/// one CSV file `out`, the columns of `persons.csv`. Returns the persons
+/// written.
+pub fn export_persons(folder: &Path, out: &Path) -> Result<u64> {
+    let frame = current_persons(folder)?;
+    write_csv_of(&frame, out)
+}
+
+fn write_csv_of(frame: &DataFrame, out: &Path) -> Result<u64> {
+    let header: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
+    let columns: Vec<CellsOf> = frame.columns().iter().map(CellsOf::new).collect();
+    crate::output::csv::write_csv_rows(out, &header, frame.height(), |i| {
+        columns.iter().map(|c| std::borrow::Cow::Owned(c.cell(i))).collect()
+    })?;
+    Ok(frame.height() as u64)
+}
+
+/// The current persons of the output folder `folder`: of each person ID,
+/// the row of the latest persons part that has one, unless the ID is
+/// retired; in order of the parts, then of their rows.
+pub fn current_persons(folder: &Path) -> Result<DataFrame> {
+    let dir = folder.join(PERSONS_DIR);
+    let ledger = super::read_ledger(&folder.join("identity.json"))?;
+    let frames: Vec<DataFrame> = parts_in(&dir)?.into_iter().map(|p| read_frame(&dir.join(part_file(p)))).collect::<Result<_>>()?;
+    let stacked = stack(&frames, &dir)?;
+    let ids = text_column(&stacked, "person_id").ok_or_else(|| damaged(&dir, "no text column `person_id`"))?;
+    let mut latest: HashMap<&str, IdxSize> = HashMap::default();
+    for (k, id) in ids.iter().enumerate() {
+        latest.insert(id.unwrap_or_default(), k as IdxSize);
+    }
+    let keep: Vec<IdxSize> = ids
+        .iter()
+        .enumerate()
+        .filter(|&(k, id)| {
+            let id = id.unwrap_or_default();
+            let retired = crate::identity::parse_person_id(id).is_some_and(|n| ledger.current(n) != n);
+            latest.get(id) == Some(&(k as IdxSize)) && !retired
+        })
+        .map(|(k, _)| k as IdxSize)
+        .collect();
+    stacked.take(&IdxCa::from_vec(PlSmallStr::EMPTY, keep)).map_err(|e| damaged(&dir, e))
+}
+
+/// Where a row of `current.parquet` a night writes comes from: the
+/// master's, or tonight's (new, or a master record linked again tonight).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RowFrom {
     Master(u32),
@@ -204,36 +485,11 @@ pub enum RowFrom {
 }
 
 /// The table whose rows are `order`, taken from the master's `master` and
-/// tonight's `tonight`. The master's columns come first, in its order; a
-/// column only tonight has goes before `before` (or last), empty on the
-/// master's rows; a column tonight lacks is empty on tonight's.
-pub fn assemble(master: &DataFrame, tonight: &DataFrame, order: &[RowFrom], before: &str) -> Result<DataFrame> {
-    let failed = |e: PolarsError| Error::WriteParquet { path: PathBuf::from("master table"), message: e.to_string() };
-    let mut names: Vec<PlSmallStr> = master.get_column_names().into_iter().cloned().collect();
-    let at = names.iter().position(|n| n.as_str() == before).unwrap_or(names.len());
-    let added: Vec<PlSmallStr> =
-        tonight.get_column_names().into_iter().filter(|&n| !names.contains(n)).cloned().collect();
-    for (k, name) in added.into_iter().enumerate() {
-        names.insert(at + k, name);
-    }
-    // A column one side lacks is empty there: empty text, or no value.
-    let dtype_of = |name: &PlSmallStr| {
-        master.column(name).or_else(|_| tonight.column(name)).map(|c| c.dtype().clone()).unwrap_or(DataType::String)
-    };
-    let aligned = |frame: &DataFrame| -> PolarsResult<DataFrame> {
-        let height = frame.height();
-        let columns: Vec<Column> = names
-            .iter()
-            .map(|name| match (frame.column(name), dtype_of(name)) {
-                (Ok(column), _) => column.clone(),
-                (Err(_), DataType::String) => Column::new(name.clone(), vec![""; height]),
-                (Err(_), dtype) => Column::full_null(name.clone(), height, &dtype),
-            })
-            .collect();
-        DataFrame::new(height, columns)
-    };
-    let mut both = aligned(master).map_err(failed)?;
-    both.vstack_mut(&aligned(tonight).map_err(failed)?).map_err(failed)?;
+/// tonight's `tonight` (the same columns).
+pub fn assemble(master: &DataFrame, tonight: &DataFrame, order: &[RowFrom]) -> Result<DataFrame> {
+    let failed = |e: PolarsError| Error::WriteParquet { path: PathBuf::from(CURRENT_FILE), message: e.to_string() };
+    let mut both = master.select(tonight.get_column_names_owned()).map_err(failed)?;
+    both.vstack_mut(tonight).map_err(failed)?;
     let offset = master.height() as IdxSize;
     let indices: Vec<IdxSize> = order
         .iter()
@@ -257,18 +513,4 @@ pub fn write_frame(path: &Path, frame: &mut DataFrame) -> Result<()> {
         .finish(frame)
         .map_err(failed)?;
     file.commit()
-}
-
-/// Writes the whole population of the output folder `folder` (its
-/// `records.parquet`) as one CSV file `out`, with the columns and guards of
-/// `records.csv`: on a night, `records.csv` holds tonight's records only.
-/// Returns the records written.
-pub fn export_records(folder: &Path, out: &Path) -> Result<u64> {
-    let frame = read_frame(&folder.join("records.parquet"))?;
-    let header: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
-    let columns: Vec<CellsOf> = frame.columns().iter().map(CellsOf::new).collect();
-    crate::output::csv::write_csv_rows(out, &header, frame.height(), |i| {
-        columns.iter().map(|c| std::borrow::Cow::Owned(c.cell(i))).collect()
-    })?;
-    Ok(frame.height() as u64)
 }

@@ -47,6 +47,48 @@ pub fn write_csv<'r>(
     Ok(count)
 }
 
+/// Writes rows to a CSV file atomically after the whole of `earlier` (the
+/// same table from the night before, header included, copied byte for
+/// byte), or after `header` where there is none. The earlier file's first
+/// line must be `header`.
+pub fn write_csv_after<'r>(
+    path: &Path,
+    earlier: Option<&Path>,
+    header: &[String],
+    rows: impl Iterator<Item = Vec<Cow<'r, str>>>,
+) -> Result<u64, Error> {
+    let write_error = |e: std::io::Error| Error::WriteOutput { path: path.to_path_buf(), source: e };
+    let header_line = format_header(header).map_err(|e| csv_error(path, e))?;
+    let mut file = AtomicFile::create(path)?;
+    match earlier {
+        Some(earlier) => {
+            let read_error = |e: std::io::Error| Error::ReadInput { path: earlier.to_path_buf(), source: e };
+            let mut source = std::fs::File::open(earlier).map_err(read_error)?;
+            let mut first = vec![0; header_line.len()];
+            std::io::Read::read_exact(&mut source, &mut first).map_err(read_error)?;
+            if first != header_line {
+                return Err(Error::InputFormat {
+                    path: earlier.to_path_buf(),
+                    message: format!("does not start with the header `{}`; the master is damaged", header.join(",")),
+                });
+            }
+            std::io::Write::write_all(file.writer(), &first).map_err(write_error)?;
+            std::io::copy(&mut source, file.writer()).map_err(write_error)?;
+        }
+        None => std::io::Write::write_all(file.writer(), &header_line).map_err(write_error)?,
+    }
+    let mut count = 0;
+    let mut bytes = Vec::new();
+    for row in rows {
+        bytes.clear();
+        push_csv_record(&mut bytes, row.iter().map(|cell| excel_safe(cell)));
+        std::io::Write::write_all(file.writer(), &bytes).map_err(write_error)?;
+        count += 1;
+    }
+    file.commit()?;
+    Ok(count)
+}
+
 /// Writes `count` rows to a CSV file atomically, like [`write_csv`], row `i`
 /// being `row(i)`. Blocks of rows are formatted on the thread pool and
 /// written in order: the bytes are the same as one writer's.

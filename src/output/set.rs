@@ -18,8 +18,19 @@ use crate::error::Error;
 /// The entries at the top of an output folder that `dancu clean` writes.
 /// Any other entry of a previous set is carried into the next one; these
 /// are not, so that no file of an older run sits beside a newer run's.
-pub const OUTPUT_ENTRIES: &[&str] =
-    &["records.csv", "records.parquet", "issues.csv", "duplicates.csv", "quarantine.csv", "report", "manifest.json"];
+pub const OUTPUT_ENTRIES: &[&str] = &[
+    "records.csv",
+    "records",
+    "records.parquet",
+    "keys.parquet",
+    "persons",
+    "persons.parquet",
+    "issues.csv",
+    "duplicates.csv",
+    "quarantine.csv",
+    "report",
+    "manifest.json",
+];
 
 /// A run's output folder while the run writes it.
 pub struct OutputSet {
@@ -192,7 +203,7 @@ fn carry_over(old: &Path, new: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-fn link_or_copy(from: &Path, to: &Path) -> Result<(), Error> {
+pub fn link_or_copy(from: &Path, to: &Path) -> Result<(), Error> {
     let metadata = std::fs::symlink_metadata(from).map_err(io_error(from))?;
     if metadata.is_dir() {
         create_private_dir(to).map_err(io_error(to))?;

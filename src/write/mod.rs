@@ -4,7 +4,7 @@
 pub mod manifest;
 mod parquet;
 
-pub use parquet::{keys_frame, records_frame, ROWS_PER_GROUP};
+pub use parquet::{current_frame, keys_frame, write_records_part, ROWS_PER_GROUP};
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -224,10 +224,6 @@ pub fn write_records_csv(out: &Path, run: &RunOutput) -> Result<(), Error> {
     }
 }
 
-pub fn write_records_parquet(out: &Path, run: &RunOutput) -> Result<(), Error> {
-    parquet::write_records(&out.join("records.parquet"), run)
-}
-
 pub fn write_issues(out: &Path, run: &RunOutput) -> Result<u64, Error> {
     let header: Vec<String> =
         ["source", "row", "field", "code", "severity", "value", "suggestion"].map(String::from).to_vec();
@@ -312,7 +308,7 @@ pub fn write_changes(
     out: &Path,
     run: &RunOutput,
     night: &str,
-    history: &[Vec<String>],
+    history: Option<&Path>,
     persons: &[PersonChange],
     records: &[(RecordChange, usize)],
     seen: &[String],
@@ -338,7 +334,6 @@ pub fn write_changes(
             Cow::Borrowed(run.record_ids[i].as_str()),
         ]
     });
-    let history_rows = history.iter().map(|row| row.iter().map(|cell| Cow::Borrowed(cell.as_str())).collect());
     // A row sent again is the master's record: its line names the person.
     let mut person_of_seen: crate::hash::HashMap<&str, String> =
         seen.iter().map(|id| (id.as_str(), String::new())).collect();
@@ -358,8 +353,8 @@ pub fn write_changes(
             Cow::Borrowed(record_id.as_str()),
         ]
     });
-    let rows = history_rows.chain(person_rows).chain(record_rows).chain(seen_rows);
-    write_csv(&out.join("changes.csv"), &header, rows, false)
+    let rows = person_rows.chain(record_rows).chain(seen_rows);
+    crate::output::csv::write_csv_after(&out.join("changes.csv"), history, &header, rows)
 }
 
 /// `identity.json`: the ledger of person IDs (the next to mint, the retired
@@ -511,15 +506,15 @@ pub fn persons_frame<'a>(
         .map_err(|e| Error::WriteParquet { path: "persons.parquet".into(), message: e.to_string() })
 }
 
-/// `persons.parquet` of a whole run, a row group at a time.
+/// The persons of a run as one persons part `path`, a row group at a time.
 pub fn write_persons_parquet<'a>(
-    out: &Path,
+    path: &Path,
     run: &'a RunOutput<'a>,
     golden: &'a GoldenRecords,
     night_of: &'a (dyn Fn(usize) -> &'a str + Sync),
 ) -> Result<u64, Error> {
     let (table, header, kinds) = persons_table(run, golden, night_of);
     let count = golden.persons.len();
-    parquet::write_table(&out.join("persons.parquet"), &header, &kinds, count, &|p, c| table.cell(p, c))?;
+    parquet::write_table(path, &header, &kinds, count, &|p, c| table.cell(p, c))?;
     Ok(count as u64)
 }

@@ -1,7 +1,8 @@
-//! `records.parquet` and `persons.parquet`: the tables with the same
-//! columns as their CSV files, typed where the type is plain (row number,
-//! record count, is_primary), values exact (no spreadsheet escaping:
-//! Parquet is not opened by Excel).
+//! The Parquet tables of an output: the records' parts, their keys and
+//! `current.parquet` (see `master::store` for the layout), and the
+//! persons' parts; the columns of their CSV files, typed where the type is
+//! plain (row number, record count, is_primary), values exact (no
+//! spreadsheet escaping: Parquet is not opened by Excel).
 
 use std::path::Path;
 
@@ -10,36 +11,64 @@ use polars::prelude::*;
 
 use super::RunOutput;
 use crate::error::Error;
-use crate::master::store::NAME_KEY_COLUMN;
+use crate::master::store::{short_key, CHANGING_COLUMNS, NAME_KEY_COLUMN};
 use crate::output::atomic::AtomicFile;
 use crate::rules::BlockingRule;
 
 /// Rows per row group: bounds the memory the writer holds at once.
 pub const ROWS_PER_GROUP: usize = 32_768;
 
-pub fn write_records(path: &Path, run: &RunOutput) -> Result<(), Error> {
-    let columns = run.record_columns();
-    let kinds: Vec<Kind> = (0..columns.len()).map(|c| run.record_column_kind(c)).collect();
-    write_table(path, &columns, &kinds, run.normalized.len(), &|i, c| run.record_cell(i, c))
+/// The records `rows` (all when `None`) as one records part: every column
+/// of records.csv but the changing ones, which `current.parquet` holds.
+pub fn write_records_part(path: &Path, run: &RunOutput, rows: Option<&[usize]>) -> Result<(), Error> {
+    let all = run.record_columns();
+    let content: Vec<usize> = (0..all.len()).filter(|&c| !CHANGING_COLUMNS.contains(&all[c].as_str())).collect();
+    let columns: Vec<String> = content.iter().map(|&c| all[c].clone()).collect();
+    let kinds: Vec<Kind> = content.iter().map(|&c| run.record_column_kind(c)).collect();
+    match rows {
+        None => write_table(path, &columns, &kinds, run.normalized.len(), &|i, c| run.record_cell(i, content[c])),
+        Some(rows) => write_table(path, &columns, &kinds, rows.len(), &|k, c| run.record_cell(rows[k], content[c])),
+    }
 }
 
-/// The records of a run as one frame, the columns of `records.parquet`.
-pub fn records_frame(run: &RunOutput) -> Result<DataFrame, Error> {
-    let columns = run.record_columns();
-    let kinds: Vec<Kind> = (0..columns.len()).map(|c| run.record_column_kind(c)).collect();
-    row_group(&columns, &kinds, &|i, c| run.record_cell(i, c), 0..run.normalized.len())
-        .map_err(|e| Error::WriteParquet { path: "records.parquet".into(), message: e.to_string() })
-}
-
-/// Each record's name key and its key under each blocking rule (a column
-/// named after the rule; empty where the record has no key): what a night
-/// reads of a master to find the records its batch shares a block with.
-pub fn keys_frame(rules: &[BlockingRule], block_keys: &[Vec<Option<u64>>], name_keys: &[&str]) -> DataFrame {
-    let mut columns = vec![Column::new(NAME_KEY_COLUMN.into(), name_keys)];
+/// Each of records `rows`' name key and its key under each blocking rule (a
+/// column named after the rule, the key's low 32 bits; empty where the
+/// record has no key): what a night reads of a master to find the records
+/// its batch shares a block with.
+pub fn keys_frame(rules: &[BlockingRule], block_keys: &[Vec<Option<u64>>], name_keys: &[&str], rows: &[usize]) -> DataFrame {
+    let names: Vec<&str> = rows.iter().map(|&i| name_keys[i]).collect();
+    let mut columns = vec![Column::new(NAME_KEY_COLUMN.into(), names)];
     for (rule, keys) in rules.iter().zip(block_keys) {
+        let keys: Vec<Option<u32>> = rows.iter().map(|&i| keys[i].map(short_key)).collect();
         columns.push(Column::new(rule.name.as_str().into(), keys));
     }
-    DataFrame::new(name_keys.len(), columns).expect("one key per record under each rule")
+    DataFrame::new(rows.len(), columns).expect("one key per record under each rule")
+}
+
+/// The rows of `current.parquet` for records `rows`: each one's
+/// `record_id`, the part and row holding its content (`place`), its
+/// changing columns and the night it first arrived (`night_of`).
+pub fn current_frame<'a>(
+    run: &RunOutput,
+    rows: &[usize],
+    place: &dyn Fn(usize) -> (u32, u32),
+    night_of: &'a (dyn Fn(usize) -> &'a str + Sync),
+) -> DataFrame {
+    let all = run.record_columns();
+    let at = |name: &str| all.iter().position(|c| c == name).expect("records.csv has its changing columns");
+    let (person, primary, issues) = (at("person_id"), at("is_primary"), at("issues"));
+    let text = |column: usize| -> Vec<String> { rows.iter().map(|&i| run.record_cell(i, column).into_owned()).collect() };
+    let places: Vec<(u32, u32)> = rows.iter().map(|&i| place(i)).collect();
+    let columns = vec![
+        Column::new("record_id".into(), rows.iter().map(|&i| run.record_ids[i].as_str()).collect::<Vec<_>>()),
+        Column::new("part".into(), places.iter().map(|p| p.0).collect::<Vec<u32>>()),
+        Column::new("row".into(), places.iter().map(|p| p.1).collect::<Vec<u32>>()),
+        Column::new("person_id".into(), text(person)),
+        Column::new("is_primary".into(), rows.iter().map(|&i| run.record_cell(i, primary) == "true").collect::<Vec<bool>>()),
+        Column::new("issues".into(), text(issues)),
+        Column::new("first_seen".into(), rows.iter().map(|&i| night_of(i)).collect::<Vec<&str>>()),
+    ];
+    DataFrame::new(rows.len(), columns).expect("one row per record in each column")
 }
 
 /// Rows whose cells are gathered column after column while they stay in a

@@ -99,7 +99,7 @@ fn a_record_whose_normalisation_panics_is_quarantined_and_the_run_finishes() {
         let manifest = stable_manifest(&run.out);
         assert_eq!(manifest["counts"]["internal_errors"][stage], 1);
         assert_eq!(manifest["inputs"][0]["quarantined"], 4);
-        for file in ["records.parquet", "issues.csv", "duplicates.csv", "report/communes.csv"] {
+        for file in ["records/current.parquet", "issues.csv", "duplicates.csv", "report/communes.csv"] {
             assert!(run.out.join(file).exists(), "{file}");
         }
     }
@@ -216,7 +216,7 @@ fn outputs_are_owner_only_and_leave_nothing_beside_the_folder() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert_eq!(mode(&run.out), 0o700);
     assert_eq!(mode(&run.out.join("report")), 0o700);
-    for file in ["records.csv", "records.parquet", "issues.csv", "manifest.json", "report/communes.csv"] {
+    for file in ["records.csv", "records/part-000001.parquet", "issues.csv", "manifest.json", "report/communes.csv"] {
         assert_eq!(mode(&run.out.join(file)), 0o600, "{file}");
     }
     let beside: Vec<String> =
@@ -259,10 +259,11 @@ fn set_origin(out: &Path) -> String {
     for file in ["issues.csv", "quarantine.csv", "duplicates.csv"] {
         assert!(rows(&out.join(file)).iter().all(|r| r[0] == name), "{file} is another run's");
     }
-    let frame = parquet(&out.join("records.parquet"));
-    assert_eq!(frame.height(), records.len(), "records.parquet is another run's");
+    let frame = parquet(&out.join("records/part-000001.parquet"));
+    assert_eq!(frame.height(), records.len(), "the records part is another run's");
     let sources = frame.column("source").unwrap().str().unwrap();
-    assert!(sources.iter().all(|s| s == Some(name.as_str())), "records.parquet is another run's");
+    assert!(sources.iter().all(|s| s == Some(name.as_str())), "the records part is another run's");
+    assert_eq!(parquet(&out.join("records/current.parquet")).height(), records.len(), "current.parquet is another run's");
     name
 }
 
@@ -463,13 +464,14 @@ fn cleaning_a_cleaned_file_reproduces_the_parquet_file_too() {
     let first = clean(dir.path(), "first", &[fixture("sample.csv")], &[]);
     let again = clean(dir.path(), "again", &[first.out.join("records.csv")], &[]);
     assert_eq!(again.status, 0, "{}", again.stderr);
-    for file in ["records.csv", "records.parquet", "issues.csv", "duplicates.csv", "report/communes.csv"] {
+    let parts = ["records/part-000001.parquet", "records/current.parquet", "persons/part-000001.parquet"];
+    for file in ["records.csv", "issues.csv", "duplicates.csv", "report/communes.csv"].into_iter().chain(parts) {
         let a = std::fs::read(first.out.join(file)).unwrap();
         let b = std::fs::read(again.out.join(file)).unwrap();
         assert!(a == b, "{file} changed when the cleaned file was cleaned again");
     }
     // The sample's formula cells are in the Parquet file as they were typed.
-    let frame = parquet(&again.out.join("records.parquet"));
+    let frame = parquet(&again.out.join("records/part-000001.parquet"));
     let notes = frame.column("Ghi chú").unwrap().str().unwrap();
     assert!(notes.iter().flatten().any(|n| n.starts_with("=HYPERLINK")), "the guard never enters the data");
 }

@@ -109,7 +109,7 @@ fn extract_folder() -> (tempfile::TempDir, std::path::PathBuf) {
 
 /// Each row's `record_id` and `person_id`, by the extract's row.
 fn persons(out: &Path) -> Vec<(String, String)> {
-    let (header, rows) = read_parquet(&out.join("records.parquet"));
+    let (header, rows) = population(out);
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
     let (row, record, person) = (column("row"), column("record_id"), column("person_id"));
     let mut persons: Vec<(u32, String, String)> =
@@ -331,7 +331,7 @@ fn a_masters_decisions_hold_on_the_next_night_and_are_carried_into_the_new_maste
     let master_arg = master.out.to_str().unwrap().to_string();
     let next = clean(dir.path(), "next", &[night], &["--master", &master_arg]);
     assert_eq!(next.status, 0, "{}", next.stderr);
-    let (header, rows) = read_parquet(&next.out.join("records.parquet"));
+    let (header, rows) = population(&next.out);
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
     let person_of = |record: &str| {
         rows.iter().find(|r| r[column("record_id")] == record).map(|r| r[column("person_id")].clone()).unwrap()

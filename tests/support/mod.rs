@@ -66,13 +66,27 @@ pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
-/// A Parquet table of an output folder as text cells: its header and rows.
-/// `records.parquet` is the whole master; a night's `records.csv` shows
-/// only tonight's records.
+/// A Parquet table as text cells: its header and rows.
 pub fn read_parquet(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     use polars::prelude::*;
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let frame = ParquetReader::new(file).finish().unwrap();
+    text_cells(&ParquetReader::new(file).finish().unwrap())
+}
+
+/// The whole records table of an output folder (its `records/` dataset
+/// joined), as text cells: a night's `records.csv` shows only tonight's.
+pub fn population(out: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    text_cells(&dancu::master::store::population(out).unwrap())
+}
+
+/// The current persons of an output folder (its `persons/` dataset), as
+/// text cells.
+pub fn current_persons(out: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    text_cells(&dancu::master::store::current_persons(out).unwrap())
+}
+
+fn text_cells(frame: &polars::prelude::DataFrame) -> (Vec<String>, Vec<Vec<String>>) {
+    use polars::prelude::*;
     let header: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
     let columns: Vec<Vec<String>> = frame
         .columns()
