@@ -79,11 +79,18 @@ fn read_frame(path: &Path) -> Result<DataFrame> {
     ParquetReader::new(file).finish().map_err(|e| damaged(path, format_args!("cannot be read as Parquet ({e})")))
 }
 
-/// A records part without the value columns its originals recompute.
-fn read_originals(path: &Path) -> Result<DataFrame> {
+/// Rows of a records part read at once when a night takes some of them.
+const ROWS_PER_STRETCH: u32 = 65_536;
+
+/// Rows `start..start + ROWS_PER_STRETCH` of a records part; unless
+/// `whole`, without the value columns their originals recompute.
+fn read_stretch(path: &Path, start: usize, whole: bool) -> Result<DataFrame> {
     let unreadable = |e: PolarsError| damaged(path, format_args!("cannot be read as Parquet ({e})"));
     let file = std::fs::File::open(path).map_err(|e| damaged(path, format_args!("cannot be opened ({e})")))?;
-    let mut reader = ParquetReader::new(file);
+    let mut reader = ParquetReader::new(file).with_slice(Some((start, ROWS_PER_STRETCH as usize)));
+    if whole {
+        return reader.finish().map_err(unreadable);
+    }
     let schema = reader.schema().map_err(unreadable)?;
     let names: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
     let kept: Vec<String> = names
@@ -164,24 +171,9 @@ impl MasterTables {
         self.folder.join(RECORDS_DIR).join(file)
     }
 
-    /// The keys of part `part`: its name keys and, per rule of `rules`, its
-    /// keys (`None` where a rule has no column: keys of other rules).
-    fn read_keys(&self, part: u32, rules: &[BlockingRule]) -> Result<(Vec<String>, Vec<Option<Vec<Option<u32>>>>)> {
-        let path = self.part_path(keys_file(part));
-        let frame = read_frame(&path)?;
-        let names = text_column(&frame, NAME_KEY_COLUMN)
-            .ok_or_else(|| damaged(&path, format!("no text column `{NAME_KEY_COLUMN}`")))?
-            .iter()
-            .map(|k| k.unwrap_or_default().to_string())
-            .collect();
-        let keys = rules
-            .iter()
-            .map(|rule| {
-                let column = frame.column(&rule.name).ok()?.u32().ok()?;
-                Some(column.iter().collect())
-            })
-            .collect();
-        Ok((names, keys))
+    /// The keys of part `part`.
+    fn read_keys(&self, part: u32) -> Result<DataFrame> {
+        read_frame(&self.part_path(keys_file(part)))
     }
 
     /// The current records (by row of `current`) a batch is linked beside:
@@ -208,14 +200,17 @@ impl MasterTables {
         let mut counts: HashMap<Box<str>, u32> = HashMap::default();
         for &part in &self.parts {
             let Some(records) = by_part.get(&part) else { continue };
-            let (names, keys) = self.read_keys(part, rules)?;
-            for (rule, (keys, wanted)) in rules.iter().zip(keys.iter().zip(&wanted)) {
+            let frame = self.read_keys(part)?;
+            let path = || self.part_path(keys_file(part));
+            let rows = frame.height();
+            for (rule, wanted) in rules.iter().zip(&wanted) {
                 if wanted.is_empty() {
                     continue;
                 }
-                let keys = keys.as_ref().ok_or_else(|| {
-                    damaged(&self.part_path(keys_file(part)), format!("no column for blocking rule `{}`", rule.name))
-                })?;
+                let column = frame.column(&rule.name).ok().and_then(|c| c.u32().ok());
+                let column =
+                    column.ok_or_else(|| damaged(&path(), format!("no column for blocking rule `{}`", rule.name)))?;
+                let keys: Vec<Option<u32>> = column.iter().collect();
                 for &i in records {
                     let row = self.places[i as usize].1 as usize;
                     if keys.get(row).copied().flatten().is_some_and(|k| wanted.contains(&k)) {
@@ -223,10 +218,21 @@ impl MasterTables {
                     }
                 }
             }
+            let names = text_column(&frame, NAME_KEY_COLUMN)
+                .ok_or_else(|| damaged(&path(), format!("no text column `{NAME_KEY_COLUMN}`")))?;
+            let names: Vec<&str> = names.iter().map(Option::unwrap_or_default).collect();
+            if names.len() != rows || records.iter().any(|&i| self.places[i as usize].1 as usize >= rows) {
+                return Err(damaged(&path(), "has fewer rows than current.parquet names"));
+            }
             for &i in records {
-                let name = names.get(self.places[i as usize].1 as usize).map_or("", String::as_str);
+                let name = names[self.places[i as usize].1 as usize];
                 if !name.is_empty() {
-                    *counts.entry(name.into()).or_insert(0) += 1;
+                    match counts.get_mut(name) {
+                        Some(count) => *count += 1,
+                        None => {
+                            counts.insert(name.into(), 1);
+                        }
+                    }
                 }
             }
         }
@@ -265,14 +271,21 @@ impl MasterTables {
         for &part in &self.parts {
             let Some(wanted) = by_part.get(&part) else { continue };
             let path = self.part_path(part_file(part));
-            let frame = if whole { read_frame(&path)? } else { read_originals(&path)? };
-            let indices: Vec<IdxSize> = wanted.iter().map(|&(row, _)| row as IdxSize).collect();
-            if indices.iter().any(|&row| row as usize >= frame.height()) {
-                return Err(damaged(&path, "has fewer rows than current.parquet names"));
+            // A stretch of rows at a time, those with no record wanted
+            // not read at all: memory is a stretch's, not the part's.
+            let mut wanted = wanted.clone();
+            wanted.sort_unstable();
+            for stretch in wanted.chunk_by(|a, b| a.0 / ROWS_PER_STRETCH == b.0 / ROWS_PER_STRETCH) {
+                let start = stretch[0].0 / ROWS_PER_STRETCH * ROWS_PER_STRETCH;
+                let frame = read_stretch(&path, start as usize, whole)?;
+                let indices: Vec<IdxSize> = stretch.iter().map(|&(row, _)| (row - start) as IdxSize).collect();
+                if indices.iter().any(|&row| row as usize >= frame.height()) {
+                    return Err(damaged(&path, "has fewer rows than current.parquet names"));
+                }
+                let taken = frame.take(&IdxCa::from_vec(PlSmallStr::EMPTY, indices)).map_err(|e| damaged(&path, e))?;
+                frames.push(taken);
+                order.extend(stretch.iter().map(|&(_, i)| i));
             }
-            let taken = frame.take(&IdxCa::from_vec(PlSmallStr::EMPTY, indices)).map_err(|e| damaged(&path, e))?;
-            frames.push(taken);
-            order.extend(wanted.iter().map(|&(_, i)| i));
         }
         // No record at all: the columns still, for the header.
         if let (true, Some(&part)) = (frames.is_empty(), self.parts.first()) {
