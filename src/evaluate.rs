@@ -134,7 +134,7 @@ fn read_columns(path: &Path, names: &[&str]) -> Result<(Vec<bool>, Vec<Vec<Strin
 /// with a records dataset (`records/`).
 fn read_population_columns(folder: &Path, names: &[&str]) -> Result<(Vec<bool>, Vec<Vec<String>>), Error> {
     use polars::prelude::*;
-    let frame = crate::master::store::population(folder)?;
+    let frame = crate::master::store::population(folder, crate::master::store::Columns::Only(names))?;
     let columns: Vec<Option<StringChunked>> = names
         .iter()
         .map(|name| {

@@ -398,24 +398,54 @@ fn write_master_tables<'a>(
     golden: &'a identity::golden::GoldenRecords,
     night_of: &'a (dyn Fn(usize) -> &'a str + Sync),
 ) -> Result<u64> {
-    use master::store::{keys_file, part_file, CURRENT_FILE, PERSONS_DIR, RECORDS_DIR};
+    use master::store::{part_file, PERSONS_DIR, RECORDS_DIR};
     let (records, persons) = (out.join(RECORDS_DIR), out.join(PERSONS_DIR));
     for dir in [&records, &persons] {
         crate::output::atomic::create_private_dir(dir).map_err(|e| Error::WriteOutput { path: dir.clone(), source: e })?;
     }
+    let part = night_master.map_or(1, |m| m.tables.next_part());
+    if let Some(night_master) = night_master {
+        night_master.tables.link_parts_into(out)?;
+    }
+    // The persons part is written beside the records'.
+    let (records_written, persons_written) = rayon::join(
+        || write_records_tables(&records, part, night_master, output, rules, night, night_of),
+        || {
+            let path = persons.join(part_file(part));
+            match night_master {
+                None => write::write_persons_parquet(&path, output, golden, night_of).map(|_| ()),
+                Some(_) => master::store::write_frame(&path, &mut write::persons_frame(output, golden, night_of)?),
+            }
+        },
+    );
+    persons_written?;
+    records_written
+}
+
+/// The records' side of [`write_master_tables`]: the part of this run's
+/// records, its keys and `current.parquet` into `records`. Returns the
+/// persons `current.parquet` names.
+fn write_records_tables<'a>(
+    records: &Path,
+    part: u32,
+    night_master: Option<&NightMaster>,
+    output: &'a RunOutput<'a>,
+    rules: &Rules,
+    night: &master::NightMerge,
+    night_of: &'a (dyn Fn(usize) -> &'a str + Sync),
+) -> Result<u64> {
+    use master::store::{keys_file, part_file, CURRENT_FILE};
     let n = output.normalized.len();
     let name_keys: Vec<&str> = output.normalized.iter().map(|r| &*r.name_key).collect();
-    let (part, written, mut current) = match night_master {
+    let (written, mut current) = match night_master {
         None => {
             let all: Vec<usize> = (0..n).collect();
-            write::write_records_part(&records.join(part_file(1)), output, None)?;
-            let current = write::current_frame(output, &all, &|i| (1, i as u32), night_of);
-            (1, all, current)
+            write::write_records_part(&records.join(part_file(part)), output, None)?;
+            let current = write::current_frame(output, &all, &|i| (part, i as u32), night_of);
+            (all, current)
         }
         Some(night_master) => {
             let tables = &night_master.tables;
-            let part = tables.next_part();
-            tables.link_parts_into(out)?;
             // Tonight's records (new or corrected) go to the new part; the
             // master's linked again stay where they are.
             let tonight: Vec<usize> = (0..n).filter(|&i| output.extract.records[i].source != 0).collect();
@@ -435,19 +465,12 @@ fn write_master_tables<'a>(
             let linked_again = write::current_frame(output, &all, &place, night_of);
             let order = master_order(tables, &night_master.rows, output.record_ids, &night.added)?;
             let current = master::store::assemble(&tables.current, &linked_again, &order)?;
-            (part, tonight, current)
+            (tonight, current)
         }
     };
     let mut keys = write::keys_frame(&rules.linkage.blocking, &output.linkage.block_keys, &name_keys, &written);
     master::store::write_frame(&records.join(keys_file(part)), &mut keys)?;
     master::store::write_frame(&records.join(CURRENT_FILE), &mut current)?;
-    let persons_part = persons.join(part_file(part));
-    match night_master {
-        None => {
-            write::write_persons_parquet(&persons_part, output, golden, night_of)?;
-        }
-        Some(_) => master::store::write_frame(&persons_part, &mut write::persons_frame(output, golden, night_of)?)?,
-    }
     let person_ids = current.column("person_id").ok().and_then(|c| c.str().ok()).map(|c| {
         c.iter().flatten().collect::<crate::hash::HashSet<&str>>().len() as u64
     });

@@ -232,7 +232,7 @@ fn the_parquet_file_holds_the_csv_records() {
     let dir = tempdir();
     let run = clean(dir.path(), "out", &[sample()], &[]);
     let (header, rows) = read_csv(&run.out.join("records.csv"));
-    let frame = dancu::master::store::population(&run.out).unwrap();
+    let frame = dancu::master::store::population(&run.out, dancu::master::store::Columns::All).unwrap();
     assert_eq!(frame.height(), rows.len());
     let names: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
     assert_eq!(names, header);
@@ -867,6 +867,54 @@ fn a_master_without_its_keys_is_refused_and_rebuilt_with_rebuild() {
     let damaged = clean(dir.path(), "m3", &[sample()], &["--master", &m1]);
     assert_eq!(damaged.status, 1, "{}", damaged.stderr);
     assert!(damaged.stderr.contains("keys.parquet") && !damaged.stderr.contains("panicked"), "{}", damaged.stderr);
+}
+
+/// A night whose file has a column the master's records lack: the whole
+/// population has it, empty on the master's records; a column the night
+/// lacks is empty on tonight's.
+#[test]
+fn a_night_with_other_columns_than_the_master_joins_into_one_table() {
+    let dir = tempdir();
+    let night1 = clean(dir.path(), "m1", &[sample()], &[]);
+    assert_eq!(night1.status, 0, "{}", night1.stderr);
+    let night = dir.path().join("night.csv");
+    std::fs::write(&night, "Họ và tên,Ngày sinh,Giới tính,Người nhập\nLê Văn Tám,01/02/1990,Nam,cán bộ 7\n").unwrap();
+    let m1 = night1.out.to_str().unwrap().to_string();
+    let night2 = clean(dir.path(), "m2", &[night], &["--master", &m1]);
+    assert_eq!(night2.status, 0, "{}", night2.stderr);
+    let (header, rows) = population(&night2.out);
+    let (_, before) = population(&night1.out);
+    assert_eq!(rows.len(), before.len() + 1);
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name}: {header:?}"));
+    let (entered_by, stt) = (column("Người nhập"), column("STT"));
+    assert!(rows[..before.len()].iter().all(|r| r[entered_by].is_empty()));
+    assert_eq!(rows[before.len()][entered_by], "cán bộ 7");
+    assert_eq!(rows[before.len()][stt], "");
+    // The changing columns stay last, as in records.csv.
+    assert_eq!(&header[header.len() - 3..], ["person_id", "is_primary", "issues"]);
+}
+
+/// A master whose dataset lost a part, or whose current table is not
+/// Parquet, is refused naming the file, and the output folder is left as
+/// it was.
+#[test]
+fn a_damaged_master_dataset_is_refused_naming_the_file() {
+    let dir = tempdir();
+    let night1 = clean(dir.path(), "m1", &[sample()], &[]);
+    assert_eq!(night1.status, 0, "{}", night1.stderr);
+    let m1 = night1.out.to_str().unwrap().to_string();
+    let part = night1.out.join("records/part-000001.parquet");
+    let kept = std::fs::read(&part).unwrap();
+    std::fs::remove_file(&part).unwrap();
+    let missing = clean(dir.path(), "m2", &[sample()], &["--master", &m1]);
+    assert_eq!(missing.status, 1, "{}", missing.stderr);
+    assert!(missing.stderr.contains("part-000001.parquet") && missing.stderr.contains("missing"), "{}", missing.stderr);
+    assert!(!dir.path().join("m2").exists(), "nothing is written");
+    std::fs::write(&part, kept).unwrap();
+    std::fs::write(night1.out.join("records/current.parquet"), b"PAR1 not really").unwrap();
+    let damaged = clean(dir.path(), "m2", &[sample()], &["--master", &m1]);
+    assert_eq!(damaged.status, 1, "{}", damaged.stderr);
+    assert!(damaged.stderr.contains("current.parquet") && !damaged.stderr.contains("panicked"), "{}", damaged.stderr);
 }
 
 #[test]

@@ -82,24 +82,38 @@ fn read_frame(path: &Path) -> Result<DataFrame> {
 /// Rows of a records part read at once when a night takes some of them.
 const ROWS_PER_STRETCH: u32 = 65_536;
 
-/// Rows `start..start + ROWS_PER_STRETCH` of a records part; unless
-/// `whole`, without the value columns their originals recompute.
-fn read_stretch(path: &Path, start: usize, whole: bool) -> Result<DataFrame> {
+/// Which columns of the records parts are read.
+#[derive(Clone, Copy, Debug)]
+pub enum Columns<'a> {
+    /// Every column.
+    All,
+    /// All but a field's value column where its original (`<field>_raw`)
+    /// is there: reading the records again recomputes it. (A carried
+    /// column is read whole: its original alone would be taken for a
+    /// column of its own; the full name stays, as it tells the header row.)
+    Originals,
+    /// Those named that the part has.
+    Only(&'a [&'a str]),
+}
+
+/// Rows `start..start + ROWS_PER_STRETCH` of a records part, the columns
+/// `columns`.
+fn read_stretch(path: &Path, start: usize, columns: Columns) -> Result<DataFrame> {
     let unreadable = |e: PolarsError| damaged(path, format_args!("cannot be read as Parquet ({e})"));
     let file = std::fs::File::open(path).map_err(|e| damaged(path, format_args!("cannot be opened ({e})")))?;
     let mut reader = ParquetReader::new(file).with_slice(Some((start, ROWS_PER_STRETCH as usize)));
-    if whole {
-        return reader.finish().map_err(unreadable);
-    }
     let schema = reader.schema().map_err(unreadable)?;
     let names: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
     let kept: Vec<String> = names
         .iter()
-        .filter(|name| {
-            // The full name stays: it is what tells the header row.
-            let field = crate::record::Field::from_name(name).filter(|&f| f != crate::record::Field::FullName);
-            let recomputed = field.is_some() && names.contains(&format!("{name}_raw").as_str());
-            !recomputed
+        .filter(|name| match columns {
+            Columns::All => true,
+            Columns::Only(wanted) => wanted.contains(name),
+            Columns::Originals => {
+                let field = crate::record::Field::from_name(name).filter(|&f| f != crate::record::Field::FullName);
+                let recomputed = field.is_some() && names.contains(&format!("{name}_raw").as_str());
+                !recomputed
+            }
         })
         .map(|name| name.to_string())
         .collect();
@@ -255,12 +269,9 @@ impl MasterTables {
     }
 
     /// Current records `rows` (ascending) as the whole records table holds
-    /// them: their content from their parts, then the changing columns.
-    /// Unless `whole`, a field's value column is left out where its
-    /// original (`<field>_raw`) is there: reading the records again
-    /// recomputes it (a carried column is read whole: its original alone
-    /// would be taken for a column of its own).
-    pub fn records(&self, rows: &[u32], whole: bool) -> Result<DataFrame> {
+    /// them: their content from their parts (the `columns` of it), then the
+    /// changing columns.
+    pub fn records(&self, rows: &[u32], columns: Columns) -> Result<DataFrame> {
         let mut by_part: HashMap<u32, Vec<(u32, u32)>> = HashMap::default();
         for &i in rows {
             let (part, row) = self.places[i as usize];
@@ -277,7 +288,7 @@ impl MasterTables {
             wanted.sort_unstable();
             for stretch in wanted.chunk_by(|a, b| a.0 / ROWS_PER_STRETCH == b.0 / ROWS_PER_STRETCH) {
                 let start = stretch[0].0 / ROWS_PER_STRETCH * ROWS_PER_STRETCH;
-                let frame = read_stretch(&path, start as usize, whole)?;
+                let frame = read_stretch(&path, start as usize, columns)?;
                 let indices: Vec<IdxSize> = stretch.iter().map(|&(row, _)| (row - start) as IdxSize).collect();
                 if indices.iter().any(|&row| row as usize >= frame.height()) {
                     return Err(damaged(&path, "has fewer rows than current.parquet names"));
@@ -311,7 +322,7 @@ impl MasterTables {
     /// would hold them (header, spreadsheet guard and all): read back as a
     /// dancu output, they are the records as the master has them.
     pub fn rows_as_csv(&self, rows: &[u32]) -> Result<Vec<u8>> {
-        let frame = self.records(rows, false)?;
+        let frame = self.records(rows, Columns::Originals)?;
         let columns: Vec<CellsOf> = frame.columns().iter().map(CellsOf::new).collect();
         let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
         let failed = |e: csv::Error| damaged(&path_of(&self.folder), e);
@@ -397,12 +408,13 @@ fn align(frame: &DataFrame, names: &[PlSmallStr], types: &HashMap<PlSmallStr, Da
 }
 
 /// The whole records table of the output folder `folder`, in the master's
-/// order: each current record's content from its part and its changing
-/// columns from `current.parquet`, the columns of `records.csv`.
-pub fn population(folder: &Path) -> Result<DataFrame> {
+/// order: each current record's content from its part (the `columns` of
+/// it) and its changing columns from `current.parquet`; with
+/// [`Columns::All`], the columns of `records.csv`.
+pub fn population(folder: &Path, columns: Columns) -> Result<DataFrame> {
     let tables = MasterTables::read(folder)?;
     let rows: Vec<u32> = (0..tables.len() as u32).collect();
-    tables.records(&rows, true)
+    tables.records(&rows, columns)
 }
 
 /// A column of a table, read one cell at a time as text.
@@ -436,13 +448,53 @@ impl<'a> CellsOf<'a> {
     }
 }
 
+/// Current records exported at a time: memory is theirs, not the
+/// population's.
+const RECORDS_PER_EXPORT_PIECE: usize = 65_536;
+
 /// Writes the whole population of the output folder `folder` as one CSV
 /// file `out`, with the columns and guards of `records.csv` (on a night,
-/// `records.csv` holds tonight's records only). Returns the records
-/// written.
+/// `records.csv` holds tonight's records only), a piece of records at a
+/// time. Returns the records written.
 pub fn export_records(folder: &Path, out: &Path) -> Result<u64> {
-    let frame = population(folder)?;
-    write_csv_of(&frame, out)
+    let tables = MasterTables::read(folder)?;
+    // Every part's columns, in order of first appearance, then the
+    // changing ones: the header of the whole.
+    let mut names: Vec<PlSmallStr> = Vec::new();
+    let mut types: HashMap<PlSmallStr, DataType> = HashMap::default();
+    for &part in &tables.parts {
+        let path = tables.part_path(part_file(part));
+        let file = std::fs::File::open(&path).map_err(|e| damaged(&path, format_args!("cannot be opened ({e})")))?;
+        let schema = ParquetReader::new(file).schema().map_err(|e| damaged(&path, e))?;
+        for (name, field) in schema.iter() {
+            if !types.contains_key(name) {
+                names.push(name.clone());
+                types.insert(name.clone(), DataType::from_arrow_field(field));
+            }
+        }
+    }
+    names.extend(CHANGING_COLUMNS.map(PlSmallStr::from));
+    let header: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let mut file = AtomicFile::create(out)?;
+    let write_error = |e: std::io::Error| Error::WriteOutput { path: out.to_path_buf(), source: e };
+    let mut header_line = Vec::new();
+    crate::output::csv::push_csv_record(&mut header_line, header.iter().map(|h| excel_safe(h)));
+    std::io::Write::write_all(file.writer(), &header_line).map_err(write_error)?;
+    let rows: Vec<u32> = (0..tables.len() as u32).collect();
+    let mut bytes = Vec::new();
+    for piece in rows.chunks(RECORDS_PER_EXPORT_PIECE) {
+        let frame = tables.records(piece, Columns::All)?;
+        let frame = align(&frame, &names, &types).map_err(|e| damaged(&path_of(folder), e))?;
+        let columns: Vec<CellsOf> = frame.columns().iter().map(CellsOf::new).collect();
+        bytes.clear();
+        for i in 0..frame.height() {
+            let cells: Vec<String> = columns.iter().map(|c| c.cell(i)).collect();
+            crate::output::csv::push_csv_record(&mut bytes, cells.iter().map(|c| excel_safe(c)));
+        }
+        std::io::Write::write_all(file.writer(), &bytes).map_err(write_error)?;
+    }
+    file.commit()?;
+    Ok(rows.len() as u64)
 }
 
 /// Writes the current persons of the output folder `folder` (each

@@ -76,7 +76,7 @@ pub fn read_parquet(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 /// The whole records table of an output folder (its `records/` dataset
 /// joined), as text cells: a night's `records.csv` shows only tonight's.
 pub fn population(out: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    text_cells(&dancu::master::store::population(out).unwrap())
+    text_cells(&dancu::master::store::population(out, dancu::master::store::Columns::All).unwrap())
 }
 
 /// The current persons of an output folder (its `persons/` dataset), as
