@@ -436,45 +436,52 @@ fn write_records_tables<'a>(
 ) -> Result<u64> {
     use master::store::{keys_file, part_file, CURRENT_FILE};
     let n = output.normalized.len();
-    let name_keys: Vec<&str> = output.normalized.iter().map(|r| &*r.name_key).collect();
-    let (written, mut current) = match night_master {
-        None => {
-            let all: Vec<usize> = (0..n).collect();
-            write::write_records_part(&records.join(part_file(part)), output, None)?;
-            let current = write::current_frame(output, &all, &|i| (part, i as u32), night_of);
-            (all, current)
-        }
-        Some(night_master) => {
-            let tables = &night_master.tables;
-            // Tonight's records (new or corrected) go to the new part; the
-            // master's linked again stay where they are.
-            let tonight: Vec<usize> = (0..n).filter(|&i| output.extract.records[i].source != 0).collect();
-            write::write_records_part(&records.join(part_file(part)), output, Some(&tonight))?;
-            let mut place_of: crate::hash::HashMap<&str, (u32, u32)> = crate::hash::HashMap::default();
-            let ids = tables.text("record_id")?;
-            for &row in &night_master.rows {
-                if let Some(id) = ids.get(row as usize) {
-                    place_of.insert(id, tables.place(row));
-                }
-            }
-            for (k, &i) in tonight.iter().enumerate() {
-                place_of.insert(output.record_ids[i].as_str(), (part, k as u32));
-            }
-            let place = |i: usize| place_of.get(output.record_ids[i].as_str()).copied().unwrap_or((part, u32::MAX));
-            let all: Vec<usize> = (0..n).collect();
-            let linked_again = write::current_frame(output, &all, &place, night_of);
-            let order = master_order(tables, &night_master.rows, output.record_ids, &night.added)?;
-            let current = master::store::assemble(&tables.current, &linked_again, &order)?;
-            (tonight, current)
-        }
+    // The records this run writes to its part: all of a whole run's, a
+    // night's own (new or corrected); the master's linked again stay where
+    // they are.
+    let written: Vec<usize> = match night_master {
+        None => (0..n).collect(),
+        Some(_) => (0..n).filter(|&i| output.extract.records[i].source != 0).collect(),
     };
-    let mut keys = write::keys_frame(&rules.linkage.blocking, &output.linkage.block_keys, &name_keys, &written);
-    master::store::write_frame(&records.join(keys_file(part)), &mut keys)?;
-    master::store::write_frame(&records.join(CURRENT_FILE), &mut current)?;
-    let person_ids = current.column("person_id").ok().and_then(|c| c.str().ok()).map(|c| {
-        c.iter().flatten().collect::<crate::hash::HashSet<&str>>().len() as u64
-    });
-    Ok(person_ids.unwrap_or(0))
+    let current_and_keys = || -> Result<u64> {
+        let all: Vec<usize> = (0..n).collect();
+        let mut current = match night_master {
+            None => write::current_frame(output, &all, &|i| (part, i as u32), night_of),
+            Some(night_master) => {
+                let tables = &night_master.tables;
+                let mut place_of: crate::hash::HashMap<&str, (u32, u32)> = crate::hash::HashMap::default();
+                let ids = tables.text("record_id")?;
+                for &row in &night_master.rows {
+                    if let Some(id) = ids.get(row as usize) {
+                        place_of.insert(id, tables.place(row));
+                    }
+                }
+                for (k, &i) in written.iter().enumerate() {
+                    place_of.insert(output.record_ids[i].as_str(), (part, k as u32));
+                }
+                let place = |i: usize| place_of.get(output.record_ids[i].as_str()).copied().unwrap_or((part, u32::MAX));
+                let linked_again = write::current_frame(output, &all, &place, night_of);
+                let order = master_order(tables, &night_master.rows, output.record_ids, &night.added)?;
+                master::store::assemble(&tables.current, &linked_again, &order)?
+            }
+        };
+        let name_keys: Vec<&str> = output.normalized.iter().map(|r| &*r.name_key).collect();
+        let mut keys = write::keys_frame(&rules.linkage.blocking, &output.linkage.block_keys, &name_keys, &written);
+        master::store::write_frame(&records.join(keys_file(part)), &mut keys)?;
+        master::store::write_frame(&records.join(CURRENT_FILE), &mut current)?;
+        let persons = current.column("person_id").ok().and_then(|c| c.str().ok()).map(|c| {
+            c.iter().flatten().collect::<crate::hash::HashSet<&str>>().len() as u64
+        });
+        Ok(persons.unwrap_or(0))
+    };
+    let only_tonight = night_master.is_some().then_some(written.as_slice());
+    // The part, the largest, is written beside the smaller tables.
+    let (part_written, persons) = rayon::join(
+        || write::write_records_part(&records.join(part_file(part)), output, only_tonight),
+        current_and_keys,
+    );
+    part_written?;
+    persons
 }
 
 /// What a night took of its master: the current records it links again

@@ -91,6 +91,12 @@ pub fn blocks_by_key(keys: impl Iterator<Item = Option<u64>>) -> Vec<Vec<u32>> {
     blocks
 }
 
+/// A blocking key as a master keeps it (its keys parts): its low 32 bits.
+/// Two keys that share them only make a night read a few more records.
+pub fn short_key(key: u64) -> u32 {
+    key as u32
+}
+
 /// Each record's key under `rule`, hashed.
 pub fn rule_keys(rule: &BlockingRule, records: &[ComparisonKeys], parallel: bool) -> Vec<Option<u64>> {
     if parallel {

@@ -116,8 +116,9 @@ pub struct Linkage {
     pub pair_weights: Vec<[f64; COMPARISONS.len()]>,
     pub pairs_compared: u64,
     pub blocking: Vec<BlockingStats>,
-    /// Each record's key under each blocking rule, rule by rule.
-    pub block_keys: Vec<Vec<Option<u64>>>,
+    /// Each record's key under each blocking rule, rule by rule, as a
+    /// master keeps it (its low 32 bits, `master::store::short_key`).
+    pub block_keys: Vec<Vec<Option<u32>>>,
     /// Linked pairs whose clusters were kept apart because they would have
     /// joined two valid, different IDs.
     pub merges_refused: u64,
@@ -340,8 +341,10 @@ pub fn link(
     parallel: bool,
 ) -> Linkage {
     let scorer = Scorer::new(records, id_is_well_formed, settings, frequencies, parallel);
-    let block::Candidates { pairs: mut candidates, stats: blocking, keys: block_keys } =
+    let block::Candidates { pairs: mut candidates, stats: blocking, keys } =
         block::candidate_pairs(&settings.blocking, &scorer.keys, settings.max_block_size, parallel);
+    let short = |keys: Vec<Option<u64>>| keys.into_iter().map(|k| k.map(block::short_key)).collect();
+    let block_keys: Vec<Vec<Option<u32>>> = keys.into_iter().map(short).collect();
     // A decided pair is scored (and listed) whether or not a blocking rule
     // proposed it.
     let pair_key = |a: u32, b: u32| (u64::from(a.min(b)) << 32) | u64::from(a.max(b));

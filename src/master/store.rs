@@ -359,11 +359,7 @@ fn path_of(folder: &Path) -> PathBuf {
     folder.join(RECORDS_DIR)
 }
 
-/// A blocking key as the keys parts hold it: its low 32 bits. Two keys
-/// that share them only make a night read a few more records.
-pub fn short_key(key: u64) -> u32 {
-    key as u32
-}
+pub use crate::link::block::short_key;
 
 /// Frames stacked into one, their columns made the same: the first's in
 /// order, then those only later ones have; a column one lacks is empty

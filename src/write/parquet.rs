@@ -11,7 +11,7 @@ use polars::prelude::*;
 
 use super::RunOutput;
 use crate::error::Error;
-use crate::master::store::{short_key, CHANGING_COLUMNS, NAME_KEY_COLUMN};
+use crate::master::store::{CHANGING_COLUMNS, NAME_KEY_COLUMN};
 use crate::output::atomic::AtomicFile;
 use crate::rules::BlockingRule;
 
@@ -35,11 +35,11 @@ pub fn write_records_part(path: &Path, run: &RunOutput, rows: Option<&[usize]>) 
 /// column named after the rule, the key's low 32 bits; empty where the
 /// record has no key): what a night reads of a master to find the records
 /// its batch shares a block with.
-pub fn keys_frame(rules: &[BlockingRule], block_keys: &[Vec<Option<u64>>], name_keys: &[&str], rows: &[usize]) -> DataFrame {
+pub fn keys_frame(rules: &[BlockingRule], block_keys: &[Vec<Option<u32>>], name_keys: &[&str], rows: &[usize]) -> DataFrame {
     let names: Vec<&str> = rows.iter().map(|&i| name_keys[i]).collect();
     let mut columns = vec![Column::new(NAME_KEY_COLUMN.into(), names)];
     for (rule, keys) in rules.iter().zip(block_keys) {
-        let keys: Vec<Option<u32>> = rows.iter().map(|&i| keys[i].map(short_key)).collect();
+        let keys: Vec<Option<u32>> = rows.iter().map(|&i| keys[i]).collect();
         columns.push(Column::new(rule.name.as_str().into(), keys));
     }
     DataFrame::new(rows.len(), columns).expect("one key per record under each rule")
@@ -57,15 +57,19 @@ pub fn current_frame<'a>(
     let all = run.record_columns();
     let at = |name: &str| all.iter().position(|c| c == name).expect("records.csv has its changing columns");
     let (person, primary, issues) = (at("person_id"), at("is_primary"), at("issues"));
-    let text = |column: usize| -> Vec<String> { rows.iter().map(|&i| run.record_cell(i, column).into_owned()).collect() };
+    let text = |name: &str, column: usize| -> Column {
+        let mut builder = StringChunkedBuilder::new(name.into(), rows.len());
+        rows.iter().for_each(|&i| builder.append_value(run.record_cell(i, column)));
+        builder.finish().into_column()
+    };
     let places: Vec<(u32, u32)> = rows.iter().map(|&i| place(i)).collect();
     let columns = vec![
         Column::new("record_id".into(), rows.iter().map(|&i| run.record_ids[i].as_str()).collect::<Vec<_>>()),
         Column::new("part".into(), places.iter().map(|p| p.0).collect::<Vec<u32>>()),
         Column::new("row".into(), places.iter().map(|p| p.1).collect::<Vec<u32>>()),
-        Column::new("person_id".into(), text(person)),
+        text("person_id", person),
         Column::new("is_primary".into(), rows.iter().map(|&i| run.record_cell(i, primary) == "true").collect::<Vec<bool>>()),
-        Column::new("issues".into(), text(issues)),
+        text("issues", issues),
         Column::new("first_seen".into(), rows.iter().map(|&i| night_of(i)).collect::<Vec<&str>>()),
     ];
     DataFrame::new(rows.len(), columns).expect("one row per record in each column")
