@@ -143,9 +143,7 @@ fn read_population_columns(folder: &Path, names: &[&str]) -> Result<(Vec<bool>, 
         })
         .collect();
     let rows = (0..frame.height())
-        .map(|i| {
-            columns.iter().map(|c| c.as_ref().and_then(|c| c.get(i)).unwrap_or_default().to_string()).collect()
-        })
+        .map(|i| columns.iter().map(|c| c.as_ref().and_then(|c| c.get(i)).unwrap_or_default().to_string()).collect())
         .collect();
     Ok((columns.iter().map(Option::is_some).collect(), rows))
 }

@@ -6,6 +6,7 @@
 //! The master is only read. A night's output is a new master, written as
 //! every output set is, so a failed night leaves yesterday's whole.
 
+pub mod night;
 pub mod store;
 
 use std::path::{Path, PathBuf};

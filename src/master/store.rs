@@ -342,8 +342,11 @@ impl MasterTables {
     pub fn link_parts_into(&self, out: &Path) -> Result<()> {
         for dir in [RECORDS_DIR, PERSONS_DIR] {
             let (from, to) = (self.folder.join(dir), out.join(dir));
-            crate::output::atomic::create_private_dir(&to).map_err(|e| Error::WriteOutput { path: to.clone(), source: e })?;
-            for entry in std::fs::read_dir(&from).map_err(|e| Error::ReadInput { path: from.clone(), source: e })?.flatten() {
+            crate::output::atomic::create_private_dir(&to)
+                .map_err(|e| Error::WriteOutput { path: to.clone(), source: e })?;
+            for entry in
+                std::fs::read_dir(&from).map_err(|e| Error::ReadInput { path: from.clone(), source: e })?.flatten()
+            {
                 let name = entry.file_name().to_string_lossy().into_owned();
                 if name.starts_with("part-") && name.ends_with(".parquet") {
                     crate::output::set::link_or_copy(&entry.path(), &to.join(&name))?;
@@ -517,7 +520,8 @@ fn write_csv_of(frame: &DataFrame, out: &Path) -> Result<u64> {
 pub fn current_persons(folder: &Path) -> Result<DataFrame> {
     let dir = folder.join(PERSONS_DIR);
     let ledger = super::read_ledger(&folder.join("identity.json"))?;
-    let frames: Vec<DataFrame> = parts_in(&dir)?.into_iter().map(|p| read_frame(&dir.join(part_file(p)))).collect::<Result<_>>()?;
+    let frames: Vec<DataFrame> =
+        parts_in(&dir)?.into_iter().map(|p| read_frame(&dir.join(part_file(p)))).collect::<Result<_>>()?;
     let stacked = stack(&frames, &dir)?;
     let ids = text_column(&stacked, "person_id").ok_or_else(|| damaged(&dir, "no text column `person_id`"))?;
     let mut latest: HashMap<&str, IdxSize> = HashMap::default();

@@ -35,7 +35,12 @@ pub fn write_records_part(path: &Path, run: &RunOutput, rows: Option<&[usize]>) 
 /// column named after the rule, the key's low 32 bits; empty where the
 /// record has no key): what a night reads of a master to find the records
 /// its batch shares a block with.
-pub fn keys_frame(rules: &[BlockingRule], block_keys: &[Vec<Option<u32>>], name_keys: &[&str], rows: &[usize]) -> DataFrame {
+pub fn keys_frame(
+    rules: &[BlockingRule],
+    block_keys: &[Vec<Option<u32>>],
+    name_keys: &[&str],
+    rows: &[usize],
+) -> DataFrame {
     let names: Vec<&str> = rows.iter().map(|&i| name_keys[i]).collect();
     let mut columns = vec![Column::new(NAME_KEY_COLUMN.into(), names)];
     for (rule, keys) in rules.iter().zip(block_keys) {
@@ -68,7 +73,10 @@ pub fn current_frame<'a>(
         Column::new("part".into(), places.iter().map(|p| p.0).collect::<Vec<u32>>()),
         Column::new("row".into(), places.iter().map(|p| p.1).collect::<Vec<u32>>()),
         text("person_id", person),
-        Column::new("is_primary".into(), rows.iter().map(|&i| run.record_cell(i, primary) == "true").collect::<Vec<bool>>()),
+        Column::new(
+            "is_primary".into(),
+            rows.iter().map(|&i| run.record_cell(i, primary) == "true").collect::<Vec<bool>>(),
+        ),
         text("issues", issues),
         Column::new("first_seen".into(), rows.iter().map(|&i| night_of(i)).collect::<Vec<&str>>()),
     ];
@@ -102,7 +110,12 @@ type Cell<'c, 'a> = &'c (dyn Fn(usize, usize) -> std::borrow::Cow<'a, str> + Syn
 
 /// Rows `rows` as a data frame with the table's `columns` of `kinds`,
 /// filled a piece of rows at a time.
-pub fn row_group(columns: &[String], kinds: &[Kind], cell: Cell, rows: std::ops::Range<usize>) -> PolarsResult<DataFrame> {
+pub fn row_group(
+    columns: &[String],
+    kinds: &[Kind],
+    cell: Cell,
+    rows: std::ops::Range<usize>,
+) -> PolarsResult<DataFrame> {
     let height = rows.len();
     let mut builders: Vec<ColumnBuilder> = columns
         .iter()

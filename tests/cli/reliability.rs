@@ -263,7 +263,11 @@ fn set_origin(out: &Path) -> String {
     assert_eq!(frame.height(), records.len(), "the records part is another run's");
     let sources = frame.column("source").unwrap().str().unwrap();
     assert!(sources.iter().all(|s| s == Some(name.as_str())), "the records part is another run's");
-    assert_eq!(parquet(&out.join("records/current.parquet")).height(), records.len(), "current.parquet is another run's");
+    assert_eq!(
+        parquet(&out.join("records/current.parquet")).height(),
+        records.len(),
+        "current.parquet is another run's"
+    );
     name
 }
 
