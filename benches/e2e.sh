@@ -8,7 +8,7 @@
 #   benches/e2e.sh --profiles "diverse"     # one generator profile
 #   benches/e2e.sh --runs 5 --no-splink
 #   benches/e2e.sh --baseline /path/dancu   # also time another dancu build, interleaved
-#   benches/e2e.sh --nights "100000:5"      # nights against a master (ROWS:NIGHTS[:FIRST]; "" for none)
+#   benches/e2e.sh --nights "100000:5"      # nights against a master (ROWS:NIGHTS[:FIRST[:cost]]; "" for none)
 #   CRITERION=0 benches/e2e.sh              # skip the criterion benches
 #
 # Needs /usr/bin/time and python3 (the Splink virtualenv is created under
@@ -22,8 +22,9 @@ runs=3
 splink=1
 seed=20261127
 baseline=""
-# A 100k extract in five nights, and a 10k night against a 1M master.
-nights="100000:5 1010000:2:1000000"
+# A 100k extract in five nights, a 10k night against a 1M master, and (time
+# and memory only) a 50k night against a 5M master.
+nights="100000:5 1010000:2:1000000 5050000:2:5000000:cost"
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
@@ -113,11 +114,11 @@ done
 
 : > "$work/nights.jsonl"
 for spec in $nights; do
-  IFS=: read -r rows count first <<< "$spec"
+  IFS=: read -r rows count first cost <<< "$spec"
   sync
   python3 benches/nights.py --dancu "$dancu" --rows "$rows" --nights "$count" ${first:+--first "$first"} \
-    --seed "$seed" --work "$work/nights" --json "$work/nights.jsonl" > "$work/nights.log"
-  echo "nights $spec: $(tail -1 "$work/nights.jsonl" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("F1", r["full"]["f1"], "->", r["nightly"]["f1"], "kept", r["kept_share"])')"
+    ${cost:+--cost-only} --seed "$seed" --work "$work/nights" --json "$work/nights.jsonl" > "$work/nights.log"
+  echo "nights $spec: $(tail -1 "$work/nights.jsonl" | python3 -c 'import json,sys; r=json.load(sys.stdin); n=r["nightly"]; print("full", r["full"]["wall_s"], "s, last night", n["runs"][-1]["wall_s"], "s, F1", r["full"].get("f1"), "->", n.get("f1"))')"
 done
 
 if [ "${CRITERION:-1}" = 1 ]; then

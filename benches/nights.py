@@ -7,6 +7,7 @@ arrived?
     benches/nights.py --rows 100000 --nights 5               # diverse profile
     benches/nights.py --rows 20000 --nights 4 --profile classic --json out.jsonl
     benches/nights.py --rows 1010000 --first 1000000 --nights 2   # 10k against 1M
+    benches/nights.py --rows 5050000 --first 5000000 --nights 2 --cost-only   # 50k against 5M
 
 The extract is made by `dancu gen`, split into contiguous nights (the copies
 of a person fall in different nights, as re-registrations do), and cleaned:
@@ -15,7 +16,11 @@ once whole, and night by night with `--master`. Both are scored by
 to the extract's). A record's person ID on the night it arrived is compared
 with its ID after the last night: kept, changed through a logged merge
 (the first ID retired into the last in identity.json), or changed otherwise
-(a split, or nothing logged). Standard library only.
+(a split, or nothing logged). The last night is run `--last-runs` times
+against the same master (its median wall time is reported). With
+`--cost-only` only the times and memory are measured (no scoring): the
+extract is split as a stream, so five million rows fit. Standard library
+only.
 """
 
 import argparse
@@ -51,28 +56,31 @@ def read_rows(extract):
         return list(reader)
 
 
-def split_extract(extract, rows, nights, first, folder):
-    """Writes night1.csv..nightN.csv of contiguous rows, the first night
-    `first` rows if given and the others alike; returns each night's (path,
-    first row of the extract minus one)."""
-    with open(extract, newline="", encoding="utf-8") as f:
-        header = next(csv.reader(f))
+def split_extract(extract, total, nights, first, folder):
+    """Writes night1.csv..nightN.csv of contiguous rows of the `total` rows,
+    the first night `first` rows if given and the others alike, reading the
+    extract as a stream; returns each night's (path, first row of the
+    extract minus one)."""
     starts = [0]
     if first:
         starts.append(first)
-    rest = len(rows) - starts[-1]
+    rest = total - starts[-1]
     later = nights - len(starts) + 1
     for k in range(1, later):
         starts.append(starts[len(starts) - 1] + -(-rest // later))
-    starts.append(len(rows))
+    starts.append(total)
     parts = []
-    for k in range(nights):
-        path = os.path.join(folder, f"night{k + 1}.csv")
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows(rows[starts[k]:starts[k + 1]])
-        parts.append((path, starts[k]))
+    with open(extract, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        for k in range(nights):
+            path = os.path.join(folder, f"night{k + 1}.csv")
+            with open(path, "w", newline="", encoding="utf-8") as g:
+                writer = csv.writer(g, lineterminator="\n")
+                writer.writerow(header)
+                for _ in range(starts[k + 1] - starts[k]):
+                    writer.writerow(next(reader))
+            parts.append((path, starts[k]))
     return parts
 
 
@@ -140,6 +148,8 @@ def main():
         os.environ.get("CARGO_TARGET_DIR", os.path.expanduser("~/.cache/dancu-target")), "release", "dancu"))
     parser.add_argument("--work", default=os.path.join(os.environ.get("BENCH_DIR", "/tmp/dancu-bench"), "nights"))
     parser.add_argument("--json", help="append the result as one JSON line to this file")
+    parser.add_argument("--last-runs", type=int, default=3, help="runs of the last night (median reported)")
+    parser.add_argument("--cost-only", action="store_true", help="measure time and memory only, no scoring")
     args = parser.parse_args()
 
     work = os.path.join(args.work, f"{args.profile}-{args.rows}-{args.nights}-{args.first or 0}")
@@ -150,15 +160,14 @@ def main():
                         "--profile", args.profile, "--out", generated, "--quiet"], check=True)
     extract = os.path.join(generated, "extract.csv")
     truth = os.path.join(generated, "truth")
-    rows = read_rows(extract)
-    parts = split_extract(extract, rows, args.nights, args.first, work)
+    parts = split_extract(extract, args.rows, args.nights, args.first, work)
     offsets = {os.path.basename(path): offset for path, offset in parts}
 
     full_out = os.path.join(work, "full")
     subprocess.run(["rm", "-rf", full_out], check=True)
     full_wall, full_rss = run([args.dancu, "clean", extract, "--out", full_out, "--quiet"],
                               os.path.join(work, "full.log"))
-    full = evaluate(args.dancu, truth, full_out)
+    full = None if args.cost_only else evaluate(args.dancu, truth, full_out)
 
     nights = []
     master = None
@@ -170,15 +179,32 @@ def main():
                    "--reference-date", f"2026-01-{k + 1:02d}"]
         if master:
             command += ["--master", master]
-        wall, rss = run(command, os.path.join(work, f"night{k + 1}.log"))
-        # A night's records.csv holds tonight's records, with the person
-        # each arrived as.
-        _, tonight = read_table(os.path.join(out, "records.csv"))
-        for record in tonight:
-            first_person.setdefault(record["record_id"], record["person_id"])
-        nights.append({"night": k + 1, "rows": (parts[k + 1][1] if k + 1 < len(parts) else len(rows)) - parts[k][1],
-                       "wall_s": wall, "peak_rss_mb": round(rss)})
+        last = k + 1 == len(parts)
+        measured = []
+        for _ in range(args.last_runs if last else 1):
+            subprocess.run(["rm", "-rf", out], check=True)
+            measured.append(run(command, os.path.join(work, f"night{k + 1}.log")))
+        wall = sorted(w for w, _ in measured)[len(measured) // 2]
+        rss = max(r for _, r in measured)
+        if not args.cost_only:
+            # A night's records.csv holds tonight's records, with the person
+            # each arrived as.
+            _, tonight = read_table(os.path.join(out, "records.csv"))
+            for record in tonight:
+                first_person.setdefault(record["record_id"], record["person_id"])
+        nights.append({"night": k + 1, "rows": (parts[k + 1][1] if k + 1 < len(parts) else args.rows) - parts[k][1],
+                       "wall_s": wall, "peak_rss_mb": round(rss), "runs": len(measured)})
         master = out
+
+    if args.cost_only:
+        result = {"profile": args.profile, "rows": args.rows, "nights": args.nights, "seed": args.seed,
+                  "cost_only": True, "full": {"wall_s": full_wall, "peak_rss_mb": round(full_rss)},
+                  "nightly": {"runs": nights}}
+        print(json.dumps(result, indent=2))
+        if args.json:
+            with open(args.json, "a") as f:
+                f.write(json.dumps(result) + "\n")
+        return
 
     # The whole population after the last night, as CSV.
     population = os.path.join(work, "population.csv")
@@ -195,7 +221,7 @@ def main():
             merged += 1
         else:
             other += 1
-    flat, repeats = flatten(fields, output, offsets, rows, os.path.join(work, "flat"))
+    flat, repeats = flatten(fields, output, offsets, read_rows(extract), os.path.join(work, "flat"))
     nightly = evaluate(args.dancu, truth, flat)
     records = kept + merged + other
     result = {

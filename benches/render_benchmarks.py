@@ -156,7 +156,8 @@ def nights_section(path: str) -> list:
         "is the master's record (`record_seen`) and is scored as that record. \"kept\" is the share of "
         "records whose `person_id` after the last night is the one they got on the night they "
         "arrived; \"by merge\" the records whose first ID was retired into the last one "
-        "(`identity.json`); \"other\" any other change.\n"
+        "(`identity.json`); \"other\" any other change. The last night's time is the median of its runs "
+        "against the same master; a size measured for cost only (five million rows) is not scored.\n"
     )
     out.append("| profile | rows | nights (rows each) | full run (s) | nights (s each) | last night / full run | peak MB full / last night | F1 full | F1 nights | kept | by merge | other |")
     out.append("|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -166,10 +167,15 @@ def nights_section(path: str) -> list:
         sizes = ", ".join(f"{n['rows']:,}" for n in runs)
         walls = ", ".join(f"{n['wall_s']:.2f}" for n in runs)
         ratio = runs[-1]["wall_s"] / r["full"]["wall_s"] if r["full"]["wall_s"] else 0
+        scored = (
+            f"{r['full']['f1']:.4f} | {r['nightly']['f1']:.4f} | {r['kept_share']:.4%} | "
+            f"{r['changed_by_logged_merge']:,} | {r['changed_otherwise']:,}"
+            if not r.get("cost_only")
+            else "— | — | — | — | —"
+        )
         out.append(
             f"| {r['profile']} | {r['rows']:,} | {len(runs)} ({sizes}) | {r['full']['wall_s']:.2f} | {walls} | "
-            f"{ratio:.2f} | {r['full']['peak_rss_mb']:,} / {runs[-1]['peak_rss_mb']:,} | {r['full']['f1']:.4f} | {r['nightly']['f1']:.4f} | {r['kept_share']:.4%} | "
-            f"{r['changed_by_logged_merge']:,} | {r['changed_otherwise']:,} |"
+            f"{ratio:.2f} | {r['full']['peak_rss_mb']:,} / {runs[-1]['peak_rss_mb']:,} | {scored} |"
         )
     out.append("")
     return out
