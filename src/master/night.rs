@@ -76,32 +76,40 @@ fn write_records_tables<'a>(
         None => (0..n).collect(),
         Some(_) => (0..n).filter(|&i| output.extract.records[i].source != 0).collect(),
     };
+    let name_keys: Vec<&str> = output.normalized.iter().map(|r| &*r.name_key).collect();
     let current_and_keys = || -> Result<u64> {
+        let keys_path = records.join(keys_file(part));
+        let current_path = records.join(CURRENT_FILE);
         let all: Vec<usize> = (0..n).collect();
-        let mut current = match night_master {
-            None => write::current_frame(output, &all, &|i| (part, i as u32), night_of),
-            Some(night_master) => {
-                let tables = &night_master.tables;
-                let mut place_of: crate::hash::HashMap<&str, (u32, u32)> = crate::hash::HashMap::default();
-                let ids = tables.text("record_id")?;
-                for &row in &night_master.rows {
-                    if let Some(id) = ids.get(row as usize) {
-                        place_of.insert(id, tables.place(row));
-                    }
-                }
-                for (k, &i) in written.iter().enumerate() {
-                    place_of.insert(output.record_ids[i].as_str(), (part, k as u32));
-                }
-                let place = |i: usize| place_of.get(output.record_ids[i].as_str()).copied().unwrap_or((part, u32::MAX));
-                let linked_again = write::current_frame(output, &all, &place, night_of);
-                let order = master_order(tables, &night_master.rows, output.record_ids, &night.added)?;
-                store::assemble(&tables.current, &linked_again, &order)?
-            }
+        let blocking = &rules.linkage.blocking;
+        let keys_of = |rows: &[usize]| write::keys_frame(blocking, &output.linkage.block_keys, &name_keys, rows);
+        let Some(night_master) = night_master else {
+            // A whole run's tables a row group at a time: memory is a
+            // group's.
+            write::write_groups(&keys_path, n, &|range| Ok(keys_of(&all[range])))?;
+            let place = |i: usize| (part, i as u32);
+            write::write_groups(&current_path, n, &|range| {
+                Ok(write::current_frame(output, &all[range], &place, night_of))
+            })?;
+            return Ok(output.linkage.persons as u64);
         };
-        let name_keys: Vec<&str> = output.normalized.iter().map(|r| &*r.name_key).collect();
-        let mut keys = write::keys_frame(&rules.linkage.blocking, &output.linkage.block_keys, &name_keys, &written);
-        store::write_frame(&records.join(keys_file(part)), &mut keys)?;
-        store::write_frame(&records.join(CURRENT_FILE), &mut current)?;
+        let tables = &night_master.tables;
+        let mut place_of: crate::hash::HashMap<&str, (u32, u32)> = crate::hash::HashMap::default();
+        let ids = tables.text("record_id")?;
+        for &row in &night_master.rows {
+            if let Some(id) = ids.get(row as usize) {
+                place_of.insert(id, tables.place(row));
+            }
+        }
+        for (k, &i) in written.iter().enumerate() {
+            place_of.insert(output.record_ids[i].as_str(), (part, k as u32));
+        }
+        let place = |i: usize| place_of.get(output.record_ids[i].as_str()).copied().unwrap_or((part, u32::MAX));
+        let linked_again = write::current_frame(output, &all, &place, night_of);
+        let order = master_order(tables, &night_master.rows, output.record_ids, &night.added)?;
+        let mut current = store::assemble(&tables.current, &linked_again, &order)?;
+        store::write_frame(&keys_path, &mut keys_of(&written))?;
+        store::write_frame(&current_path, &mut current)?;
         let persons = current
             .column("person_id")
             .ok()

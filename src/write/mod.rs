@@ -4,7 +4,7 @@
 pub mod manifest;
 mod parquet;
 
-pub use parquet::{current_frame, keys_frame, write_records_part, ROWS_PER_GROUP};
+pub use parquet::{current_frame, keys_frame, write_groups, write_records_part, ROWS_PER_GROUP};
 
 use std::borrow::Cow;
 use std::path::Path;

@@ -150,13 +150,24 @@ pub fn row_group(
 }
 
 /// A table of `rows` rows as Parquet, a row group at a time, `cell(i, c)`
-/// being row `i`'s cell in column `c`. Encoding one row group and building
-/// the next run side by side; the groups still reach the file in order.
+/// being row `i`'s cell in column `c`.
 pub fn write_table(path: &Path, columns: &[String], kinds: &[Kind], rows: usize, cell: Cell) -> Result<(), Error> {
+    write_groups(path, rows, &|range| row_group(columns, kinds, cell, range))
+}
+
+/// A table of `rows` rows as Parquet, a row group at a time, `group(range)`
+/// making the rows `range` as a frame: memory is a group's, not the
+/// table's. Encoding one row group and building the next run side by side;
+/// the groups still reach the file in order.
+pub fn write_groups(
+    path: &Path,
+    rows: usize,
+    group: &(dyn Fn(std::ops::Range<usize>) -> PolarsResult<DataFrame> + Sync),
+) -> Result<(), Error> {
     let parquet_error = |e: PolarsError| Error::WriteParquet { path: path.to_path_buf(), message: e.to_string() };
     let mut file = AtomicFile::create(path)?;
     let mut start = 0;
-    let first = row_group(columns, kinds, cell, 0..rows.min(ROWS_PER_GROUP)).map_err(parquet_error)?;
+    let first = group(0..rows.min(ROWS_PER_GROUP)).map_err(parquet_error)?;
     // zstd's fastest level: on 1M records 1% larger than its default (3)
     // and a tenth of the writer's time faster.
     let level = ZstdLevel::try_new(1).map_err(parquet_error)?;
@@ -164,16 +175,14 @@ pub fn write_table(path: &Path, columns: &[String], kinds: &[Kind], rows: usize,
         .with_compression(ParquetCompression::Zstd(Some(level)))
         .batched(first.schema())
         .map_err(parquet_error)?;
-    let mut group = Some(first);
-    while let Some(frame) = group.take() {
+    let mut built = Some(first);
+    while let Some(frame) = built.take() {
         start += ROWS_PER_GROUP;
         let next = start..(start + ROWS_PER_GROUP).min(rows);
-        let (written, built) = rayon::join(
-            || writer.write_batch(&frame),
-            || (!next.is_empty()).then(|| row_group(columns, kinds, cell, next)).transpose(),
-        );
+        let (written, next) =
+            rayon::join(|| writer.write_batch(&frame), || (!next.is_empty()).then(|| group(next)).transpose());
         written.map_err(parquet_error)?;
-        group = built.map_err(parquet_error)?;
+        built = next.map_err(parquet_error)?;
     }
     writer.finish().map_err(parquet_error)?;
     drop(writer);
