@@ -340,6 +340,50 @@ fn a_masters_decisions_hold_on_the_next_night_and_are_carried_into_the_new_maste
     assert_eq!(std::fs::read_to_string(next.out.join("decisions.csv")).unwrap(), decisions, "and is carried");
 }
 
+/// A clerk's decision that two known persons are one merges them on the
+/// next night: the older ID survives on every record of both, the other is
+/// retired in identity.json and has no golden record in the master's
+/// persons, and changes.csv says so.
+#[test]
+fn a_night_merges_two_known_persons_into_the_older_id() {
+    let (dir, extract) = extract_folder();
+    let master = clean(dir.path(), "master", std::slice::from_ref(&extract), &[]);
+    assert_eq!(master.status, 0, "{}", master.stderr);
+    let known = persons(&master.out);
+    let (lan, thu) = (&known[3], &known[4]);
+    assert_ne!(lan.1, thu.1, "two persons in the master");
+    std::fs::write(
+        master.out.join("decisions.csv"),
+        format!("a,b,decision,reviewer,decided_at,note\n{},{},same,x,2026-12-05T09:00:00Z,\n", lan.0, thu.0),
+    )
+    .unwrap();
+    let night = dir.path().join("night.csv");
+    let header = EXTRACT.lines().next().unwrap();
+    std::fs::write(
+        &night,
+        format!("{header}\n1,Vũ Thị Mơ,01/01/2001,Nữ,001301000999,0911222333,Thôn 4,Phường Ba Đình,Thành phố Hà Nội,Vũ Văn Hải,Lý Thị Nga\n"),
+    )
+    .unwrap();
+    let master_arg = master.out.to_str().unwrap().to_string();
+    let next = clean(dir.path(), "next", &[night], &["--master", &master_arg]);
+    assert_eq!(next.status, 0, "{}", next.stderr);
+    let (survivor, retired) = if lan.1 < thu.1 { (&lan.1, &thu.1) } else { (&thu.1, &lan.1) };
+    let after = persons(&next.out);
+    let person_of = |record: &str| after.iter().find(|(r, _)| r == record).map(|(_, p)| p.clone()).unwrap();
+    assert_eq!((person_of(&lan.0), person_of(&thu.0)), (survivor.clone(), survivor.clone()));
+    let ledger: Value =
+        serde_json::from_str(&std::fs::read_to_string(next.out.join("identity.json")).unwrap()).unwrap();
+    assert_eq!(ledger["retired"][retired.as_str()], json!(survivor));
+    let (header, golden) = current_persons(&next.out);
+    let (id, records) =
+        (header.iter().position(|h| h == "person_id").unwrap(), header.iter().position(|h| h == "records").unwrap());
+    assert!(golden.iter().all(|p| &p[id] != retired), "a retired person has no golden record");
+    let merged = golden.iter().find(|p| &p[id] == survivor).unwrap();
+    assert_eq!(merged[records], "2");
+    let changes = std::fs::read_to_string(next.out.join("changes.csv")).unwrap();
+    assert!(changes.contains(&format!(",merged,{retired},{survivor},")), "{changes}");
+}
+
 #[test]
 fn a_decision_made_before_a_record_was_corrected_no_longer_applies() {
     // A keyed register: its rows keep their record_id when corrected.
