@@ -34,7 +34,8 @@ pub struct Master {
 impl Master {
     /// Opens the master in `folder`: checks that it is a dancu output of
     /// this version and these rules (unless `rebuild`, which relinks it
-    /// whole under the rules of today), and reads its ledger and history.
+    /// whole under the rules of today), and reads its ledger and its
+    /// quarantine (the records stay in its dataset, `store`).
     pub fn open(folder: &Path, rules_version: &str, rebuild: bool) -> Result<Master> {
         let shown = shown_path(folder);
         let refuse = |what: String| Error::Usage(format!("--master {shown}: {what}"));
@@ -44,7 +45,7 @@ impl Master {
                 return Err(refuse(format!(
                     "no {file}; a master is the output folder of an earlier `dancu clean` of this version \
                      (an output of a version before records/: clean its records.csv as an extract, which keeps \
-                     its person IDs, and use that output as the master)"
+                     its person IDs though not its retired ones, and use that output as the master)"
                 )));
             }
         }
