@@ -43,13 +43,7 @@ pub fn write_master_tables<'a>(
     // The persons part is written beside the records'.
     let (records_written, persons_written) = rayon::join(
         || write_records_tables(&records, part, night_master, output, rules, night, night_of),
-        || {
-            let path = persons.join(part_file(part));
-            match night_master {
-                None => write::write_persons_parquet(&path, output, golden, night_of).map(|_| ()),
-                Some(_) => store::write_frame(&path, &mut write::persons_frame(output, golden, night_of)?),
-            }
-        },
+        || write::write_persons_parquet(&persons.join(part_file(part)), output, golden, night_of),
     );
     persons_written?;
     records_written

@@ -495,17 +495,6 @@ pub fn write_persons_csv<'a>(
     Ok(persons.len() as u64)
 }
 
-/// The persons of a run as one frame, the columns of `persons.parquet`.
-pub fn persons_frame<'a>(
-    run: &'a RunOutput<'a>,
-    golden: &'a GoldenRecords,
-    night_of: &'a (dyn Fn(usize) -> &'a str + Sync),
-) -> Result<polars::prelude::DataFrame, Error> {
-    let (table, header, kinds) = persons_table(run, golden, night_of);
-    parquet::row_group(&header, &kinds, &|p, c| table.cell(p, c), 0..golden.persons.len())
-        .map_err(|e| Error::WriteParquet { path: "persons.parquet".into(), message: e.to_string() })
-}
-
 /// The persons of a run as one persons part `path`, a row group at a time.
 pub fn write_persons_parquet<'a>(
     path: &Path,

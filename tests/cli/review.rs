@@ -107,6 +107,21 @@ fn extract_folder() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, extract)
 }
 
+/// A night of one new person (in `EXTRACT`'s columns) against the master
+/// in `master`, into `dir/next`; it must succeed.
+fn night_of_one_stranger(dir: &Path, master: &Path) -> Run {
+    let night = dir.join("night.csv");
+    let header = EXTRACT.lines().next().unwrap();
+    std::fs::write(
+        &night,
+        format!("{header}\n1,Vũ Thị Mơ,01/01/2001,Nữ,001301000999,0911222333,Thôn 4,Phường Ba Đình,Thành phố Hà Nội,Vũ Văn Hải,Lý Thị Nga\n"),
+    )
+    .unwrap();
+    let next = clean(dir, "next", &[night], &["--master", master.to_str().unwrap()]);
+    assert_eq!(next.status, 0, "{}", next.stderr);
+    next
+}
+
 /// Each row's `record_id` and `person_id`, by the extract's row.
 fn persons(out: &Path) -> Vec<(String, String)> {
     let (header, rows) = population(out);
@@ -320,17 +335,7 @@ fn a_masters_decisions_hold_on_the_next_night_and_are_carried_into_the_new_maste
         known[0].0, known[2].0
     );
     std::fs::write(master.out.join("decisions.csv"), &decisions).unwrap();
-    // Tonight: one new person.
-    let night = dir.path().join("night.csv");
-    let header = EXTRACT.lines().next().unwrap();
-    std::fs::write(
-        &night,
-        format!("{header}\n1,Vũ Thị Mơ,01/01/2001,Nữ,001301000999,0911222333,Thôn 4,Phường Ba Đình,Thành phố Hà Nội,Vũ Văn Hải,Lý Thị Nga\n"),
-    )
-    .unwrap();
-    let master_arg = master.out.to_str().unwrap().to_string();
-    let next = clean(dir.path(), "next", &[night], &["--master", &master_arg]);
-    assert_eq!(next.status, 0, "{}", next.stderr);
+    let next = night_of_one_stranger(dir.path(), &master.out);
     let (header, rows) = population(&next.out);
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
     let person_of = |record: &str| {
@@ -357,16 +362,7 @@ fn a_night_merges_two_known_persons_into_the_older_id() {
         format!("a,b,decision,reviewer,decided_at,note\n{},{},same,x,2026-12-05T09:00:00Z,\n", lan.0, thu.0),
     )
     .unwrap();
-    let night = dir.path().join("night.csv");
-    let header = EXTRACT.lines().next().unwrap();
-    std::fs::write(
-        &night,
-        format!("{header}\n1,Vũ Thị Mơ,01/01/2001,Nữ,001301000999,0911222333,Thôn 4,Phường Ba Đình,Thành phố Hà Nội,Vũ Văn Hải,Lý Thị Nga\n"),
-    )
-    .unwrap();
-    let master_arg = master.out.to_str().unwrap().to_string();
-    let next = clean(dir.path(), "next", &[night], &["--master", &master_arg]);
-    assert_eq!(next.status, 0, "{}", next.stderr);
+    let next = night_of_one_stranger(dir.path(), &master.out);
     let (survivor, retired) = if lan.1 < thu.1 { (&lan.1, &thu.1) } else { (&thu.1, &lan.1) };
     let after = persons(&next.out);
     let person_of = |record: &str| after.iter().find(|(r, _)| r == record).map(|(_, p)| p.clone()).unwrap();
