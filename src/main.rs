@@ -492,6 +492,11 @@ fn run_clean(options: CleanOptions) -> ExitCode {
                 summary.duplicate_records,
                 dancu::message::shown_path(&options.out)
             );
+            if let Some((seen, master)) = summary.night {
+                eprintln!(
+                    "dancu: {seen} row(s) already in the master as they were; the new master holds {master} record(s)"
+                );
+            }
         }
         if summary.internal_errors.is_empty() {
             return ExitCode::SUCCESS;

@@ -66,6 +66,9 @@ pub struct Summary {
     pub findings: u64,
     pub persons: u64,
     pub duplicate_records: u64,
+    /// On a night: rows the master already held as they are, and the
+    /// records of the new master.
+    pub night: Option<(u64, u64)>,
     /// Records quarantined because working on them panicked, by stage.
     pub internal_errors: BTreeMap<&'static str, u64>,
     /// The match weight waterfall `--explain` asked for.
@@ -347,7 +350,9 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         counts.changes.insert("record_seen", counts.records_seen);
     }
     let summary = Summary {
-        inputs: extract.inputs.len(),
+        // The master's records are read as an input of their own.
+        inputs: extract.inputs.len() - usize::from(master.is_some()),
+        night: counts.master.as_ref().map(|m| (counts.records_seen, m.records)),
         rows_read: counts.rows_read,
         records: counts.records,
         quarantined: counts.quarantined,
