@@ -272,6 +272,7 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
                         &night,
                         &golden,
                         &night_of,
+                        &ledger,
                     )?;
                     timed("write.master_tables", clock);
                     done(2);

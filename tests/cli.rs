@@ -894,6 +894,26 @@ fn a_night_with_other_columns_than_the_master_joins_into_one_table() {
     assert_eq!(&header[header.len() - 3..], ["person_id", "is_primary", "issues"]);
 }
 
+/// Each night adds a persons part of the persons it linked; once the
+/// parts hold more than two rows a person, the night compacts them into
+/// one, which holds the same current persons.
+#[test]
+fn the_persons_parts_are_compacted_once_they_hold_two_rows_a_person() {
+    let dir = tempdir();
+    let mut master = clean(dir.path(), "m1", &[sample()], &[]);
+    assert_eq!(master.status, 0, "{}", master.stderr);
+    let persons = current_persons(&master.out);
+    let parts = |out: &Path| std::fs::read_dir(out.join("persons")).unwrap().count();
+    // The whole sample sent again links every person again.
+    for (night, expected_parts) in [("m2", 2), ("m3", 1)] {
+        let next = clean(dir.path(), night, &[sample()], &["--master", master.out.to_str().unwrap()]);
+        assert_eq!(next.status, 0, "{}", next.stderr);
+        assert_eq!(parts(&next.out), expected_parts, "{night}");
+        assert_eq!(current_persons(&next.out), persons, "{night}");
+        master = next;
+    }
+}
+
 /// A master whose dataset lost a part, or whose current table is not
 /// Parquet, is refused naming the file, and the output folder is left as
 /// it was.

@@ -518,12 +518,17 @@ fn write_csv_of(frame: &DataFrame, out: &Path) -> Result<u64> {
 /// the row of the latest persons part that has one, unless the ID is
 /// retired; in order of the parts, then of their rows.
 pub fn current_persons(folder: &Path) -> Result<DataFrame> {
-    let dir = folder.join(PERSONS_DIR);
     let ledger = super::read_ledger(&folder.join("identity.json"))?;
+    current_persons_in(&folder.join(PERSONS_DIR), &ledger)
+}
+
+/// The current persons of the persons parts in `dir`, `ledger` saying
+/// which IDs are retired.
+fn current_persons_in(dir: &Path, ledger: &crate::identity::Ledger) -> Result<DataFrame> {
     let frames: Vec<DataFrame> =
-        parts_in(&dir)?.into_iter().map(|p| read_frame(&dir.join(part_file(p)))).collect::<Result<_>>()?;
-    let stacked = stack(&frames, &dir)?;
-    let ids = text_column(&stacked, "person_id").ok_or_else(|| damaged(&dir, "no text column `person_id`"))?;
+        parts_in(dir)?.into_iter().map(|p| read_frame(&dir.join(part_file(p)))).collect::<Result<_>>()?;
+    let stacked = stack(&frames, dir)?;
+    let ids = text_column(&stacked, "person_id").ok_or_else(|| damaged(dir, "no text column `person_id`"))?;
     let mut latest: HashMap<&str, IdxSize> = HashMap::default();
     for (k, id) in ids.iter().enumerate() {
         latest.insert(id.unwrap_or_default(), k as IdxSize);
@@ -538,7 +543,38 @@ pub fn current_persons(folder: &Path) -> Result<DataFrame> {
         })
         .map(|(k, _)| k as IdxSize)
         .collect();
-    stacked.take(&IdxCa::from_vec(PlSmallStr::EMPTY, keep)).map_err(|e| damaged(&dir, e))
+    stacked.take(&IdxCa::from_vec(PlSmallStr::EMPTY, keep)).map_err(|e| damaged(dir, e))
+}
+
+/// Persons parts may hold this many rows for each current person before
+/// they are compacted: a night adds a part of the persons it linked, and a
+/// reader skips the rows a later part superseded.
+const PERSONS_ROWS_PER_PERSON: u64 = 2;
+
+/// Compacts the persons parts in `dir` (the new master's, `part` the
+/// latest) into that one part when they hold more than
+/// [`PERSONS_ROWS_PER_PERSON`] rows for each of the `persons` current
+/// ones. Returns whether it did.
+pub fn compact_persons(dir: &Path, part: u32, persons: u64, ledger: &crate::identity::Ledger) -> Result<bool> {
+    let parts = parts_in(dir)?;
+    let mut rows = 0u64;
+    for &p in &parts {
+        let path = dir.join(part_file(p));
+        let file = std::fs::File::open(&path).map_err(|e| damaged(&path, format_args!("cannot be opened ({e})")))?;
+        rows += ParquetReader::new(file).num_rows().map_err(|e| damaged(&path, e))? as u64;
+    }
+    if parts.len() < 2 || rows <= PERSONS_ROWS_PER_PERSON * persons {
+        return Ok(false);
+    }
+    let mut current = current_persons_in(dir, ledger)?;
+    // The older parts are links to the master's files: they are removed
+    // from the new master only, after the whole has been written.
+    write_frame(&dir.join(part_file(part)), &mut current)?;
+    for p in parts.into_iter().filter(|&p| p != part) {
+        let path = dir.join(part_file(p));
+        std::fs::remove_file(&path).map_err(|e| Error::WriteOutput { path, source: e })?;
+    }
+    Ok(true)
 }
 
 /// Where a row of `current.parquet` a night writes comes from: the
