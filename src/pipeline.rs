@@ -104,9 +104,11 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     let decision_files = decision_files(options, master.as_ref(), notices)?;
     let decisions = crate::decisions::gather(&decision_files)?;
 
-    // A night reads the master's tables and takes out the records its batch
-    // could link to (all of them with --rebuild): they are the first input
-    // (`source` 0), read back as the dancu output they were written as.
+    // Tonight's batch is prepared first. On a night, its blocking keys say
+    // which of the master's records to take out (all of them with
+    // --rebuild); those are read back as the dancu output they were
+    // written as, and come first (`source` 0).
+    let batch = prepare(&rules, None, &options.inputs, &options.read, options.reference_date, parallel, &progress)?;
     let clock = Instant::now();
     let night_master = match &master {
         Some(master) => {
@@ -114,25 +116,28 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
             let (rows, names) = if options.rebuild {
                 ((0..tables.len() as u32).collect(), None)
             } else {
-                let quiet = Progress::new(true);
-                let batch =
-                    prepare(&rules, None, &options.inputs, &options.read, options.reference_date, parallel, &quiet)?;
-                let batch = (batch.extract.records.as_slice(), batch.normalized.as_slice());
+                let records = (batch.extract.records.as_slice(), batch.normalized.as_slice());
                 let (rows, names) =
-                    master::night::neighbours(&tables, batch, &rules, options.reference_date, &decisions, parallel)?;
+                    master::night::neighbours(&tables, records, &rules, options.reference_date, &decisions, parallel)?;
                 (rows, Some(names))
             };
             let csv = tables.rows_as_csv(&rows)?;
+            timings.insert("master", clock.elapsed().as_millis() as u64);
             Some(master::night::NightMaster { tables, rows, csv, names })
         }
         None => None,
     };
-    timings.insert("master", clock.elapsed().as_millis() as u64);
-    let master_path = master.as_ref().map(|m| m.folder.join(master::store::RECORDS_DIR));
-    let first =
-        master_path.as_deref().zip(night_master.as_ref()).map(|(path, m)| read::InMemory { path, bytes: &m.csv });
-    let prepared = prepare(&rules, first, &options.inputs, &options.read, options.reference_date, parallel, &progress)?;
-    timings.extend(prepared.timings);
+    let prepared = match (&master, &night_master) {
+        (Some(master), Some(night_master)) => {
+            let path = master.folder.join(master::store::RECORDS_DIR);
+            let first = read::InMemory { path: &path, bytes: &night_master.csv };
+            let quiet = Progress::new(true);
+            let known = prepare(&rules, Some(first), &[], &options.read, options.reference_date, parallel, &quiet)?;
+            known.followed_by(batch)
+        }
+        _ => batch,
+    };
+    timings.extend(prepared.timings.clone());
     let (mut extract, mut normalized) = (prepared.extract, prepared.normalized);
     // Record IDs are numbered within the master and within tonight apart:
     // tonight's copy of a known row is that row, not its second occurrence.
@@ -272,8 +277,11 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
                         &night,
                         &golden,
                         &night_of,
-                        &ledger,
                     )?;
+                    // A night adds a persons part; now and then they are one again.
+                    if master.is_some() {
+                        master::store::compact_persons(out, persons, &ledger)?;
+                    }
                     timed("write.master_tables", clock);
                     done(2);
                     Ok(persons)
@@ -557,6 +565,72 @@ pub struct Prepared {
     /// Records quarantined for an internal error, by stage.
     pub internal_errors: BTreeMap<&'static str, u64>,
     pub timings: BTreeMap<&'static str, u64>,
+}
+
+impl Prepared {
+    /// This batch and `then` as one, `then`'s records after this one's:
+    /// its inputs numbered after this one's, its carried columns put in
+    /// the places this one gives them (new ones after), its counts and
+    /// times added.
+    fn followed_by(mut self, then: Prepared) -> Prepared {
+        let offset = self.extract.inputs.len() as u32;
+        let slots: Vec<usize> = then
+            .extract
+            .extra_columns
+            .iter()
+            .map(|name| match self.extract.extra_columns.iter().position(|c| c == name) {
+                Some(slot) => slot,
+                None => {
+                    self.extract.extra_columns.push(name.clone());
+                    self.extract.extra_columns.len() - 1
+                }
+            })
+            .collect();
+        for mut input in then.extract.inputs {
+            for place in &mut input.cells {
+                if let read::CellPlace::Extra(slot) = place {
+                    *slot = slots[*slot];
+                }
+            }
+            self.extract.inputs.push(input);
+        }
+        for mut record in then.extract.records {
+            record.source += offset;
+            let mut extras: Vec<Box<str>> = Vec::new();
+            for (slot, cell) in record.extras.into_iter().enumerate() {
+                let to = slots[slot];
+                if extras.len() <= to {
+                    extras.resize(to + 1, Box::from(""));
+                }
+                extras[to] = cell;
+            }
+            record.extras = extras;
+            self.extract.records.push(record);
+        }
+        for mut row in then.extract.quarantine {
+            row.source += offset;
+            self.extract.quarantine.push(row);
+        }
+        for field in then.extract.mapped_fields {
+            if !self.extract.mapped_fields.contains(&field) {
+                self.extract.mapped_fields.push(field);
+            }
+        }
+        self.extract.warnings.extend(then.extract.warnings);
+        for mut record in then.normalized {
+            if let Some(cells) = record.repaired_extras.as_mut() {
+                cells.iter_mut().for_each(|cell| cell.slot = slots[cell.slot as usize] as u32);
+            }
+            self.normalized.push(record);
+        }
+        for (stage, count) in then.internal_errors {
+            *self.internal_errors.entry(stage).or_insert(0) += count;
+        }
+        for (stage, ms) in then.timings {
+            *self.timings.entry(stage).or_insert(0) += ms;
+        }
+        self
+    }
 }
 
 /// The stages every command that works on a batch runs first: read,

@@ -29,7 +29,6 @@ pub fn write_master_tables<'a>(
     night: &NightMerge,
     golden: &'a identity::golden::GoldenRecords,
     night_of: &'a (dyn Fn(usize) -> &'a str + Sync),
-    ledger: &identity::Ledger,
 ) -> Result<u64> {
     use store::{part_file, PERSONS_DIR, RECORDS_DIR};
     let (records, persons) = (out.join(RECORDS_DIR), out.join(PERSONS_DIR));
@@ -47,11 +46,7 @@ pub fn write_master_tables<'a>(
         || write::write_persons_parquet(&persons.join(part_file(part)), output, golden, night_of),
     );
     persons_written?;
-    let persons_now = records_written?;
-    if night_master.is_some() {
-        store::compact_persons(&persons, part, persons_now, ledger)?;
-    }
-    Ok(persons_now)
+    records_written
 }
 
 /// The records' side of [`write_master_tables`]: the part of this run's

@@ -551,12 +551,13 @@ fn current_persons_in(dir: &Path, ledger: &crate::identity::Ledger) -> Result<Da
 /// reader skips the rows a later part superseded.
 const PERSONS_ROWS_PER_PERSON: u64 = 2;
 
-/// Compacts the persons parts in `dir` (the new master's, `part` the
-/// latest) into that one part when they hold more than
-/// [`PERSONS_ROWS_PER_PERSON`] rows for each of the `persons` current
-/// ones. Returns whether it did.
-pub fn compact_persons(dir: &Path, part: u32, persons: u64, ledger: &crate::identity::Ledger) -> Result<bool> {
+/// Compacts the persons parts of the new master in `folder` into its
+/// latest part when they hold more than [`PERSONS_ROWS_PER_PERSON`] rows
+/// for each of the `persons` current ones. Returns whether it did.
+pub fn compact_persons(folder: &Path, persons: u64, ledger: &crate::identity::Ledger) -> Result<bool> {
+    let dir = &folder.join(PERSONS_DIR);
     let parts = parts_in(dir)?;
+    let Some(&part) = parts.last() else { return Ok(false) };
     let mut rows = 0u64;
     for &p in &parts {
         let path = dir.join(part_file(p));
