@@ -139,11 +139,12 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     };
     timings.extend(prepared.timings.clone());
     let (mut extract, mut normalized) = (prepared.extract, prepared.normalized);
-    // Record IDs are numbered within the master and within tonight apart:
+    // The master's records keep the IDs it gave them (a corrected record's
+    // content no longer makes it); tonight's are numbered among themselves:
     // tonight's copy of a known row is that row, not its second occurrence.
     let master_records =
         if master.is_some() { extract.records.iter().take_while(|r| r.source == 0).count() } else { 0 };
-    let mut record_ids = identity::record_ids(&extract.records[..master_records], parallel);
+    let mut record_ids = identity::kept_record_ids(&extract.records[..master_records], parallel);
     record_ids.extend(identity::record_ids(&extract.records[master_records..], parallel));
     let night = match &master {
         Some(_) => master::merge_night(&mut extract, &mut normalized, &mut record_ids, 0),

@@ -26,4 +26,4 @@ impl RecordChange {
     }
 }
 
-pub use record_id::{is_record_id, record_ids};
+pub use record_id::{is_record_id, kept_record_ids, record_ids};

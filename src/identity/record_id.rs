@@ -26,26 +26,25 @@ use crate::record::{Field, RawRecord};
 /// one in a hundred million.
 const DIGEST_HEX: usize = 20;
 
-/// The ID of each record, in the order given. A record read from a dancu
-/// output keeps the ID that output gave it; the others are numbered among
-/// themselves.
+/// The ID of each record, in the order given.
 pub fn record_ids(records: &[RawRecord], parallel: bool) -> Vec<String> {
+    let base = |record: &RawRecord| base_id(record);
+    let bases: Vec<String> =
+        if parallel { records.par_iter().map(base).collect() } else { records.iter().map(base).collect() };
+    number_occurrences(bases)
+}
+
+/// The IDs of a master's records read back: each the one the master gave
+/// it (unique there), which a corrected record keeps though its content
+/// changed. Records without one are numbered as [`record_ids`] does.
+pub fn kept_record_ids(records: &[RawRecord], parallel: bool) -> Vec<String> {
     fn kept(record: &RawRecord) -> Option<&str> {
         record.origin.as_ref().map(|o| &*o.record_id).filter(|id| is_record_id(id))
     }
-    let base = |record: &RawRecord| match kept(record) {
-        Some(_) => String::new(),
-        None => base_id(record),
-    };
-    let bases: Vec<String> =
-        if parallel { records.par_iter().map(base).collect() } else { records.iter().map(base).collect() };
-    let mut ids = number_occurrences(bases);
-    for (id, record) in ids.iter_mut().zip(records) {
-        if let Some(kept) = kept(record) {
-            *id = kept.to_string();
-        }
+    if records.iter().any(|r| kept(r).is_none()) {
+        return record_ids(records, parallel);
     }
-    ids
+    records.iter().filter_map(kept).map(str::to_string).collect()
 }
 
 /// The ID a record gets before identical rows are told apart.
@@ -141,6 +140,22 @@ mod tests {
         assert_ne!(ids[2], ids[0]);
         assert_ne!(ids[4], ids[0], "a value under another field is other content");
         assert!(ids.iter().all(|id| is_record_id(id)), "{ids:?}");
+    }
+
+    #[test]
+    fn a_masters_records_keep_their_ids_and_a_cleaned_files_are_made_again() {
+        let with_id = |id: &str| {
+            let mut known = record(0, 1, &AN);
+            known.origin = Some(Box::new(crate::record::Origin { record_id: id.into(), ..Default::default() }));
+            known
+        };
+        let made = record_ids(&[record(0, 1, &AN)], false)[0].clone();
+        let kept = "R0123456789abcdef0123-2";
+        assert_eq!(kept_record_ids(&[with_id(kept), with_id("Rfedcba9876543210fedc")], false)[0], kept);
+        // One without a stored ID: all are made from content.
+        assert_eq!(kept_record_ids(&[with_id(kept), with_id("not an id")], false), [made.clone(), format!("{made}-2")]);
+        // A cleaned file with a row pasted twice: two IDs, not one.
+        assert_eq!(record_ids(&[with_id(kept), with_id(kept)], false), [made.clone(), format!("{made}-2")]);
     }
 
     #[test]
