@@ -170,8 +170,9 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         }
         None => link::frequency::NameFrequencies::from_rules(&rules),
     };
+    let first_input = u32::from(master.is_some());
     let explanation = match &options.explain {
-        Some((a, b)) => match (find_row(&extract, a), find_row(&extract, b)) {
+        Some((a, b)) => match (find_row(&extract, first_input, a), find_row(&extract, first_input, b)) {
             (Ok(a), Ok(b)) => {
                 let well_formed = |id: &str| validator.citizen_ids().is_well_formed(id);
                 let scorer = link::Scorer::new(&normalized, well_formed, &rules.linkage, &frequencies, parallel);
@@ -825,7 +826,10 @@ fn name_duplicates(normalized: &mut [Normalized], cluster: &[u32], person_of_clu
 /// The record `ROW` of the first input, or `ROW` of the input named `FILE`
 /// in `FILE:ROW` (the `source` and `row` of records.csv); or what is wrong
 /// with the spec.
-fn find_row(extract: &read::Extract, spec: &str) -> std::result::Result<usize, String> {
+/// The record `--explain` names: `ROW` of the first of the run's own inputs
+/// (`first_input`; on a night the master's records are input 0), or
+/// `FILE:ROW`.
+fn find_row(extract: &read::Extract, first_input: u32, spec: &str) -> std::result::Result<usize, String> {
     let (file, row) = match spec.rsplit_once(':') {
         Some((file, row)) => (Some(file), row),
         None => (None, spec),
@@ -833,7 +837,7 @@ fn find_row(extract: &read::Extract, spec: &str) -> std::result::Result<usize, S
     let shown = crate::message::shown(spec);
     let row: u64 = row.parse().map_err(|_| format!("--explain {shown}: a row is a number, or FILE:ROW"))?;
     let source = match file {
-        None => 0,
+        None => first_input,
         Some(name) => extract
             .inputs
             .iter()

@@ -793,7 +793,7 @@ fn a_night_reads_only_the_master_records_its_batch_could_join() {
     let night1 = clean(dir.path(), "m1", &[first], &[]);
     assert_eq!(night1.status, 0, "{}", night1.stderr);
     let m1 = night1.out.to_str().unwrap().to_string();
-    let night2 = clean(dir.path(), "m2", &[second], &["--master", &m1]);
+    let night2 = clean(dir.path(), "m2", std::slice::from_ref(&second), &["--master", &m1]);
     assert!(!night2.stderr.contains("records.parquet"), "no warning about the master: {}", night2.stderr);
     assert_eq!(night2.status, 0, "{}", night2.stderr);
     let manifest: serde_json::Value =
@@ -820,6 +820,15 @@ fn a_night_reads_only_the_master_records_its_batch_could_join() {
     // linked in as it was.
     let part = |out: &Path, part: &str| std::fs::read(out.join("records").join(part)).unwrap();
     assert_eq!(part(&night1.out, "part-000001.parquet"), part(&night2.out, "part-000001.parquet"));
+    // --explain ROW names tonight's rows, not the master's records read back.
+    let explain = |a: &str, b: &str| {
+        let run = clean(dir.path(), "m2b", std::slice::from_ref(&second), &["--master", &m1, "--explain", a, b]);
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        run.stdout
+    };
+    let bare = explain("1", "2");
+    assert!(bare.contains("match weight"), "{bare}");
+    assert_eq!(bare, explain("night2.csv:1", "night2.csv:2"));
     let (_, keys) = read_parquet(&night2.out.join("records/part-000002.keys.parquet"));
     let (_, tonight_part) = read_parquet(&night2.out.join("records/part-000002.parquet"));
     assert_eq!((keys.len(), tonight_part.len()), (3, 3), "a key row for each of tonight's records");
