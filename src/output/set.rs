@@ -15,9 +15,11 @@ use super::atomic::{create_private_dir, is_temporary_name};
 use super::lock::OutputLock;
 use crate::error::Error;
 
-/// The entries at the top of an output folder that `dancu clean` writes.
-/// Any other entry of a previous set is carried into the next one; these
-/// are not, so that no file of an older run sits beside a newer run's.
+/// The entries at the top of an output folder that `dancu clean` writes
+/// (and those earlier versions wrote: `records.parquet`, `keys.parquet`,
+/// `persons.parquet`). Any other entry of a previous set is carried into
+/// the next one; these are not, so that no file of an older run sits beside
+/// a newer run's.
 pub const OUTPUT_ENTRIES: &[&str] = &[
     "records.csv",
     "records",

@@ -72,9 +72,9 @@ pub struct Counts {
 /// The master a night wrote, as a whole.
 #[derive(Debug, Default, Serialize)]
 pub struct MasterCounts {
-    /// Rows of records.parquet.
+    /// Rows of records/current.parquet: the current records.
     pub records: u64,
-    /// Rows of persons.parquet.
+    /// The persons those records are.
     pub persons: u64,
     /// The master's records read and linked again tonight: those sharing a
     /// blocking key with tonight's and the other records of their persons.

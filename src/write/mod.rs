@@ -450,7 +450,7 @@ impl PersonsTable<'_> {
     }
 }
 
-/// The persons table's columns as `persons.csv` and `persons.parquet`
+/// The persons table's columns as `persons.csv` and the persons parts
 /// write them, `records` an integer in the Parquet file.
 fn persons_table<'a>(
     run: &'a RunOutput<'a>,
