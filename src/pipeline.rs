@@ -109,14 +109,17 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     // --rebuild); those are read back as the dancu output they were
     // written as, and come first (`source` 0).
     let batch = prepare(&rules, None, &options.inputs, &options.read, options.reference_date, parallel, &progress)?;
+    // Tonight's record IDs are numbered among themselves: tonight's copy of
+    // a known row is that row, not its second occurrence.
+    let tonight_ids = identity::record_ids(&batch.extract.records, parallel);
     let clock = Instant::now();
-    let night_master = match &master {
+    let mut night_master = match &master {
         Some(master) => {
             let tables = MasterTables::read(&master.folder)?;
             let (rows, names) = if options.rebuild {
                 ((0..tables.len() as u32).collect(), None)
             } else {
-                let records = (batch.extract.records.as_slice(), batch.normalized.as_slice());
+                let records = (batch.normalized.as_slice(), tonight_ids.as_slice());
                 let (rows, names) =
                     master::night::neighbours(&tables, records, &rules, options.reference_date, &decisions, parallel)?;
                 (rows, Some(names))
@@ -127,7 +130,7 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         }
         None => None,
     };
-    let prepared = match (&master, &night_master) {
+    let mut prepared = match (&master, &night_master) {
         (Some(master), Some(night_master)) => {
             let path = master.folder.join(master::store::RECORDS_DIR);
             let first = read::InMemory { path: &path, bytes: &night_master.csv };
@@ -137,15 +140,13 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
         }
         _ => batch,
     };
-    timings.extend(prepared.timings.clone());
+    timings.extend(std::mem::take(&mut prepared.timings));
     let (mut extract, mut normalized) = (prepared.extract, prepared.normalized);
     // The master's records keep the IDs it gave them (a corrected record's
-    // content no longer makes it); tonight's are numbered among themselves:
-    // tonight's copy of a known row is that row, not its second occurrence.
-    let master_records =
-        if master.is_some() { extract.records.iter().take_while(|r| r.source == 0).count() } else { 0 };
+    // content no longer makes it); tonight's follow them.
+    let master_records = extract.records.len() - tonight_ids.len();
     let mut record_ids = identity::kept_record_ids(&extract.records[..master_records], parallel);
-    record_ids.extend(identity::record_ids(&extract.records[master_records..], parallel));
+    record_ids.extend(tonight_ids);
     let night = match &master {
         Some(_) => master::merge_night(&mut extract, &mut normalized, &mut record_ids, 0),
         None => master::NightMerge { added: (0..extract.records.len()).collect(), ..Default::default() },
@@ -160,7 +161,7 @@ pub fn run(options: &CleanOptions, notices: Notices) -> Result<Summary> {
     bar.set_message("comparing candidate pairs");
     // A name's share is counted over the whole population: the master's
     // records and tonight's new ones, not only those linked tonight.
-    let frequencies = match night_master.as_ref().and_then(|m| m.names.clone()) {
+    let frequencies = match night_master.as_mut().and_then(|m| m.names.take()) {
         Some(mut counts) => {
             for &i in &night.added {
                 *counts.counts.entry(normalized[i].name_key.clone()).or_insert(0) += 1;

@@ -11,7 +11,6 @@ use crate::error::{Error, Result};
 use crate::identity;
 use crate::link::{self, frequency::NameCounts, frequency::NameFrequencies};
 use crate::normalize::Normalized;
-use crate::record::RawRecord;
 use crate::rules::Rules;
 use crate::validate::{ReferenceDate, Validator};
 use crate::write::{self, RunOutput};
@@ -141,24 +140,24 @@ impl NightMaster {
 }
 
 /// The master rows a night links beside its batch (see
-/// [`MasterTables::neighbours`]): found with the keys of the batch as
-/// `batch` holds it, tonight's record IDs and those the decisions name.
+/// [`MasterTables::neighbours`]): found with the keys of the batch's
+/// records (`batch`, with their record IDs), and the record IDs tonight
+/// sends and the decisions name.
 pub fn neighbours(
     tables: &MasterTables,
-    batch: (&[RawRecord], &[Normalized]),
+    batch: (&[Normalized], &[String]),
     rules: &Rules,
     reference_date: ReferenceDate,
     decisions: &[crate::decisions::Decision],
     parallel: bool,
 ) -> Result<(Vec<u32>, NameCounts)> {
-    let (records, normalized) = batch;
+    let (normalized, ids) = batch;
     let validator = Validator::new(rules, reference_date);
     let frequencies = NameFrequencies::default();
     let well_formed = |id: &str| validator.citizen_ids().is_well_formed(id);
     let scorer = link::Scorer::new(normalized, well_formed, &rules.linkage, &frequencies, parallel);
     let keys: Vec<Vec<Option<u64>>> =
         rules.linkage.blocking.iter().map(|rule| link::block::rule_keys(rule, &scorer.keys, parallel)).collect();
-    let ids = identity::record_ids(records, parallel);
     let in_force = crate::decisions::in_force(decisions);
     let mut named: crate::hash::HashSet<&str> = ids.iter().map(String::as_str).collect();
     for (a, b) in in_force.keys() {

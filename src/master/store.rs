@@ -29,6 +29,7 @@ use crate::error::{Error, Result};
 use crate::hash::{HashMap, HashSet};
 use crate::link::frequency::NameCounts;
 use crate::output::atomic::AtomicFile;
+use crate::output::csv::push_csv_record;
 use crate::output::excel_safe::excel_safe;
 use crate::rules::BlockingRule;
 
@@ -323,17 +324,10 @@ impl MasterTables {
     /// dancu output, they are the records as the master has them.
     pub fn rows_as_csv(&self, rows: &[u32]) -> Result<Vec<u8>> {
         let frame = self.records(rows, Columns::Originals)?;
-        let columns: Vec<CellsOf> = frame.columns().iter().map(CellsOf::new).collect();
-        let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-        let failed = |e: csv::Error| damaged(&path_of(&self.folder), e);
-        writer.write_record(frame.get_column_names().iter().map(|n| n.as_str())).map_err(failed)?;
-        let mut cells: Vec<String> = Vec::with_capacity(columns.len());
-        for row in 0..frame.height() {
-            cells.clear();
-            cells.extend(columns.iter().map(|c| c.cell(row)));
-            writer.write_record(cells.iter().map(|c| excel_safe(c).into_owned())).map_err(failed)?;
-        }
-        writer.into_inner().map_err(|e| damaged(&path_of(&self.folder), e.error()))
+        let mut bytes = Vec::new();
+        push_csv_record(&mut bytes, frame.get_column_names().iter().map(|n| excel_safe(n)));
+        push_csv_rows(&mut bytes, &frame);
+        Ok(bytes)
     }
 
     /// Links every part of the master into the output folder `out` (its
@@ -416,6 +410,16 @@ pub fn population(folder: &Path, columns: Columns) -> Result<DataFrame> {
     tables.records(&rows, columns)
 }
 
+/// Appends `frame`'s rows to `bytes` as `records.csv` holds them: each
+/// cell as text, guarded for spreadsheets.
+fn push_csv_rows(bytes: &mut Vec<u8>, frame: &DataFrame) {
+    let columns: Vec<CellsOf> = frame.columns().iter().map(CellsOf::new).collect();
+    for row in 0..frame.height() {
+        let cells: Vec<String> = columns.iter().map(|c| c.cell(row)).collect();
+        push_csv_record(bytes, cells.iter().map(|c| excel_safe(c)));
+    }
+}
+
 /// A column of a table, read one cell at a time as text.
 enum CellsOf<'a> {
     Text(&'a StringChunked),
@@ -476,20 +480,14 @@ pub fn export_records(folder: &Path, out: &Path) -> Result<u64> {
     let header: Vec<String> = names.iter().map(|n| n.to_string()).collect();
     let mut file = AtomicFile::create(out)?;
     let write_error = |e: std::io::Error| Error::WriteOutput { path: out.to_path_buf(), source: e };
-    let mut header_line = Vec::new();
-    crate::output::csv::push_csv_record(&mut header_line, header.iter().map(|h| excel_safe(h)));
-    std::io::Write::write_all(file.writer(), &header_line).map_err(write_error)?;
-    let rows: Vec<u32> = (0..tables.len() as u32).collect();
     let mut bytes = Vec::new();
+    push_csv_record(&mut bytes, header.iter().map(|h| excel_safe(h)));
+    std::io::Write::write_all(file.writer(), &bytes).map_err(write_error)?;
+    let rows: Vec<u32> = (0..tables.len() as u32).collect();
     for piece in rows.chunks(RECORDS_PER_EXPORT_PIECE) {
-        let frame = tables.records(piece, Columns::All)?;
-        let frame = align(&frame, &names, &types).map_err(|e| damaged(&path_of(folder), e))?;
-        let columns: Vec<CellsOf> = frame.columns().iter().map(CellsOf::new).collect();
         bytes.clear();
-        for i in 0..frame.height() {
-            let cells: Vec<String> = columns.iter().map(|c| c.cell(i)).collect();
-            crate::output::csv::push_csv_record(&mut bytes, cells.iter().map(|c| excel_safe(c)));
-        }
+        let frame = tables.records(piece, Columns::All)?;
+        push_csv_rows(&mut bytes, &align(&frame, &names, &types).map_err(|e| damaged(&path_of(folder), e))?);
         std::io::Write::write_all(file.writer(), &bytes).map_err(write_error)?;
     }
     file.commit()?;
