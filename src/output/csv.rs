@@ -100,8 +100,9 @@ pub fn write_csv_rows<'r>(
 ) -> Result<(), Error> {
     /// Rows formatted by one task.
     const ROWS_PER_PIECE: usize = 4_096;
-    /// Pieces formatted before they are written: bounds the memory held.
-    const PIECES_PER_ROUND: usize = 32;
+    /// Pieces formatted in one round: a round is written while the next is
+    /// formatted, so two rounds' bytes are held at once.
+    const PIECES_PER_ROUND: usize = 8;
     let write_error = |e: std::io::Error| Error::WriteOutput { path: path.to_path_buf(), source: e };
     let format = |rows: std::ops::Range<usize>| -> Vec<u8> {
         let mut bytes = Vec::new();
@@ -110,16 +111,23 @@ pub fn write_csv_rows<'r>(
         }
         bytes
     };
+    let format_round =
+        |round: &[std::ops::Range<usize>]| -> Vec<Vec<u8>> { round.par_iter().cloned().map(format).collect() };
     let mut file = AtomicFile::create(path)?;
     let header_line = format_header(header).map_err(|e| csv_error(path, e))?;
     std::io::Write::write_all(file.writer(), &header_line).map_err(write_error)?;
     let pieces: Vec<std::ops::Range<usize>> =
         (0..count).step_by(ROWS_PER_PIECE).map(|start| start..(start + ROWS_PER_PIECE).min(count)).collect();
-    for round in pieces.chunks(PIECES_PER_ROUND) {
-        let formatted: Vec<Vec<u8>> = round.par_iter().cloned().map(format).collect();
-        for bytes in formatted {
-            std::io::Write::write_all(file.writer(), &bytes).map_err(write_error)?;
-        }
+    let mut rounds = pieces.chunks(PIECES_PER_ROUND);
+    let mut formatted = rounds.next().map(format_round);
+    while let Some(bytes) = formatted.take() {
+        let writer = file.writer();
+        let (written, next) = rayon::join(
+            || bytes.iter().try_for_each(|piece| std::io::Write::write_all(writer, piece)),
+            || rounds.next().map(format_round),
+        );
+        written.map_err(write_error)?;
+        formatted = next;
     }
     file.commit()
 }
