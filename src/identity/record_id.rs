@@ -50,7 +50,9 @@ pub fn kept_record_ids(records: &[RawRecord], parallel: bool) -> Vec<String> {
 /// The ID a record gets before identical rows are told apart.
 fn base_id(record: &RawRecord) -> String {
     let key = record.values.get(Field::RecordKey).trim();
-    let mut hasher = Sha256::new();
+    // What is hashed is gathered first and hashed once: one call on a
+    // row's bytes, not seventy on a few each (the digest is the same).
+    let mut content: Vec<u8> = Vec::with_capacity(512);
     let kind = if key.is_empty() {
         for field in Field::ALL {
             if field == Field::RecordKey {
@@ -58,17 +60,19 @@ fn base_id(record: &RawRecord) -> String {
             }
             // The field's name keeps `An` as a name apart from `An` as an
             // address; the separator keeps `ab`+`c` apart from `a`+`bc`.
-            hasher.update(field.name().as_bytes());
-            hasher.update([0x1f]);
-            hasher.update(record.values.get(field).trim().as_bytes());
-            hasher.update([0x1e]);
+            content.extend_from_slice(field.name().as_bytes());
+            content.push(0x1f);
+            content.extend_from_slice(record.values.get(field).trim().as_bytes());
+            content.push(0x1e);
         }
         'R'
     } else {
-        hasher.update(b"record_key\x1f");
-        hasher.update(key.as_bytes());
+        content.extend_from_slice(b"record_key\x1f");
+        content.extend_from_slice(key.as_bytes());
         'K'
     };
+    let mut hasher = Sha256::new();
+    hasher.update(&content);
     let digest = hasher.finalize();
     let mut id = String::with_capacity(DIGEST_HEX + 1);
     id.push(kind);

@@ -68,9 +68,29 @@ impl RowParser {
                 csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => break,
             }
         }
+        let ends = &self.ends[..count.min(width)];
+        let used = &self.fields[..ends.last().copied().unwrap_or(0)];
+        // The row's cells checked at once: one check of a row is cheaper
+        // than one per cell. A cell must still start and end on a
+        // character's edge (`get` says so); when the row is not text, the
+        // cells are checked one by one to name the column.
+        if let Ok(row) = std::str::from_utf8(used) {
+            let mut start = 0;
+            let texts: Option<Vec<&str>> = ends
+                .iter()
+                .map(|&end| {
+                    let text = row.get(start..end);
+                    start = end;
+                    text
+                })
+                .collect();
+            if let Some(texts) = texts {
+                return Ok(texts);
+            }
+        }
         let mut texts = Vec::with_capacity(width);
         let mut start = 0;
-        for (column, &end) in self.ends[..count.min(width)].iter().enumerate() {
+        for (column, &end) in ends.iter().enumerate() {
             match std::str::from_utf8(&self.fields[start..end]) {
                 Ok(text) => texts.push(text),
                 Err(_) => {
@@ -305,6 +325,21 @@ mod tests {
                 assert_eq!(cells[1], "line one\nline two");
                 assert_eq!(*line, 2);
             }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_character_cut_by_a_delimiter_is_not_text_though_its_row_reads_whole() {
+        // `\xC3` ends one cell and `\xA9` starts the next: the row's cells
+        // side by side are "é", each cell alone is not text.
+        let rows = collect(b"a,b,c\n1,\xC3,\xA9\n4,\xC3\xA9,6\n");
+        match &rows[1] {
+            SourceRow::Broken { reason, .. } => assert!(reason.starts_with("column 2:"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        match &rows[2] {
+            SourceRow::Cells { cells, .. } => assert_eq!(cells[1], "é"),
             other => panic!("{other:?}"),
         }
     }
