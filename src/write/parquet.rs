@@ -198,6 +198,12 @@ pub fn write_groups(
     let level = ZstdLevel::try_new(1).map_err(parquet_error)?;
     let mut writer = ParquetWriter::new(file.writer())
         .with_compression(ParquetCompression::Zstd(Some(level)))
+        // A group's columns are encoded on this thread, not on polars' own
+        // pool: the tables are written side by side and the pool, shared by
+        // all of them, made each wait for the others' columns (on 1M
+        // records the records' part took 5.7 s instead of 3.4 s, and held
+        // 0.17 GB more).
+        .set_parallel(false)
         .batched(first.schema())
         .map_err(parquet_error)?;
     let mut built = Some(first);
