@@ -144,6 +144,15 @@ def fuzz_section() -> list:
     return out
 
 
+def profile_section() -> list:
+    """The hand-made profile of a run (benches/profile.md), copied as it is:
+    it says when it was measured."""
+    path = os.path.join(os.path.dirname(__file__), "profile.md")
+    if not os.path.exists(path):
+        return []
+    return [open(path, encoding="utf-8").read().rstrip("\n") + "\n"]
+
+
 def nights_section(path: str) -> list:
     """The results of benches/nights.py, one table row per run."""
     if not os.path.exists(path):
@@ -241,6 +250,7 @@ def main() -> None:
                     detail = ", ".join(f"{s} {now[s] / before[s]:.2f}×" for s in common)
                     out.append(f"Stage by stage, last run against the baseline's last run: {detail}.\n")
             out.extend(dancu_details(evaluations.get(("dancu", profile, rows), {})))
+    out.extend(profile_section())
     out.extend(nights_section(os.path.join(os.path.dirname(path), "nights.jsonl")))
     target = os.environ.get("CARGO_TARGET_DIR", "target")
     out.extend(criterion_table(target))
